@@ -1,0 +1,54 @@
+# v4l2sl — see README.md. Every target sets itself up (venv, build) on a fresh Debian/Ubuntu machine.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+PYTEST := $(PY) -m pytest
+SAMPLE ?= fixtures/h264/baseline_cavlc.264
+STAMP  := $(VENV)/.installed
+
+.PHONY: install test bench fixtures decode conformance fuzz clean rig
+
+# System packages needed to build (compiler, Python headers, venv). Installed only when missing.
+sysdeps:
+	@if ! $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || ! command -v cc >/dev/null || \
+	   ! $(PYTHON) -c 'import sysconfig,os,sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"],"Python.h")))'; then \
+	  echo "installing build prerequisites with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-dev build-essential; \
+	fi
+
+$(STAMP): pyproject.toml setup.py $(shell find v4l2sl -name '*.pyx' -o -name '*.pxd' 2>/dev/null)
+	@$(MAKE) --no-print-directory sysdeps
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+test: install
+	$(PYTEST) -q
+
+bench: install
+	@mkdir -p build/bench
+	$(PYTEST) tests/benchmarks --benchmark-enable --benchmark-only --benchmark-json=build/bench/bench.json -q
+	$(PY) -m v4l2sl bench --report build/bench/bench.json
+
+fixtures: install
+	$(PY) fixtures/generate.py
+
+# The main job: decode a sample stream with the default device and check it against its expected MD5s.
+decode: install
+	$(PY) -m v4l2sl decode $(SAMPLE) --format framemd5 -o build/decode.framemd5
+	$(PY) -m v4l2sl check build/decode.framemd5 $(SAMPLE).framemd5
+
+conformance: install
+	$(PY) -m v4l2sl conformance --manifest ../shared/conformance/MANIFEST.tsv
+
+fuzz: install
+	$(PIP) install -q atheris
+	$(PY) tests/fuzz/run.py
+
+clean:
+	rm -rf build $(VENV) *.egg-info
+	find v4l2sl -name '*.so' -o -name '*.c' -o -name '*.html' | xargs rm -f

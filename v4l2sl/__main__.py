@@ -1,0 +1,3 @@
+from v4l2sl.cli import main
+
+raise SystemExit(main())
