@@ -47,6 +47,29 @@ class DecodeRequest:
 
 
 @dataclass
+class OutputPicture:
+    """Plan item: show the picture named `timestamp` now (display order), cropped to the given rectangle."""
+
+    timestamp: int
+    crop_left: int
+    crop_top: int
+    width: int                  # display width after cropping
+    height: int
+    frame_number: int = 0       # display-order index
+
+
+@dataclass
+class ReleasePicture:
+    """Plan item: the picture named `timestamp` is no longer referenced nor waiting for output."""
+
+    timestamp: int
+
+
+#: What a codec layer's ``plan()`` yields, in order.
+PlanItem = "DecodeRequest | StreamFormat | OutputPicture | ReleasePicture"
+
+
+@dataclass
 class StreamFormat:
     """What the device is configured for (OUTPUT coded format, CAPTURE size and DPB needs)."""
 

@@ -5,9 +5,15 @@ Every codec module listed in :data:`CODECS` provides:
 ``probe(stream) -> dict``
     Summary for ``v4l2sl probe``: profile, level/bit depth, chroma format, coded and display size,
     ``frames`` (a list with one short per-frame header summary dict each).
+``plan(stream, caps=None, **options) -> Iterator[StreamFormat | DecodeRequest | OutputPicture | ReleasePicture]``
+    The decoding process as a sequence of device operations (types in :mod:`v4l2sl.device`): a
+    ``StreamFormat`` before the first request and at every resolution/format change, then ``DecodeRequest``
+    in decode order, ``OutputPicture`` in display order as soon as the DPB/bumping process outputs a picture,
+    and ``ReleasePicture`` when a picture is neither referenced nor waiting for output. `caps` is
+    ``Device.capabilities(codec)`` so the plan can adapt (e.g. H.264 decode/start-code mode, VP9 without
+    COMPRESSED_HDR). Options are codec specific (H.264: ``mode="frame"|"slice"``, ``start_code=True|False``).
 ``requests(stream, **options) -> Iterator[DecodeRequest]``
-    The V4L2 requests, in decode order, that decode `stream` (used by ``v4l2sl controls`` and the decoder).
-    Options are codec specific (H.264: ``mode="frame"|"slice"``, ``start_code=True|False``).
+    Only the requests of ``plan`` (used by ``v4l2sl controls``).
 
 `stream` is a :class:`v4l2sl.stream.Stream` (see that module): packets of one codec in decode order.
 """
