@@ -10,10 +10,14 @@ ROOT = Path(__file__).parent
 
 
 def extensions():
+    # V4L2SL_ONLY=v4l2sl.ext.jpeg,v4l2sl.parsers.h264 builds only modules whose name starts with one of these
+    only = [p for p in os.environ.get("V4L2SL_ONLY", "").split(",") if p]
     exts = []
     for pyx in sorted((ROOT / "v4l2sl").rglob("*.pyx")):
         rel = pyx.relative_to(ROOT)
         name = ".".join(rel.with_suffix("").parts)
+        if only and not any(name.startswith(p) for p in only):
+            continue
         exts.append(
             Extension(
                 name,
