@@ -141,10 +141,9 @@ cdef class BitReader:
                 self.pos = start
                 raise BitstreamError(f"ue(v) with more than 32 leading zero bits at bit {start}",
                                      bit_offset=start)
-        if lz == 32:
-            # 2^32 - 1 + u(32): only value 0 of the suffix is legal per 9.1 (max 2^32 - 1 ... ) keep exact
-            suffix = self.read_u(32)
-            return (<int64_t>1 << 32) - 1 + suffix
+        if self.pos + lz > self.nbits:
+            self.pos = start
+            self._fail("ue(v)", 2 * lz + 1)
         suffix = self.read_u(lz)
         return ((<int64_t>1) << lz) - 1 + suffix
 
@@ -480,7 +479,7 @@ cdef class BoolDecoder:
 
     def bits_consumed(self):
         """Bits consumed so far, the 8 bits of init_bool included (may exceed the size on overrun)."""
-        return self.byte_pos * 8 + self.overrun_bits - (self.count + 8)
+        return self.byte_pos * 8 + self.overrun_bits - self.count
 
     @property
     def overrun(self):
