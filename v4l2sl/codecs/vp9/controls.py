@@ -1,0 +1,104 @@
+"""VP9 request controls, one function per control / sub-struct (like GStreamer's v4l2codecs ``fill_*``).
+
+Semantics the driver side relies on (kernel ``v4l2-vp9.c``):
+
+* ``frame_context_idx`` is the value *as read* from the uncompressed header; the driver performs
+  ``setup_past_independence``'s context resets and the ``frame_context_idx = 0`` of 6.2 itself
+  (``v4l2_vp9_reset_frame_ctx``).
+* ``reset_frame_context`` is mapped from the syntax element: 0/1 → ``NONE``, 2 → ``SPEC``, 3 → ``ALL``.
+* ``last/golden/alt_frame_ts`` name the pictures in slots ``ref_frame_idx[0..2]`` (0 on intra frames).
+* The compressed header control carries deltas after ``inv_map_table[]`` (0 = no update) and MV
+  probabilities as ``(v << 1) | 1``.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from v4l2sl.parsers.vp9 import FrameHeader
+from v4l2sl.uapi import vp9 as u
+
+_RESET_FRAME_CONTEXT = (u.V4L2_VP9_RESET_FRAME_CTX_NONE, u.V4L2_VP9_RESET_FRAME_CTX_NONE,
+                        u.V4L2_VP9_RESET_FRAME_CTX_SPEC, u.V4L2_VP9_RESET_FRAME_CTX_ALL)
+
+
+def fill_loop_filter(lf: u.v4l2_vp9_loop_filter, h: FrameHeader) -> None:
+    """7.2.8 loop filter parameters (deltas as in force for this frame: persistent across frames)."""
+    lf.ref_deltas[:] = h.loop_filter_ref_deltas
+    lf.mode_deltas[:] = h.loop_filter_mode_deltas
+    lf.level = h.loop_filter_level
+    lf.sharpness = h.loop_filter_sharpness
+    lf.flags = ((u.V4L2_VP9_LOOP_FILTER_FLAG_DELTA_ENABLED if h.loop_filter_delta_enabled else 0)
+                | (u.V4L2_VP9_LOOP_FILTER_FLAG_DELTA_UPDATE if h.loop_filter_delta_update else 0))
+
+
+def fill_quantization(q: u.v4l2_vp9_quantization, h: FrameHeader) -> None:
+    """7.2.9 quantization parameters."""
+    q.base_q_idx = h.base_q_idx
+    q.delta_q_y_dc = h.delta_q_y_dc
+    q.delta_q_uv_dc = h.delta_q_uv_dc
+    q.delta_q_uv_ac = h.delta_q_uv_ac
+
+
+def fill_segmentation(seg: u.v4l2_vp9_segmentation, h: FrameHeader) -> None:
+    """7.2.10 segmentation parameters (feature data persistent across frames)."""
+    seg.flags = ((u.V4L2_VP9_SEGMENTATION_FLAG_ENABLED if h.segmentation_enabled else 0)
+                 | (u.V4L2_VP9_SEGMENTATION_FLAG_UPDATE_MAP if h.segmentation_update_map else 0)
+                 | (u.V4L2_VP9_SEGMENTATION_FLAG_TEMPORAL_UPDATE if h.segmentation_temporal_update else 0)
+                 | (u.V4L2_VP9_SEGMENTATION_FLAG_UPDATE_DATA if h.segmentation_update_data else 0)
+                 | (u.V4L2_VP9_SEGMENTATION_FLAG_ABS_OR_DELTA_UPDATE if h.segmentation_abs_or_delta_update else 0))
+    seg.tree_probs[:] = h.segmentation_tree_probs
+    seg.pred_probs[:] = h.segmentation_pred_probs
+    enabled = h.feature_enabled
+    if any(enabled):
+        seg.feature_enabled[:] = enabled
+        data = h.feature_data
+        for i in range(8):
+            if enabled[i]:
+                seg.feature_data[i][:] = data[i]
+
+
+def frame_flags(h: FrameHeader) -> int:
+    """``V4L2_VP9_FRAME_FLAG_*`` of a frame."""
+    return ((u.V4L2_VP9_FRAME_FLAG_KEY_FRAME if h.frame_type == 0 else 0)
+            | (u.V4L2_VP9_FRAME_FLAG_SHOW_FRAME if h.show_frame else 0)
+            | (u.V4L2_VP9_FRAME_FLAG_ERROR_RESILIENT if h.error_resilient_mode else 0)
+            | (u.V4L2_VP9_FRAME_FLAG_INTRA_ONLY if h.intra_only else 0)
+            | (u.V4L2_VP9_FRAME_FLAG_ALLOW_HIGH_PREC_MV if h.allow_high_precision_mv else 0)
+            | (u.V4L2_VP9_FRAME_FLAG_REFRESH_FRAME_CTX if h.refresh_frame_context else 0)
+            | (u.V4L2_VP9_FRAME_FLAG_PARALLEL_DEC_MODE if h.frame_parallel_decoding_mode else 0)
+            | (u.V4L2_VP9_FRAME_FLAG_X_SUBSAMPLING if h.subsampling_x else 0)
+            | (u.V4L2_VP9_FRAME_FLAG_Y_SUBSAMPLING if h.subsampling_y else 0)
+            | (u.V4L2_VP9_FRAME_FLAG_COLOR_RANGE_FULL_SWING if h.color_range else 0))
+
+
+def fill_frame(h: FrameHeader, ref_ts: Sequence[int] = (0, 0, 0)) -> u.v4l2_ctrl_vp9_frame:
+    """``V4L2_CID_STATELESS_VP9_FRAME`` for a parsed frame; `ref_ts` = timestamps of the pictures in slots
+    ``ref_frame_idx[0..2]`` (LAST, GOLDEN, ALTREF)."""
+    f = u.v4l2_ctrl_vp9_frame()
+    fill_loop_filter(f.lf, h)
+    fill_quantization(f.quant, h)
+    fill_segmentation(f.seg, h)
+    f.flags = frame_flags(h)
+    f.compressed_header_size = h.header_size_in_bytes
+    f.uncompressed_header_size = h.uncompressed_header_size
+    f.frame_width_minus_1 = h.frame_width - 1
+    f.frame_height_minus_1 = h.frame_height - 1
+    f.render_width_minus_1 = h.render_width - 1
+    f.render_height_minus_1 = h.render_height - 1
+    if not h.frame_is_intra:
+        f.last_frame_ts, f.golden_frame_ts, f.alt_frame_ts = ref_ts
+        f.ref_frame_sign_bias = h.ref_frame_sign_bias_mask
+    f.reset_frame_context = _RESET_FRAME_CONTEXT[h.reset_frame_context]
+    f.frame_context_idx = h.frame_context_idx
+    f.profile = h.profile
+    f.bit_depth = h.bit_depth
+    f.interpolation_filter = h.interpolation_filter
+    f.tile_cols_log2 = h.tile_cols_log2
+    f.tile_rows_log2 = h.tile_rows_log2
+    f.reference_mode = h.reference_mode
+    return f
+
+
+def fill_compressed_hdr(h: FrameHeader) -> u.v4l2_ctrl_vp9_compressed_hdr:
+    """``V4L2_CID_STATELESS_VP9_COMPRESSED_HDR``: the parser already laid the bytes out in kernel order."""
+    return u.v4l2_ctrl_vp9_compressed_hdr.from_buffer_copy(h.compressed_hdr)
