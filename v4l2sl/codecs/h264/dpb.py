@@ -1,0 +1,95 @@
+"""C.4 Decoded picture buffer operation for output order conformance: storage, removal, "bumping"."""
+from __future__ import annotations
+
+from .picture import FrameStore
+
+
+class DPB:
+    """Frame buffers of the DPB. ``size`` = dpb_size (max_dec_frame_buffering or MaxDpbFrames);
+    ``max_num_reorder`` lets pictures out early when the VUI signals max_num_reorder_frames (-1: unknown).
+
+    Output and removal are reported through the lists ``output`` (frame stores to show, in order) and
+    ``removed`` (frame stores no longer in the DPB) that the caller drains."""
+
+    def __init__(self, size: int = 16, max_num_reorder: int = -1):
+        self.size = max(1, size)
+        self.max_num_reorder = max_num_reorder
+        self.stores: list[FrameStore] = []
+        self.output: list[FrameStore] = []
+        self.removed: list[FrameStore] = []
+
+    def __iter__(self):
+        return iter(self.stores)
+
+    def __len__(self) -> int:
+        return len(self.stores)
+
+    def references(self) -> list[FrameStore]:
+        return [fs for fs in self.stores if fs.ref[0] or fs.ref[1]]
+
+    def remove_unused(self) -> None:
+        """C.4.2/C.4.5.x: empty the frame buffers that are neither referenced nor waiting for output."""
+        keep = []
+        for fs in self.stores:
+            if fs.needed_for_output or fs.ref[0] or fs.ref[1]:
+                keep.append(fs)
+            else:
+                self.removed.append(fs)
+        self.stores = keep
+
+    def bump(self) -> bool:
+        """C.4.5.3: output the picture with the smallest PicOrderCnt; empty its buffer if unreferenced."""
+        waiting = [fs for fs in self.stores if fs.needed_for_output]
+        if not waiting:
+            return False
+        fs = min(waiting, key=lambda f: (f.frame_poc, f.decode_index))
+        fs.needed_for_output = False
+        self.output.append(fs)
+        if not (fs.ref[0] or fs.ref[1]):
+            self.stores.remove(fs)
+            self.removed.append(fs)
+        return True
+
+    def flush(self, output: bool = True) -> None:
+        """C.4.4 for IDR / mmco 5 / end of stream: output everything (or drop it when no_output_of_prior_pics)
+        and empty the DPB."""
+        for fs in self.stores:
+            fs.ref[0] = fs.ref[1] = 0
+        if output:
+            while self.bump():
+                pass
+        for fs in self.stores:
+            fs.needed_for_output = False
+        self.removed.extend(self.stores)
+        self.stores = []
+
+    def store(self, fs: FrameStore, output_needed: bool) -> None:
+        """C.4.5.1/C.4.5.2: insert the current (complete or first-field) picture, bumping while full.
+        A non-reference frame whose POC is lower than everything waiting is output directly (C.4.5.2)."""
+        fs.needed_for_output = output_needed
+        self.remove_unused()
+        if not (fs.ref[0] or fs.ref[1]) and output_needed and fs.fields == 3 and len(self.stores) >= self.size:
+            waiting = [f.frame_poc for f in self.stores if f.needed_for_output]
+            if not waiting or fs.frame_poc < min(waiting):
+                fs.needed_for_output = False
+                self.output.append(fs)
+                self.removed.append(fs)
+                return
+        while len(self.stores) >= self.size:
+            if not self.bump():
+                # DPB full of references (non-conforming): drop the oldest reference to make room
+                victim = min(self.stores, key=lambda f: f.decode_index)
+                victim.ref[0] = victim.ref[1] = 0
+                self.remove_unused()
+                if victim in self.stores:
+                    self.stores.remove(victim)
+                    self.removed.append(victim)
+        self.stores.append(fs)
+
+    def reorder_output(self) -> None:
+        """Output pictures early when more than max_num_reorder_frames wait (E.2.1 constraint)."""
+        if self.max_num_reorder < 0:
+            return
+        while sum(1 for fs in self.stores if fs.needed_for_output and fs.fields == 3) > self.max_num_reorder:
+            if not self.bump():
+                break
