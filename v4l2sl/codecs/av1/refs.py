@@ -1,0 +1,84 @@
+"""The 8 AV1 reference slots and the processes that update them (AV1 spec 7.20, 7.21).
+
+Everything the syntax and the decoding process need from earlier frames lives here, per slot: RefValid,
+RefFrameId, RefOrderHint, RefFrameType, sizes, the saved OrderHints (SavedOrderHints), loop filter deltas,
+segmentation FeatureEnabled/FeatureData, SavedGmParams, film grain params, plus the v4l2 timestamp of the
+picture in the slot (what ``reference_frame_ts[]`` carries).
+"""
+from __future__ import annotations
+
+from v4l2sl.parsers.av1 import DEFAULT_LF_REF_DELTAS, FilmGrainParams, default_gm_params
+
+NUM_REF_FRAMES = 8
+
+
+class RefSlots:
+    def __init__(self) -> None:
+        n = NUM_REF_FRAMES
+        self.valid = [0] * n
+        self.frame_id = [0] * n
+        self.order_hint = [0] * n
+        self.frame_type = [0] * n
+        self.upscaled_width = [0] * n
+        self.frame_width = [0] * n
+        self.frame_height = [0] * n
+        self.render_width = [0] * n
+        self.render_height = [0] * n
+        self.saved_order_hints = [[0] * 8 for _ in range(n)]
+        self.loop_filter_ref_deltas = [list(DEFAULT_LF_REF_DELTAS) for _ in range(n)]
+        self.loop_filter_mode_deltas = [[0, 0] for _ in range(n)]
+        self.feature_enabled = [[[0] * 8 for _ in range(8)] for _ in range(n)]
+        self.feature_data = [[[0] * 8 for _ in range(8)] for _ in range(n)]
+        self.gm_params = [default_gm_params() for _ in range(n)]
+        self.film_grain = [FilmGrainParams() for _ in range(n)]
+        self.timestamp: list[int | None] = [None] * n   # v4l2 timestamp of the picture held by the slot
+        self.header: list[object | None] = [None] * n    # FrameHeader of the picture held by the slot
+
+    def invalidate(self, i: int, order_hint: int) -> None:
+        """ref_order_hint[i] differs from RefOrderHint[i] in an error resilient frame (5.9.2 / 7.20): the slot
+        becomes invalid and takes the signalled order hint."""
+        self.valid[i] = 0
+        self.order_hint[i] = order_hint
+        self.timestamp[i] = None
+        self.header[i] = None
+
+    def update(self, h, timestamp: int) -> list[int]:
+        """7.20 Reference frame update process: store frame `h` in every slot of refresh_frame_flags.
+        Returns the timestamps that were displaced (candidates for release)."""
+        displaced = []
+        flags = h.refresh_frame_flags
+        for i in range(NUM_REF_FRAMES):
+            if not (flags >> i) & 1:
+                continue
+            if self.timestamp[i] is not None and self.timestamp[i] != timestamp:
+                displaced.append(self.timestamp[i])
+            self.valid[i] = 1
+            self.frame_id[i] = h.current_frame_id
+            self.order_hint[i] = h.order_hint
+            self.frame_type[i] = h.frame_type
+            self.upscaled_width[i] = h.UpscaledWidth
+            self.frame_width[i] = h.FrameWidth
+            self.frame_height[i] = h.FrameHeight
+            self.render_width[i] = h.RenderWidth
+            self.render_height[i] = h.RenderHeight
+            self.saved_order_hints[i] = list(h.OrderHints)
+            self.loop_filter_ref_deltas[i] = list(h.loop_filter_ref_deltas)
+            self.loop_filter_mode_deltas[i] = list(h.loop_filter_mode_deltas)
+            self.feature_enabled[i] = [list(r) for r in h.FeatureEnabled]
+            self.feature_data[i] = [list(r) for r in h.FeatureData]
+            self.gm_params[i] = [list(r) for r in h.gm_params]
+            self.film_grain[i] = h.film_grain
+            self.timestamp[i] = timestamp
+            self.header[i] = h
+        return displaced
+
+    def load(self, k: int):
+        """7.21 Reference frame loading process (show_existing_frame of a key frame): the frame header saved in
+        slot `k`, to be stored again with refresh_frame_flags = allFrames."""
+        h = self.header[k]
+        if h is None:
+            raise KeyError(k)
+        return h
+
+    def holds(self, timestamp: int) -> bool:
+        return timestamp in self.timestamp
