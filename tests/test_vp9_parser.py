@@ -457,7 +457,7 @@ def test_compressed_header_deltas_and_mv_in_kernel_layout():
     parse_frame(key_frame_bytes(), state)
     h = parse_frame(frame, state)
     assert h.tx_mode == 4 and h.reference_mode == 2
-    assert (h.comp_fixed_ref, h.comp_var_ref) == (3, [1, 2])
+    assert (h.comp_fixed_ref, h.comp_var_ref) == (3, (1, 2))
     got = h.compressed_hdr
     diffs = [i for i in range(len(expect)) if got[i] != expect[i]]
     assert not diffs, f"first differing offsets {diffs[:8]}"
@@ -471,7 +471,7 @@ def test_intra_frame_compressed_header_and_state():
     assert (h.frame_type, h.frame_width, h.frame_height, h.tx_mode) == (0, 64, 64, 0)
     assert h.compressed_hdr == bytes(2040)
     assert state.ref_slot(3) == (64, 64, 1, 1, 8)
-    assert state.loop_filter_ref_deltas == [1, 0, -1, -1]
+    assert state.loop_filter_ref_deltas == (1, 0, -1, -1)
 
 
 # ---- errors ---------------------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ class Vp9State:
     def __init__(self) -> None: ...
     def ref_slot(self, i: int) -> tuple[int, int, int, int, int]: ...
     @property
-    def loop_filter_ref_deltas(self) -> list[int]: ...
+    def loop_filter_ref_deltas(self) -> tuple[int, ...]: ...
     @property
-    def loop_filter_mode_deltas(self) -> list[int]: ...
+    def loop_filter_mode_deltas(self) -> tuple[int, ...]: ...
 
 class FrameHeader:
     profile: int
@@ -51,8 +51,8 @@ class FrameHeader:
     loop_filter_sharpness: int
     loop_filter_delta_enabled: int
     loop_filter_delta_update: int
-    loop_filter_ref_deltas: list[int]
-    loop_filter_mode_deltas: list[int]
+    loop_filter_ref_deltas: tuple[int, ...]
+    loop_filter_mode_deltas: tuple[int, ...]
     base_q_idx: int
     delta_q_y_dc: int
     delta_q_uv_dc: int
@@ -63,10 +63,10 @@ class FrameHeader:
     segmentation_temporal_update: int
     segmentation_update_data: int
     segmentation_abs_or_delta_update: int
-    segmentation_tree_probs: list[int]
-    segmentation_pred_probs: list[int]
-    feature_enabled: list[int]
-    feature_data: list[list[int]]
+    segmentation_tree_probs: tuple[int, ...]
+    segmentation_pred_probs: tuple[int, ...]
+    feature_enabled: tuple[int, ...]
+    feature_data: tuple[tuple[int, ...], ...]
     tile_cols_log2: int
     tile_rows_log2: int
     header_size_in_bytes: int
@@ -74,7 +74,7 @@ class FrameHeader:
     tx_mode: int
     reference_mode: int
     comp_fixed_ref: int
-    comp_var_ref: list[int]
+    comp_var_ref: tuple[int, int]
     compressed_hdr: bytes | None
 
 def parse_uncompressed_header(data: bytes | memoryview, state: Vp9State) -> FrameHeader: ...

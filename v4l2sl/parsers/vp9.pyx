@@ -134,6 +134,8 @@ cdef class Vp9State:
     cdef int ref_ss_x[8]
     cdef int ref_ss_y[8]
     cdef int ref_bit_depth[8]
+    # the values above as tuples, rebuilt only when they change (shared by the FrameHeaders)
+    cdef object _lf_ref, _lf_mode, _seg_tree, _seg_pred, _feat_en, _feat_data
 
     def __cinit__(self):
         cdef int i
@@ -149,6 +151,8 @@ cdef class Vp9State:
             self.seg_tree_probs[i] = 255
         for i in range(3):
             self.seg_pred_probs[i] = 255
+        self._seg_tree = (255,) * 7
+        self._seg_pred = (255,) * 3
         self.setup_past_independence()
 
     cdef void setup_past_independence(self) noexcept:
@@ -165,6 +169,10 @@ cdef class Vp9State:
         self.lf_ref_deltas[3] = -1
         self.lf_mode_deltas[0] = 0
         self.lf_mode_deltas[1] = 0
+        self._lf_ref = (1, 0, -1, -1)
+        self._lf_mode = (0, 0)
+        self._feat_en = (0,) * 8
+        self._feat_data = ((0, 0, 0, 0),) * 8
 
     cdef void refresh(self, FrameHeader h) noexcept:
         # 8.10 reference frame update process (the syntax-relevant part)
@@ -185,11 +193,11 @@ cdef class Vp9State:
 
     @property
     def loop_filter_ref_deltas(self):
-        return [self.lf_ref_deltas[i] for i in range(4)]
+        return self._lf_ref
 
     @property
     def loop_filter_mode_deltas(self):
-        return [self.lf_mode_deltas[i] for i in range(2)]
+        return self._lf_mode
 
 
 # ---- one frame's headers ------------------------------------------------------------------------------
@@ -209,15 +217,15 @@ cdef class FrameHeader:
     cdef public int refresh_frame_context, frame_parallel_decoding_mode, frame_context_idx
     cdef public int loop_filter_level, loop_filter_sharpness
     cdef public int loop_filter_delta_enabled, loop_filter_delta_update
-    cdef public object loop_filter_ref_deltas   # [4] values in force for this frame
-    cdef public object loop_filter_mode_deltas  # [2]
+    cdef public object loop_filter_ref_deltas   # (4,) values in force for this frame
+    cdef public object loop_filter_mode_deltas  # (2,)
     cdef public int base_q_idx, delta_q_y_dc, delta_q_uv_dc, delta_q_uv_ac, lossless
     cdef public int segmentation_enabled, segmentation_update_map, segmentation_temporal_update
     cdef public int segmentation_update_data, segmentation_abs_or_delta_update
-    cdef public object segmentation_tree_probs  # [7]
-    cdef public object segmentation_pred_probs  # [3]
-    cdef public object feature_enabled          # [8] bitmask per segment
-    cdef public object feature_data             # [8][4]
+    cdef public object segmentation_tree_probs  # (7,)
+    cdef public object segmentation_pred_probs  # (3,)
+    cdef public object feature_enabled          # (8,) bitmask per segment
+    cdef public object feature_data             # (8,) of (4,)
     cdef public int tile_cols_log2, tile_rows_log2
     cdef public int header_size_in_bytes, uncompressed_header_size
     # compressed header
@@ -308,8 +316,10 @@ cdef int _loop_filter_params(BitReader r, FrameHeader h, Vp9State st) except -1:
             for i in range(2):
                 if r.read_flag():
                     st.lf_mode_deltas[i] = <int> r.read_su_vp9(6)
-    h.loop_filter_ref_deltas = [st.lf_ref_deltas[0], st.lf_ref_deltas[1], st.lf_ref_deltas[2], st.lf_ref_deltas[3]]
-    h.loop_filter_mode_deltas = [st.lf_mode_deltas[0], st.lf_mode_deltas[1]]
+            st._lf_ref = (st.lf_ref_deltas[0], st.lf_ref_deltas[1], st.lf_ref_deltas[2], st.lf_ref_deltas[3])
+            st._lf_mode = (st.lf_mode_deltas[0], st.lf_mode_deltas[1])
+    h.loop_filter_ref_deltas = st._lf_ref
+    h.loop_filter_mode_deltas = st._lf_mode
     return 0
 
 
@@ -334,6 +344,8 @@ cdef int _segmentation_params(BitReader r, FrameHeader h, Vp9State st) except -1
             h.segmentation_temporal_update = r.read_flag()
             for i in range(3):
                 st.seg_pred_probs[i] = _read_prob(r) if h.segmentation_temporal_update else 255
+            st._seg_tree = tuple([st.seg_tree_probs[i] for i in range(7)])
+            st._seg_pred = tuple([st.seg_pred_probs[i] for i in range(3)])
         h.segmentation_update_data = r.read_flag()
         if h.segmentation_update_data:
             st.segmentation_abs_or_delta_update = r.read_flag()
@@ -348,11 +360,13 @@ cdef int _segmentation_params(BitReader r, FrameHeader h, Vp9State st) except -1
                         if SEG_FEATURE_SIGNED[j] and r.read_flag():
                             v = -v
                     st.seg_feature_data[i][j] = v
+            st._feat_en = tuple([st.seg_feature_enabled[i] for i in range(8)])
+            st._feat_data = tuple([tuple([st.seg_feature_data[i][j] for j in range(4)]) for i in range(8)])
     h.segmentation_abs_or_delta_update = st.segmentation_abs_or_delta_update
-    h.segmentation_tree_probs = [st.seg_tree_probs[i] for i in range(7)]
-    h.segmentation_pred_probs = [st.seg_pred_probs[i] for i in range(3)]
-    h.feature_enabled = [st.seg_feature_enabled[i] for i in range(8)]
-    h.feature_data = [[st.seg_feature_data[i][j] for j in range(4)] for i in range(8)]
+    h.segmentation_tree_probs = st._seg_tree
+    h.segmentation_pred_probs = st._seg_pred
+    h.feature_enabled = st._feat_en
+    h.feature_data = st._feat_data
     return 0
 
 
@@ -625,13 +639,13 @@ cdef void _setup_compound_reference_mode(FrameHeader h):
     cdef int b_alt = (h.ref_frame_sign_bias_mask >> 2) & 1
     if b_last == b_golden:
         h.comp_fixed_ref = 3
-        h.comp_var_ref = [1, 2]
+        h.comp_var_ref = (1, 2)
     elif b_last == b_alt:
         h.comp_fixed_ref = 2
-        h.comp_var_ref = [1, 3]
+        h.comp_var_ref = (1, 3)
     else:
         h.comp_fixed_ref = 1
-        h.comp_var_ref = [2, 3]
+        h.comp_var_ref = (2, 3)
 
 
 def parse_uncompressed_header(data, Vp9State state):

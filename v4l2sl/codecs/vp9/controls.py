@@ -12,6 +12,7 @@ Semantics the driver side relies on (kernel ``v4l2-vp9.c``):
 """
 from __future__ import annotations
 
+import struct
 from typing import Sequence
 
 from v4l2sl.parsers.vp9 import FrameHeader
@@ -20,41 +21,38 @@ from v4l2sl.uapi import vp9 as u
 _RESET_FRAME_CONTEXT = (u.V4L2_VP9_RESET_FRAME_CTX_NONE, u.V4L2_VP9_RESET_FRAME_CTX_NONE,
                         u.V4L2_VP9_RESET_FRAME_CTX_SPEC, u.V4L2_VP9_RESET_FRAME_CTX_ALL)
 
-
-def fill_loop_filter(lf: u.v4l2_vp9_loop_filter, h: FrameHeader) -> None:
-    """7.2.8 loop filter parameters (deltas as in force for this frame: persistent across frames)."""
-    lf.ref_deltas[:] = h.loop_filter_ref_deltas
-    lf.mode_deltas[:] = h.loop_filter_mode_deltas
-    lf.level = h.loop_filter_level
-    lf.sharpness = h.loop_filter_sharpness
-    lf.flags = ((u.V4L2_VP9_LOOP_FILTER_FLAG_DELTA_ENABLED if h.loop_filter_delta_enabled else 0)
-                | (u.V4L2_VP9_LOOP_FILTER_FLAG_DELTA_UPDATE if h.loop_filter_delta_update else 0))
+# Packed layouts of the kernel structs (little-endian, offsets checked against the ctypes mirrors by
+# tests/test_vp9_controls.py). Packing is ~5x faster than setting ctypes fields one by one.
+_LOOP_FILTER = struct.Struct("<4b2bBBB7x")          # struct v4l2_vp9_loop_filter (16)
+_QUANTIZATION = struct.Struct("<Bbbb4x")            # struct v4l2_vp9_quantization (8)
+_SEGMENTATION = struct.Struct("<32h8B7B3BB5x")      # struct v4l2_vp9_segmentation (88)
+_FRAME_TAIL = struct.Struct("<IHHHHHHQQQ9B7x")      # struct v4l2_ctrl_vp9_frame after seg (56)
+_NO_FEATURE_DATA = (0,) * 32
 
 
-def fill_quantization(q: u.v4l2_vp9_quantization, h: FrameHeader) -> None:
-    """7.2.9 quantization parameters."""
-    q.base_q_idx = h.base_q_idx
-    q.delta_q_y_dc = h.delta_q_y_dc
-    q.delta_q_uv_dc = h.delta_q_uv_dc
-    q.delta_q_uv_ac = h.delta_q_uv_ac
+def fill_loop_filter(h: FrameHeader) -> bytes:
+    """``struct v4l2_vp9_loop_filter`` (7.2.8; deltas as in force for this frame, persistent across frames)."""
+    flags = ((u.V4L2_VP9_LOOP_FILTER_FLAG_DELTA_ENABLED if h.loop_filter_delta_enabled else 0)
+             | (u.V4L2_VP9_LOOP_FILTER_FLAG_DELTA_UPDATE if h.loop_filter_delta_update else 0))
+    return _LOOP_FILTER.pack(*h.loop_filter_ref_deltas, *h.loop_filter_mode_deltas, h.loop_filter_level,
+                             h.loop_filter_sharpness, flags)
 
 
-def fill_segmentation(seg: u.v4l2_vp9_segmentation, h: FrameHeader) -> None:
-    """7.2.10 segmentation parameters (feature data persistent across frames)."""
-    seg.flags = ((u.V4L2_VP9_SEGMENTATION_FLAG_ENABLED if h.segmentation_enabled else 0)
-                 | (u.V4L2_VP9_SEGMENTATION_FLAG_UPDATE_MAP if h.segmentation_update_map else 0)
-                 | (u.V4L2_VP9_SEGMENTATION_FLAG_TEMPORAL_UPDATE if h.segmentation_temporal_update else 0)
-                 | (u.V4L2_VP9_SEGMENTATION_FLAG_UPDATE_DATA if h.segmentation_update_data else 0)
-                 | (u.V4L2_VP9_SEGMENTATION_FLAG_ABS_OR_DELTA_UPDATE if h.segmentation_abs_or_delta_update else 0))
-    seg.tree_probs[:] = h.segmentation_tree_probs
-    seg.pred_probs[:] = h.segmentation_pred_probs
+def fill_quantization(h: FrameHeader) -> bytes:
+    """``struct v4l2_vp9_quantization`` (7.2.9)."""
+    return _QUANTIZATION.pack(h.base_q_idx, h.delta_q_y_dc, h.delta_q_uv_dc, h.delta_q_uv_ac)
+
+
+def fill_segmentation(h: FrameHeader) -> bytes:
+    """``struct v4l2_vp9_segmentation`` (7.2.10; feature data persistent across frames)."""
+    flags = ((u.V4L2_VP9_SEGMENTATION_FLAG_ENABLED if h.segmentation_enabled else 0)
+             | (u.V4L2_VP9_SEGMENTATION_FLAG_UPDATE_MAP if h.segmentation_update_map else 0)
+             | (u.V4L2_VP9_SEGMENTATION_FLAG_TEMPORAL_UPDATE if h.segmentation_temporal_update else 0)
+             | (u.V4L2_VP9_SEGMENTATION_FLAG_UPDATE_DATA if h.segmentation_update_data else 0)
+             | (u.V4L2_VP9_SEGMENTATION_FLAG_ABS_OR_DELTA_UPDATE if h.segmentation_abs_or_delta_update else 0))
     enabled = h.feature_enabled
-    if any(enabled):
-        seg.feature_enabled[:] = enabled
-        data = h.feature_data
-        for i in range(8):
-            if enabled[i]:
-                seg.feature_data[i][:] = data[i]
+    data = [v for seg in h.feature_data for v in seg] if any(enabled) else _NO_FEATURE_DATA
+    return _SEGMENTATION.pack(*data, *enabled, *h.segmentation_tree_probs, *h.segmentation_pred_probs, flags)
 
 
 def frame_flags(h: FrameHeader) -> int:
@@ -73,30 +71,17 @@ def frame_flags(h: FrameHeader) -> int:
 
 def fill_frame(h: FrameHeader, ref_ts: Sequence[int] = (0, 0, 0)) -> u.v4l2_ctrl_vp9_frame:
     """``V4L2_CID_STATELESS_VP9_FRAME`` for a parsed frame; `ref_ts` = timestamps of the pictures in slots
-    ``ref_frame_idx[0..2]`` (LAST, GOLDEN, ALTREF)."""
-    f = u.v4l2_ctrl_vp9_frame()
-    fill_loop_filter(f.lf, h)
-    fill_quantization(f.quant, h)
-    fill_segmentation(f.seg, h)
-    f.flags = frame_flags(h)
-    f.compressed_header_size = h.header_size_in_bytes
-    f.uncompressed_header_size = h.uncompressed_header_size
-    f.frame_width_minus_1 = h.frame_width - 1
-    f.frame_height_minus_1 = h.frame_height - 1
-    f.render_width_minus_1 = h.render_width - 1
-    f.render_height_minus_1 = h.render_height - 1
-    if not h.frame_is_intra:
-        f.last_frame_ts, f.golden_frame_ts, f.alt_frame_ts = ref_ts
-        f.ref_frame_sign_bias = h.ref_frame_sign_bias_mask
-    f.reset_frame_context = _RESET_FRAME_CONTEXT[h.reset_frame_context]
-    f.frame_context_idx = h.frame_context_idx
-    f.profile = h.profile
-    f.bit_depth = h.bit_depth
-    f.interpolation_filter = h.interpolation_filter
-    f.tile_cols_log2 = h.tile_cols_log2
-    f.tile_rows_log2 = h.tile_rows_log2
-    f.reference_mode = h.reference_mode
-    return f
+    ``ref_frame_idx[0..2]`` (LAST, GOLDEN, ALTREF), ignored on intra frames."""
+    intra = h.frame_is_intra
+    tail = _FRAME_TAIL.pack(
+        frame_flags(h), h.header_size_in_bytes, h.uncompressed_header_size,
+        h.frame_width - 1, h.frame_height - 1, h.render_width - 1, h.render_height - 1,
+        *((0, 0, 0) if intra else ref_ts),
+        0 if intra else h.ref_frame_sign_bias_mask,
+        _RESET_FRAME_CONTEXT[h.reset_frame_context], h.frame_context_idx, h.profile, h.bit_depth,
+        h.interpolation_filter, h.tile_cols_log2, h.tile_rows_log2, h.reference_mode)
+    return u.v4l2_ctrl_vp9_frame.from_buffer_copy(
+        fill_loop_filter(h) + fill_quantization(h) + fill_segmentation(h) + tail)
 
 
 def fill_compressed_hdr(h: FrameHeader) -> u.v4l2_ctrl_vp9_compressed_hdr:

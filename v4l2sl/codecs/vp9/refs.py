@@ -3,8 +3,6 @@ holds, with its size and format, the reference validity checks of 7.2 (frame_siz
 and picture lifetime (a picture is released once it is in no slot and has been output)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from v4l2sl.errors import BitstreamError
 from v4l2sl.parsers.vp9 import FrameHeader
 
@@ -12,14 +10,23 @@ NUM_REF_FRAMES = 8
 _REF_NAMES = ("LAST", "GOLDEN", "ALTREF")
 
 
-@dataclass(frozen=True)
 class Slot:
-    timestamp: int
-    width: int
-    height: int
-    subsampling_x: int
-    subsampling_y: int
-    bit_depth: int
+    """What a reference slot holds: the picture (by timestamp) and its size and format."""
+
+    __slots__ = ("timestamp", "width", "height", "subsampling_x", "subsampling_y", "bit_depth")
+
+    def __init__(self, timestamp: int, width: int, height: int, subsampling_x: int, subsampling_y: int,
+                 bit_depth: int) -> None:
+        self.timestamp = timestamp
+        self.width = width
+        self.height = height
+        self.subsampling_x = subsampling_x
+        self.subsampling_y = subsampling_y
+        self.bit_depth = bit_depth
+
+    def __repr__(self) -> str:
+        return (f"Slot(ts={self.timestamp}, {self.width}x{self.height}, ss {self.subsampling_x}x"
+                f"{self.subsampling_y}, {self.bit_depth}-bit)")
 
 
 class RefSlots:
@@ -32,6 +39,7 @@ class RefSlots:
         """Timestamps of LAST/GOLDEN/ALTREF for an inter frame; BitstreamError for an empty slot, a format
         mismatch, or a size outside the 2x-down / 16x-up scaling limits (7.2, frame_size_with_refs)."""
         out = []
+        fw, fh = h.frame_width, h.frame_height
         for i, idx in enumerate(h.ref_frame_idx):
             s = self.slots[idx]
             if s is None:
@@ -41,8 +49,7 @@ class RefSlots:
                     f"{_REF_NAMES[i]} reference in slot {idx} is {s.bit_depth}-bit subsampling "
                     f"{s.subsampling_x}x{s.subsampling_y}, frame is {h.bit_depth}-bit "
                     f"{h.subsampling_x}x{h.subsampling_y}")
-            if not (2 * h.frame_width >= s.width and 2 * h.frame_height >= s.height
-                    and h.frame_width <= 16 * s.width and h.frame_height <= 16 * s.height):
+            if not (2 * fw >= s.width and 2 * fh >= s.height and fw <= 16 * s.width and fh <= 16 * s.height):
                 raise BitstreamError(
                     f"{_REF_NAMES[i]} reference in slot {idx} is {s.width}x{s.height}: cannot scale to "
                     f"{h.frame_width}x{h.frame_height} (limits: 2x down, 16x up)")
@@ -59,16 +66,22 @@ class RefSlots:
         """8.10 reference update: store the picture in every slot of refresh_frame_flags. Returns the
         timestamps of pictures now in no slot (VP9 outputs a frame as soon as it is decoded, so these
         have been output already or never will be: release them)."""
-        before = {s.timestamp for s in self.slots if s is not None}
-        before.add(timestamp)
         flags = h.refresh_frame_flags
-        if flags:
-            new = Slot(timestamp, h.frame_width, h.frame_height, h.subsampling_x, h.subsampling_y, h.bit_depth)
-            for i in range(NUM_REF_FRAMES):
-                if (flags >> i) & 1:
-                    self.slots[i] = new
-        after = {s.timestamp for s in self.slots if s is not None}
-        return sorted(before - after)
+        if not flags:
+            return [timestamp]
+        slots = self.slots
+        new = Slot(timestamp, h.frame_width, h.frame_height, h.subsampling_x, h.subsampling_y, h.bit_depth)
+        replaced = []
+        for i in range(NUM_REF_FRAMES):
+            if (flags >> i) & 1:
+                old = slots[i]
+                if old is not None:
+                    replaced.append(old.timestamp)
+                slots[i] = new
+        if not replaced:
+            return []
+        kept = {s.timestamp for s in slots if s is not None}
+        return sorted(set(replaced) - kept)
 
     def alive(self) -> list[int]:
         """Timestamps still held by a slot (released at the end of the stream)."""
