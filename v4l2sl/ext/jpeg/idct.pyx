@@ -1,0 +1,164 @@
+# cython: language_level=3
+"""Accurate integer inverse DCT ("islow", Loeffler-Ligtenberg-Moschytz), the algorithm and rounding of
+libjpeg(-turbo)'s jidctint.c: 13-bit constants, PASS1_BITS = 2 for 8-bit samples (1 for 12-bit), descale
+with rounding after each pass, output range-limited through the same wrap-around mask as libjpeg.
+"""
+cimport cython
+from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t, uint16_t
+
+ctypedef fused sample_t:
+    uint8_t
+    uint16_t
+
+DEF CONST_BITS = 13
+DEF FIX_0_298631336 = 2446
+DEF FIX_0_390180644 = 3196
+DEF FIX_0_541196100 = 4433
+DEF FIX_0_765366865 = 6270
+DEF FIX_0_899976223 = 7373
+DEF FIX_1_175875602 = 9633
+DEF FIX_1_501321110 = 12299
+DEF FIX_1_847759065 = 15137
+DEF FIX_1_961570560 = 16069
+DEF FIX_2_053119869 = 16819
+DEF FIX_2_562915447 = 20995
+DEF FIX_3_072711026 = 25172
+
+
+cdef inline int _limit(int64_t x, int shift, int mask, int half, int center, int maxv) noexcept nogil:
+    # DESCALE then libjpeg's range_limit[(x) & RANGE_MASK] (+CENTERJSAMPLE, clamp) with wrap-around
+    cdef int v = <int>(x >> shift) & mask
+    if v > half:
+        v -= mask + 1
+    v += center
+    if v < 0:
+        return 0
+    if v > maxv:
+        return maxv
+    return v
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef void idct_block(const int16_t* coef, const int32_t* q, sample_t* out, Py_ssize_t stride,
+                     int precision) noexcept nogil:
+    cdef int ws[64]
+    cdef int64_t tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13, z1, z2, z3, z4, z5
+    cdef int i, pass1 = 2 if precision <= 8 else 1
+    cdef int maxv = (1 << precision) - 1, center = 1 << (precision - 1)
+    cdef int mask = (maxv + 1) * 4 - 1, half = (maxv + 1) * 2 - 1
+    cdef int shift1 = CONST_BITS - pass1, shift2 = CONST_BITS + pass1 + 3
+    cdef int64_t r1 = (<int64_t>1) << (shift1 - 1), r2 = (<int64_t>1) << (shift2 - 1)
+    cdef int dc
+    cdef sample_t* o
+    # Pass 1: columns, dequantizing; results scaled up by 2**PASS1_BITS
+    for i in range(8):
+        if (coef[8 + i] == 0 and coef[16 + i] == 0 and coef[24 + i] == 0 and coef[32 + i] == 0 and
+                coef[40 + i] == 0 and coef[48 + i] == 0 and coef[56 + i] == 0):
+            dc = <int>(<int64_t>coef[i] * q[i] * (1 << pass1))
+            ws[i] = dc; ws[8 + i] = dc; ws[16 + i] = dc; ws[24 + i] = dc
+            ws[32 + i] = dc; ws[40 + i] = dc; ws[48 + i] = dc; ws[56 + i] = dc
+            continue
+        z2 = <int64_t>coef[16 + i] * q[16 + i]
+        z3 = <int64_t>coef[48 + i] * q[48 + i]
+        z1 = (z2 + z3) * FIX_0_541196100
+        tmp2 = z1 + z3 * (-FIX_1_847759065)
+        tmp3 = z1 + z2 * FIX_0_765366865
+        z2 = <int64_t>coef[i] * q[i]
+        z3 = <int64_t>coef[32 + i] * q[32 + i]
+        tmp0 = (z2 + z3) * (1 << CONST_BITS)
+        tmp1 = (z2 - z3) * (1 << CONST_BITS)
+        tmp10 = tmp0 + tmp3
+        tmp13 = tmp0 - tmp3
+        tmp11 = tmp1 + tmp2
+        tmp12 = tmp1 - tmp2
+        tmp0 = <int64_t>coef[56 + i] * q[56 + i]
+        tmp1 = <int64_t>coef[40 + i] * q[40 + i]
+        tmp2 = <int64_t>coef[24 + i] * q[24 + i]
+        tmp3 = <int64_t>coef[8 + i] * q[8 + i]
+        z1 = tmp0 + tmp3
+        z2 = tmp1 + tmp2
+        z3 = tmp0 + tmp2
+        z4 = tmp1 + tmp3
+        z5 = (z3 + z4) * FIX_1_175875602
+        tmp0 = tmp0 * FIX_0_298631336
+        tmp1 = tmp1 * FIX_2_053119869
+        tmp2 = tmp2 * FIX_3_072711026
+        tmp3 = tmp3 * FIX_1_501321110
+        z1 = z1 * (-FIX_0_899976223)
+        z2 = z2 * (-FIX_2_562915447)
+        z3 = z3 * (-FIX_1_961570560) + z5
+        z4 = z4 * (-FIX_0_390180644) + z5
+        tmp0 += z1 + z3
+        tmp1 += z2 + z4
+        tmp2 += z2 + z3
+        tmp3 += z1 + z4
+        ws[i] = <int>((tmp10 + tmp3 + r1) >> shift1)
+        ws[56 + i] = <int>((tmp10 - tmp3 + r1) >> shift1)
+        ws[8 + i] = <int>((tmp11 + tmp2 + r1) >> shift1)
+        ws[48 + i] = <int>((tmp11 - tmp2 + r1) >> shift1)
+        ws[16 + i] = <int>((tmp12 + tmp1 + r1) >> shift1)
+        ws[40 + i] = <int>((tmp12 - tmp1 + r1) >> shift1)
+        ws[24 + i] = <int>((tmp13 + tmp0 + r1) >> shift1)
+        ws[32 + i] = <int>((tmp13 - tmp0 + r1) >> shift1)
+    # Pass 2: rows; descale by 2**(CONST_BITS + PASS1_BITS + 3), range-limit
+    for i in range(8):
+        o = out + i * stride
+        w = &ws[i * 8]
+        z2 = w[2]
+        z3 = w[6]
+        z1 = (z2 + z3) * FIX_0_541196100
+        tmp2 = z1 + z3 * (-FIX_1_847759065)
+        tmp3 = z1 + z2 * FIX_0_765366865
+        tmp0 = (<int64_t>w[0] + w[4]) * (1 << CONST_BITS)
+        tmp1 = (<int64_t>w[0] - w[4]) * (1 << CONST_BITS)
+        tmp10 = tmp0 + tmp3 + r2
+        tmp13 = tmp0 - tmp3 + r2
+        tmp11 = tmp1 + tmp2 + r2
+        tmp12 = tmp1 - tmp2 + r2
+        tmp0 = w[7]
+        tmp1 = w[5]
+        tmp2 = w[3]
+        tmp3 = w[1]
+        z1 = tmp0 + tmp3
+        z2 = tmp1 + tmp2
+        z3 = tmp0 + tmp2
+        z4 = tmp1 + tmp3
+        z5 = (z3 + z4) * FIX_1_175875602
+        tmp0 = tmp0 * FIX_0_298631336
+        tmp1 = tmp1 * FIX_2_053119869
+        tmp2 = tmp2 * FIX_3_072711026
+        tmp3 = tmp3 * FIX_1_501321110
+        z1 = z1 * (-FIX_0_899976223)
+        z2 = z2 * (-FIX_2_562915447)
+        z3 = z3 * (-FIX_1_961570560) + z5
+        z4 = z4 * (-FIX_0_390180644) + z5
+        tmp0 += z1 + z3
+        tmp1 += z2 + z4
+        tmp2 += z2 + z3
+        tmp3 += z1 + z4
+        o[0] = <sample_t>_limit(tmp10 + tmp3, shift2, mask, half, center, maxv)
+        o[7] = <sample_t>_limit(tmp10 - tmp3, shift2, mask, half, center, maxv)
+        o[1] = <sample_t>_limit(tmp11 + tmp2, shift2, mask, half, center, maxv)
+        o[6] = <sample_t>_limit(tmp11 - tmp2, shift2, mask, half, center, maxv)
+        o[2] = <sample_t>_limit(tmp12 + tmp1, shift2, mask, half, center, maxv)
+        o[5] = <sample_t>_limit(tmp12 - tmp1, shift2, mask, half, center, maxv)
+        o[3] = <sample_t>_limit(tmp13 + tmp0, shift2, mask, half, center, maxv)
+        o[4] = <sample_t>_limit(tmp13 - tmp0, shift2, mask, half, center, maxv)
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def idct_plane(const int16_t[:, :, ::1] coef, const int32_t[::1] quant, sample_t[:, ::1] out, int precision):
+    """Inverse-DCT every block of `coef` (bh, bw, 64) with the natural-order `quant` table into `out`
+    (at least (bh*8, bw*8) samples). Releases the GIL."""
+    cdef Py_ssize_t bh = coef.shape[0], bw = coef.shape[1], by, bx
+    if out.shape[0] < bh * 8 or out.shape[1] < bw * 8 or quant.shape[0] < 64:
+        raise ValueError("output plane too small for the coefficient blocks")
+    if bh == 0 or bw == 0:
+        return
+    cdef Py_ssize_t stride = out.shape[1]
+    with nogil:
+        for by in range(bh):
+            for bx in range(bw):
+                idct_block(&coef[by, bx, 0], &quant[0], &out[by * 8, bx * 8], stride, precision)

@@ -1,0 +1,134 @@
+# cython: language_level=3
+"""Chroma upsampling as libjpeg-turbo's jdsample.c (the default "fancy" upsampling of djpeg):
+
+* h2v1 (2x1 expansion, width > 2): triangle filter, 3/4 nearer + 1/4 further sample, biases 1 / 2
+* h1v2 (1x2 expansion): the same filter vertically (upper output row bias 1, lower 2)
+* h2v2 (2x2 expansion, width > 2): triangle filter in both directions over "column sums"
+  (3 * nearer row + further row), biases 8 / 7; rows above the top / below the last real row are
+  the edge rows (libjpeg's context rows)
+* any other integral expansion (4:1:1, 3x2, ...), or width <= 2: box replication (int_upsample)
+
+`cw`, `ch` are the component's downsampled_width/height = ceil(image size * factor / max factor).
+"""
+cimport cython
+from libc.stdint cimport uint8_t, uint16_t
+
+ctypedef fused sample_t:
+    uint8_t
+    uint16_t
+
+
+def method(int hexp, int vexp, int cw, bint fancy=True):
+    """Name of the upsampler libjpeg-turbo picks for this expansion."""
+    if hexp == 1 and vexp == 1:
+        return "fullsize"
+    if hexp == 2 and vexp == 1 and fancy and cw > 2:
+        return "h2v1_fancy"
+    if hexp == 1 and vexp == 2 and fancy:
+        return "h1v2_fancy"
+    if hexp == 2 and vexp == 2 and fancy and cw > 2:
+        return "h2v2_fancy"
+    return "int"
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def upsample(const sample_t[:, ::1] src, int cw, int ch, int hexp, int vexp, sample_t[:, ::1] out,
+             bint fancy=True):
+    """Upsample the top-left `cw` x `ch` samples of `src` by (hexp, vexp) into `out` (image size).
+    Releases the GIL."""
+    cdef Py_ssize_t H = out.shape[0], W = out.shape[1], y, x, i, n
+    cdef int m
+    if cw < 1 or ch < 1 or src.shape[0] < ch or src.shape[1] < cw or cw * hexp < W or ch * vexp < H:
+        raise ValueError("upsample: plane sizes do not match")
+    name = method(hexp, vexp, cw, fancy)
+    m = {"fullsize": 0, "h2v1_fancy": 1, "h1v2_fancy": 2, "h2v2_fancy": 3, "int": 4}[name]
+    with nogil:
+        if m == 0:
+            for y in range(H):
+                for x in range(W):
+                    out[y, x] = src[y, x]
+        elif m == 1:
+            for y in range(H):
+                _h2v1_row(&src[y, 0], cw, &out[y, 0], W)
+        elif m == 2:
+            for y in range(H):
+                i = y >> 1
+                n = i - 1 if (y & 1) == 0 else i + 1
+                if n < 0:
+                    n = 0
+                if n > ch - 1:
+                    n = ch - 1
+                _h1v2_row(&src[i, 0], &src[n, 0], 1 if (y & 1) == 0 else 2, &out[y, 0], W)
+        elif m == 3:
+            for y in range(H):
+                i = y >> 1
+                n = i - 1 if (y & 1) == 0 else i + 1
+                if n < 0:
+                    n = 0
+                if n > ch - 1:
+                    n = ch - 1
+                _h2v2_row(&src[i, 0], &src[n, 0], cw, &out[y, 0], W)
+        else:
+            for y in range(H):
+                i = y // vexp
+                for x in range(W):
+                    out[y, x] = src[i, x // hexp]
+
+
+cdef inline void _h2v1_row(const sample_t* inp, Py_ssize_t cw, sample_t* out, Py_ssize_t W) noexcept nogil:
+    cdef Py_ssize_t i, o
+    cdef int v
+    # out has at least W <= 2*cw entries; compute pairs, writing only inside W
+    v = inp[0]
+    out[0] = inp[0]
+    if W > 1:
+        out[1] = <sample_t>((v * 3 + inp[1] + 2) >> 2)
+    for i in range(1, cw - 1):
+        o = 2 * i
+        if o >= W:
+            return
+        v = inp[i] * 3
+        out[o] = <sample_t>((v + inp[i - 1] + 1) >> 2)
+        if o + 1 < W:
+            out[o + 1] = <sample_t>((v + inp[i + 1] + 2) >> 2)
+    i = cw - 1
+    o = 2 * i
+    if o < W:
+        out[o] = <sample_t>((inp[i] * 3 + inp[i - 1] + 1) >> 2)
+    if o + 1 < W:
+        out[o + 1] = inp[i]
+
+
+cdef inline void _h1v2_row(const sample_t* near, const sample_t* far, int bias, sample_t* out,
+                           Py_ssize_t W) noexcept nogil:
+    cdef Py_ssize_t x
+    for x in range(W):
+        out[x] = <sample_t>((near[x] * 3 + far[x] + bias) >> 2)
+
+
+cdef inline void _h2v2_row(const sample_t* near, const sample_t* far, Py_ssize_t cw, sample_t* out,
+                           Py_ssize_t W) noexcept nogil:
+    cdef Py_ssize_t i, o
+    cdef int this, last, nxt
+    this = near[0] * 3 + far[0]
+    nxt = near[1] * 3 + far[1]
+    out[0] = <sample_t>((this * 4 + 8) >> 4)
+    if W > 1:
+        out[1] = <sample_t>((this * 3 + nxt + 7) >> 4)
+    last = this
+    this = nxt
+    for i in range(1, cw - 1):
+        o = 2 * i
+        nxt = near[i + 1] * 3 + far[i + 1]
+        if o < W:
+            out[o] = <sample_t>((this * 3 + last + 8) >> 4)
+        if o + 1 < W:
+            out[o + 1] = <sample_t>((this * 3 + nxt + 7) >> 4)
+        last = this
+        this = nxt
+    o = 2 * (cw - 1)
+    if o < W:
+        out[o] = <sample_t>((this * 3 + last + 8) >> 4)
+    if o + 1 < W:
+        out[o + 1] = <sample_t>((this * 4 + 7) >> 4)
