@@ -1,0 +1,257 @@
+"""The H.264 virtual hardware: decodes a request from its controls and OUTPUT data only, like a kernel
+driver (cedrus/hantro in SLICE_BASED mode, rkvdec in FRAME_BASED mode).
+
+* SLICE_BASED: one slice per request (or a SLICE_PARAMS array with one entry per NAL unit); slice_data()
+  starts at ``header_bit_size`` bits into the slice NAL unit's RBSP (NAL header byte included, emulation
+  prevention bytes excluded, as v4l2sl.codecs.h264 fills it), reference
+  lists are SLICE_PARAMS ``ref_pic_list0/1`` (DPB indices), weights come from PRED_WEIGHTS.
+* FRAME_BASED: the request holds every slice of the picture; each slice header is parsed here
+  (slice_header.py) and the reference lists are built from DECODE_PARAMS (reflist.py).
+
+References are the pictures named by ``dpb[i].reference_ts``; the accelerator keeps its own planar copy of
+every picture it decoded, keyed by timestamp, as long as the device still holds the picture.
+"""
+from __future__ import annotations
+
+import ctypes
+from typing import Any, Mapping
+
+import numpy as np
+
+from v4l2sl.device import DecodeRequest, Picture, StreamFormat
+from v4l2sl.errors import BitstreamError, UnsupportedError
+from v4l2sl.parsers.bitreader import rbsp_unescape
+from v4l2sl.uapi import h264 as u
+from v4l2sl.ext.h264.recon import PictureDecoder
+from v4l2sl.ext.h264 import reflist
+from v4l2sl.ext.h264.slice_header import parse_slice_header
+
+FLAT4 = [[16] * 16 for _ in range(6)]
+FLAT8 = [[16] * 64 for _ in range(6)]
+
+
+def split_nal_units(data: bytes) -> list[bytes]:
+    """Annex B byte stream -> NAL units (without start codes); data without a start code is one NAL unit."""
+    if not (data[:3] == b"\x00\x00\x01" or data[:4] == b"\x00\x00\x00\x01"):
+        return [bytes(data)] if data else []
+    out = []
+    i = data.find(b"\x00\x00\x01")
+    while i >= 0:
+        start = i + 3
+        j = data.find(b"\x00\x00\x01", start)
+        end = len(data) if j < 0 else j
+        nal = data[start:end]
+        if j >= 0:
+            nal = nal.rstrip(b"\x00")           # trailing_zero_8bits / next 4-byte start code
+        if nal:
+            out.append(bytes(nal))
+        i = j
+    return out
+
+
+class H264Accelerator:
+    """Software H.264 stateless decoder (see module docstring)."""
+
+    CAPABILITIES: dict[str, Any] = {
+        "codec": "h264",
+        "decode_modes": ["slice", "frame"],
+        "start_codes": ["annexb", "none"],
+        "fourccs": ["YUV420", "NV12", "GREY"],
+        "bit_depths": [8],
+        "chroma_formats": ["420", "400"],
+        "profiles": ["constrained-baseline", "baseline"],
+        "features": ["CAVLC", "I", "P", "intra4x4", "intra16x16", "I_PCM", "multiple slices", "deblocking",
+                     "explicit weighted prediction (P)", "multiple/long-term references"],
+    }
+
+    def __init__(self, fmt: StreamFormat):
+        if fmt.bit_depth != 8:
+            raise UnsupportedError(f"bit depth {fmt.bit_depth} (the software H.264 decoder supports 8-bit)")
+        if fmt.chroma_format not in ("420", "400"):
+            raise UnsupportedError(f"chroma format {fmt.chroma_format}")
+        self.fmt = fmt
+        self.fourcc = fmt.extra.get("fourcc", "YUV420")
+        self._store: dict[int, tuple] = {}      # timestamp -> (Y, U, V)
+        self._cur: PictureDecoder | None = None
+        self._cur_ts: int | None = None
+        self._cur_error = False
+        self._conceal_src = None
+
+    # ------------------------------------------------------------------------------------------------
+    def decode(self, request: DecodeRequest, refs: Mapping[int, Picture]) -> Picture | None:
+        ctrls = {c.cid: c.payload for c in request.controls}
+        try:
+            sps = ctrls[u.V4L2_CID_STATELESS_H264_SPS]
+            pps = ctrls[u.V4L2_CID_STATELESS_H264_PPS]
+            dp = ctrls[u.V4L2_CID_STATELESS_H264_DECODE_PARAMS]
+        except KeyError as e:
+            raise BitstreamError(f"H.264 request without control 0x{e.args[0]:08x}", frame=request.frame_number)
+        mode = ctrls.get(u.V4L2_CID_STATELESS_H264_DECODE_MODE)
+        if mode is None:
+            mode = self.fmt.extra.get("decode_mode", u.V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED)
+            if isinstance(mode, str):
+                mode = (u.V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED if mode.startswith("slice")
+                        else u.V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED)
+        self._check_supported(sps, pps, dp)
+        # drop pictures the device released
+        for ts in [t for t in self._store if t not in refs]:
+            del self._store[ts]
+        if self._cur is None or self._cur_ts != request.timestamp:
+            mbw = sps.pic_width_in_mbs_minus1 + 1
+            mbh = sps.pic_height_in_map_units_minus1 + 1
+            self._cur = PictureDecoder(mbw, mbh, sps.chroma_format_idc)
+            self._cur_ts = request.timestamp
+            self._cur_error = False
+            self._conceal_src = None
+        nals = split_nal_units(request.data)
+        if mode == u.V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED:
+            sp_ctrl = ctrls.get(u.V4L2_CID_STATELESS_H264_SLICE_PARAMS)
+            if sp_ctrl is None:
+                raise BitstreamError("SLICE_BASED request without SLICE_PARAMS", frame=request.frame_number)
+            sps_list = list(sp_ctrl) if isinstance(sp_ctrl, ctypes.Array) else [sp_ctrl]
+            pw = ctrls.get(u.V4L2_CID_STATELESS_H264_PRED_WEIGHTS)
+            nals = [n for n in nals if (n[0] & 0x1F) in (1, 5)] if len(nals) > 1 else nals
+            for nal, spar in zip(nals, sps_list):
+                self._decode_slice_mode(nal, spar, sps, pps, dp, pw, ctrls, refs)
+        else:
+            for nal in nals:
+                if (nal[0] & 0x1F) not in (1, 5):
+                    continue
+                self._decode_frame_mode(nal, sps, pps, dp, ctrls, refs)
+        if request.hold_capture:
+            return None
+        return self._finish(request)
+
+    def _check_supported(self, sps, pps, dp) -> None:
+        if not sps.flags & u.V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY and (
+                dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC
+                or sps.flags & u.V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD):
+            raise UnsupportedError("interlaced coding (field pictures / MBAFF) is not supported by the "
+                                   "software H.264 decoder yet")
+        if sps.bit_depth_luma_minus8 or sps.bit_depth_chroma_minus8:
+            raise UnsupportedError("bit depth > 8 is not supported by the software H.264 decoder yet")
+        if sps.chroma_format_idc not in (0, 1):
+            raise UnsupportedError(f"chroma_format_idc {sps.chroma_format_idc} is not supported")
+        if sps.flags & u.V4L2_H264_SPS_FLAG_QPPRIME_Y_ZERO_TRANSFORM_BYPASS:
+            raise UnsupportedError("lossless (qpprime_y_zero_transform_bypass) is not supported")
+        if pps.num_slice_groups_minus1:
+            raise UnsupportedError("slice groups (FMO) are not supported")
+
+    # ---- parameters common to both modes ----------------------------------------------------------------
+    def _params(self, sps, pps, ctrls, slice_type, first_mb, slice_qp_delta, num_active, dbk, weights):
+        sm = ctrls.get(u.V4L2_CID_STATELESS_H264_SCALING_MATRIX)
+        if sm is not None and pps.flags & u.V4L2_H264_PPS_FLAG_SCALING_MATRIX_PRESENT:
+            s4 = [list(sm.scaling_list_4x4[i]) for i in range(6)]
+            s8 = [list(sm.scaling_list_8x8[i]) for i in range(6)]
+        else:
+            s4, s8 = FLAT4, FLAT8
+        qp = 26 + pps.pic_init_qp_minus26 + slice_qp_delta
+        if not 0 <= qp <= 51:
+            raise BitstreamError(f"slice QP {qp} out of range")
+        return {
+            "entropy_coding_mode": bool(pps.flags & u.V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE),
+            "slice_type": slice_type,
+            "first_mb_in_slice": first_mb,
+            "qp": qp,
+            "num_ref_idx_active": num_active,
+            "constrained_intra_pred": bool(pps.flags & u.V4L2_H264_PPS_FLAG_CONSTRAINED_INTRA_PRED),
+            "transform_8x8_mode": bool(pps.flags & u.V4L2_H264_PPS_FLAG_TRANSFORM_8X8_MODE),
+            "chroma_qp_index_offset": pps.chroma_qp_index_offset,
+            "second_chroma_qp_index_offset": pps.second_chroma_qp_index_offset,
+            "scaling_list_4x4": s4,
+            "scaling_list_8x8": s8,
+            "disable_deblocking_filter_idc": dbk[0],
+            "slice_alpha_c0_offset_div2": dbk[1],
+            "slice_beta_offset_div2": dbk[2],
+            "weights": weights,
+        }
+
+    def _ref_planes(self, dp, indices, refs):
+        out = []
+        for idx in indices:
+            if idx is None or idx >= len(dp.dpb):
+                out.append(None)
+                continue
+            ts = dp.dpb[idx].reference_ts
+            planes = self._store.get(ts) if ts in refs else None
+            if planes is None:
+                self._cur_error = True
+                out.append(None)
+                continue
+            out.append((planes[0], planes[1], planes[2], idx))
+            if self._conceal_src is None:
+                self._conceal_src = planes
+        return out
+
+    def _run(self, rbsp, bit, params, refs_planes):
+        decoded, err = self._cur.decode_slice(np.frombuffer(rbsp, np.uint8), bit, params, refs_planes)
+        if err:
+            self._cur_error = True
+
+    # ---- SLICE_BASED -------------------------------------------------------------------------------------
+    def _decode_slice_mode(self, nal, spar, sps, pps, dp, pw, ctrls, refs):
+        rbsp, _ = rbsp_unescape(nal)
+        bit = spar.header_bit_size       # RBSP bits, NAL header included (v4l2sl.codecs.h264.controls)
+        st = spar.slice_type % 5
+        num_active = [0, 0]
+        lists = [[], []]
+        if st in (0, 1, 3):
+            num_active[0] = spar.num_ref_idx_l0_active_minus1 + 1
+            lists[0] = [spar.ref_pic_list0[i].index for i in range(num_active[0])]
+        if st == 1:
+            num_active[1] = spar.num_ref_idx_l1_active_minus1 + 1
+            lists[1] = [spar.ref_pic_list1[i].index for i in range(num_active[1])]
+        weights = None
+        if pw is not None and u.V4L2_H264_CTRL_PRED_WEIGHTS_REQUIRED(pps, spar):
+            weights = {
+                "luma_log2_weight_denom": pw.luma_log2_weight_denom,
+                "chroma_log2_weight_denom": pw.chroma_log2_weight_denom,
+                "luma_weight": [list(pw.weight_factors[l].luma_weight) for l in range(2)],
+                "luma_offset": [list(pw.weight_factors[l].luma_offset) for l in range(2)],
+                "chroma_weight": [[list(pw.weight_factors[l].chroma_weight[i]) for i in range(32)] for l in range(2)],
+                "chroma_offset": [[list(pw.weight_factors[l].chroma_offset[i]) for i in range(32)] for l in range(2)],
+            }
+        params = self._params(sps, pps, ctrls, st, spar.first_mb_in_slice, spar.slice_qp_delta, num_active,
+                              (spar.disable_deblocking_filter_idc, spar.slice_alpha_c0_offset_div2,
+                               spar.slice_beta_offset_div2), weights)
+        if pps.flags & u.V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE:
+            bit = (bit + 7) & ~7
+        refs_planes = [self._ref_planes(dp, lists[0], refs), self._ref_planes(dp, lists[1], refs)]
+        self._run(rbsp, bit, params, refs_planes)
+
+    # ---- FRAME_BASED -------------------------------------------------------------------------------------
+    def _decode_frame_mode(self, nal, sps, pps, dp, ctrls, refs):
+        rbsp, _ = rbsp_unescape(nal)
+        sh = parse_slice_header(rbsp, sps, pps)
+        lists = [[], []]
+        if sh.slice_type in (0, 1, 3):
+            init0, init1 = reflist.initial_lists(dp, sh.slice_type)
+            mfn = 1 << (sps.log2_max_frame_num_minus4 + 4)
+            lists[0] = reflist.modify(init0, sh.modifications[0], sh.num_ref_idx_active[0], dp, mfn)
+            if sh.slice_type == 1:
+                lists[1] = reflist.modify(init1, sh.modifications[1], sh.num_ref_idx_active[1], dp, mfn)
+        params = self._params(sps, pps, ctrls, sh.slice_type, sh.first_mb_in_slice, sh.slice_qp_delta,
+                              sh.num_ref_idx_active, (sh.disable_deblocking_filter_idc,
+                                                      sh.slice_alpha_c0_offset_div2, sh.slice_beta_offset_div2),
+                              sh.weights)
+        refs_planes = [self._ref_planes(dp, lists[0], refs), self._ref_planes(dp, lists[1], refs)]
+        self._run(rbsp, sh.data_bit_offset, params, refs_planes)
+
+    # ---- output ------------------------------------------------------------------------------------------
+    def _finish(self, request: DecodeRequest) -> Picture:
+        dec = self._cur
+        concealed = dec.finish(True, self._conceal_src)
+        self._cur = None
+        self._store[request.timestamp] = (dec.Y, dec.U, dec.V)
+        error = self._cur_error or concealed > 0
+        if dec.chroma_format_idc == 0:
+            fourcc, planes = "GREY", [dec.Y]
+        elif self.fourcc == "NV12":
+            uv = np.empty((dec.U.shape[0], dec.U.shape[1] * 2), np.uint8)
+            uv[:, 0::2] = dec.U
+            uv[:, 1::2] = dec.V
+            fourcc, planes = "NV12", [dec.Y, uv]
+        else:
+            fourcc, planes = "YUV420", [dec.Y, dec.U, dec.V]
+        return Picture(timestamp=request.timestamp, fourcc=fourcc, width=dec.width, height=dec.height,
+                       planes=planes, error=error, concealed_mbs=concealed)

@@ -1,0 +1,217 @@
+# cython: language_level=3
+"""Deblocking filter process, H.264 8.7 (frames, 8-bit, 4:2:0 / 4:0:0)."""
+from libc.stdint cimport uint8_t, int32_t
+from libc.stdlib cimport abs
+from v4l2sl.ext.h264.defs cimport MBInfo, SliceInfo, MB_INTER, MB_PCM
+
+# Table 8-16 alpha' and beta' by indexA / indexB, Table 8-17 tC0 by indexA and bS (1..3)
+cdef int ALPHA[52]
+cdef int BETA[52]
+cdef int TC0[52][3]
+# Table 8-15 QPc as a function of qPI
+cdef int QPC[52]
+_alpha = [0] * 16 + [4, 4, 5, 6, 7, 8, 9, 10, 12, 13, 15, 17, 20, 22, 25, 28, 32, 36, 40, 45, 50, 56, 63, 71, 80,
+                     90, 101, 113, 127, 144, 162, 182, 203, 226, 255, 255]
+_beta = [0] * 16 + [2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14,
+                    15, 15, 16, 16, 17, 17, 18, 18]
+_tc0 = [(0, 0, 0)] * 17 + [(0, 0, 1), (0, 0, 1), (0, 0, 1), (0, 0, 1), (0, 1, 1), (0, 1, 1), (1, 1, 1), (1, 1, 1),
+                           (1, 1, 1), (1, 1, 1), (1, 1, 2), (1, 1, 2), (1, 1, 2), (1, 1, 2), (1, 2, 3), (1, 2, 3),
+                           (2, 2, 3), (2, 2, 4), (2, 3, 4), (2, 3, 4), (3, 3, 5), (3, 4, 6), (3, 4, 6), (4, 5, 7),
+                           (4, 5, 8), (4, 6, 9), (5, 7, 10), (6, 8, 11), (6, 8, 13), (7, 10, 14), (8, 11, 16),
+                           (9, 12, 18), (10, 13, 20), (11, 15, 23), (13, 17, 25)]
+_qpc = list(range(30)) + [29, 30, 31, 32, 32, 33, 34, 34, 35, 35, 36, 36, 37, 37, 37, 38, 38, 38, 39, 39, 39, 39]
+for _i in range(52):
+    ALPHA[_i] = _alpha[_i]
+    BETA[_i] = _beta[_i]
+    QPC[_i] = _qpc[_i]
+    for _k in range(3):
+        TC0[_i][_k] = _tc0[_i][_k]
+
+QPC_TABLE = tuple(_qpc)
+
+
+cdef inline int clip3(int lo, int hi, int v) noexcept nogil:
+    return lo if v < lo else (hi if v > hi else v)
+
+
+cdef inline uint8_t clip1(int x) noexcept nogil:
+    return 0 if x < 0 else (255 if x > 255 else x)
+
+
+cdef inline int chroma_qp(int qpy, int offset) noexcept nogil:
+    return QPC[clip3(0, 51, qpy + offset)]
+
+
+cdef inline bint mv_differ(const MBInfo* p, int bp, int lp, const MBInfo* q, int bq, int lq) noexcept nogil:
+    return (abs(p.mv[lp][bp][0] - q.mv[lq][bq][0]) >= 4) or (abs(p.mv[lp][bp][1] - q.mv[lq][bq][1]) >= 4)
+
+
+cdef int bs_inter(const MBInfo* p, int bp, const MBInfo* q, int bq) noexcept nogil:
+    """8.7.2.1 bS for two inter blocks (raster 4x4 indices bp in p, bq in q) without coefficients."""
+    cdef int p8 = ((bp >> 3) << 1) | ((bp & 3) >> 1)
+    cdef int q8 = ((bq >> 3) << 1) | ((bq & 3) >> 1)
+    cdef int p0 = p.ref_id[0][p8] if p.ref_idx[0][p8] >= 0 else -1
+    cdef int p1 = p.ref_id[1][p8] if p.ref_idx[1][p8] >= 0 else -1
+    cdef int q0 = q.ref_id[0][q8] if q.ref_idx[0][q8] >= 0 else -1
+    cdef int q1 = q.ref_id[1][q8] if q.ref_idx[1][q8] >= 0 else -1
+    cdef int np = (p0 >= 0) + (p1 >= 0)
+    cdef int nq = (q0 >= 0) + (q1 >= 0)
+    if np != nq:
+        return 1
+    if np == 1:
+        if (p0 if p0 >= 0 else p1) != (q0 if q0 >= 0 else q1):
+            return 1
+        return mv_differ(p, bp, 0 if p0 >= 0 else 1, q, bq, 0 if q0 >= 0 else 1)
+    if not ((p0 == q0 and p1 == q1) or (p0 == q1 and p1 == q0)):
+        return 1
+    if p0 != p1:
+        if p0 == q0:
+            return mv_differ(p, bp, 0, q, bq, 0) or mv_differ(p, bp, 1, q, bq, 1)
+        return mv_differ(p, bp, 0, q, bq, 1) or mv_differ(p, bp, 1, q, bq, 0)
+    return ((mv_differ(p, bp, 0, q, bq, 0) or mv_differ(p, bp, 1, q, bq, 1)) and
+            (mv_differ(p, bp, 0, q, bq, 1) or mv_differ(p, bp, 1, q, bq, 0)))
+
+
+cdef inline int bs_of(const MBInfo* p, int bp, const MBInfo* q, int bq, bint mbedge) noexcept nogil:
+    if p.kind != MB_INTER or q.kind != MB_INTER:
+        return 4 if mbedge else 3
+    if p.nnz[bp] or q.nnz[bq]:
+        return 2
+    return bs_inter(p, bp, q, bq)
+
+
+cdef void filter_line(uint8_t* s, Py_ssize_t step, int bS, int alpha, int beta, int tc0, bint chroma) noexcept nogil:
+    """8.7.2.3/8.7.2.4 filter the samples p3..q3 across one edge (s points at q0, step from q0 to q1)."""
+    cdef int p0 = s[-step], p1 = s[-2 * step], q0 = s[0], q1 = s[step]
+    cdef int p2, q2, p3, q3, ap, aq, tc, delta
+    if not (abs(p0 - q0) < alpha and abs(p1 - p0) < beta and abs(q1 - q0) < beta):
+        return
+    if chroma:
+        if bS < 4:
+            tc = tc0 + 1
+            delta = clip3(-tc, tc, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3)
+            s[-step] = clip1(p0 + delta)
+            s[0] = clip1(q0 - delta)
+        else:
+            s[-step] = <uint8_t>((2 * p1 + p0 + q1 + 2) >> 2)
+            s[0] = <uint8_t>((2 * q1 + q0 + p1 + 2) >> 2)
+        return
+    p2 = s[-3 * step]
+    q2 = s[2 * step]
+    ap = abs(p2 - p0)
+    aq = abs(q2 - q0)
+    if bS < 4:
+        tc = tc0 + (ap < beta) + (aq < beta)
+        delta = clip3(-tc, tc, (((q0 - p0) << 2) + (p1 - q1) + 4) >> 3)
+        s[-step] = clip1(p0 + delta)
+        s[0] = clip1(q0 - delta)
+        if ap < beta:
+            s[-2 * step] = <uint8_t>(p1 + clip3(-tc0, tc0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1))
+        if aq < beta:
+            s[step] = <uint8_t>(q1 + clip3(-tc0, tc0, (q2 + ((p0 + q0 + 1) >> 1) - (q1 << 1)) >> 1))
+        return
+    p3 = s[-4 * step]
+    q3 = s[3 * step]
+    if ap < beta and abs(p0 - q0) < ((alpha >> 2) + 2):
+        s[-step] = <uint8_t>((p2 + 2 * p1 + 2 * p0 + 2 * q0 + q1 + 4) >> 3)
+        s[-2 * step] = <uint8_t>((p2 + p1 + p0 + q0 + 2) >> 2)
+        s[-3 * step] = <uint8_t>((2 * p3 + 3 * p2 + p1 + p0 + q0 + 4) >> 3)
+    else:
+        s[-step] = <uint8_t>((2 * p1 + p0 + q1 + 2) >> 2)
+    if aq < beta and abs(p0 - q0) < ((alpha >> 2) + 2):
+        s[0] = <uint8_t>((p1 + 2 * p0 + 2 * q0 + 2 * q1 + q2 + 4) >> 3)
+        s[step] = <uint8_t>((p0 + q0 + q1 + q2 + 2) >> 2)
+        s[2 * step] = <uint8_t>((2 * q3 + 3 * q2 + q1 + q0 + p0 + 4) >> 3)
+    else:
+        s[0] = <uint8_t>((2 * q1 + q0 + p1 + 2) >> 2)
+
+
+cdef void filter_edge(uint8_t* s, Py_ssize_t along, Py_ssize_t across, int n_lines, const int* bS,
+                      int lines_per_bs, int qpav, const SliceInfo* sl, bint chroma) noexcept nogil:
+    cdef int indexA = clip3(0, 51, qpav + sl.FilterOffsetA)
+    cdef int indexB = clip3(0, 51, qpav + sl.FilterOffsetB)
+    cdef int alpha = ALPHA[indexA], beta = BETA[indexB]
+    cdef int k, b
+    if alpha == 0 or beta == 0:
+        return
+    for k in range(n_lines):
+        b = bS[k // lines_per_bs]
+        if b:
+            filter_line(s + k * along, across, b, alpha, beta, TC0[indexA][b - 1] if b < 4 else 0, chroma)
+
+
+cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh,
+                          uint8_t* Y, Py_ssize_t ys, uint8_t* U, uint8_t* V, Py_ssize_t cs,
+                          int cb_offset, int cr_offset, bint chroma) noexcept nogil:
+    """8.7: every macroblock in address order, vertical edges then horizontal edges."""
+    cdef int mbx, mby, e, k, d, qp, qpc
+    cdef MBInfo* q
+    cdef MBInfo* p
+    cdef const SliceInfo* sl
+    cdef int bS[4][4]          # [edge][4-line group]
+    cdef bint filt[4]
+    cdef uint8_t* y0
+    cdef Py_ssize_t coff
+    for mby in range(mbh):
+        for mbx in range(mbw):
+            q = &mbs[mby * mbw + mbx]
+            if q.slice_num < 0:
+                continue
+            sl = &slices[q.slice_num]
+            if sl.disable_deblocking_filter_idc == 1:
+                continue
+            for d in range(2):     # 0: vertical edges, 1: horizontal edges
+                for e in range(4):
+                    filt[e] = True
+                    if e == 0:
+                        if (mbx if d == 0 else mby) == 0:
+                            filt[e] = False
+                            continue
+                        p = q - 1 if d == 0 else q - mbw
+                        if p.slice_num < 0 or (sl.disable_deblocking_filter_idc == 2 and p.slice_num != q.slice_num):
+                            filt[e] = False
+                            continue
+                        for k in range(4):
+                            if d == 0:
+                                bS[e][k] = bs_of(p, 4 * k + 3, q, 4 * k, True)
+                            else:
+                                bS[e][k] = bs_of(p, 12 + k, q, k, True)
+                    else:
+                        if q.t8x8 and (e & 1):
+                            filt[e] = False
+                            continue
+                        for k in range(4):
+                            if d == 0:
+                                bS[e][k] = bs_of(q, 4 * k + e - 1, q, 4 * k + e, False)
+                            else:
+                                bS[e][k] = bs_of(q, 4 * (e - 1) + k, q, 4 * e + k, False)
+                # luma
+                y0 = Y + (mby * 16) * ys + mbx * 16
+                for e in range(4):
+                    if not filt[e]:
+                        continue
+                    p = (q - 1 if d == 0 else q - mbw) if e == 0 else q
+                    qp = ((0 if p.kind == MB_PCM else p.qp) + (0 if q.kind == MB_PCM else q.qp) + 1) >> 1
+                    if d == 0:
+                        filter_edge(y0 + 4 * e, ys, 1, 16, &bS[e][0], 4, qp, sl, False)
+                    else:
+                        filter_edge(y0 + 4 * e * ys, 1, ys, 16, &bS[e][0], 4, qp, sl, False)
+                if not chroma:
+                    continue
+                coff = (mby * 8) * cs + mbx * 8
+                for e in range(0, 4, 2):
+                    if not filt[e]:
+                        continue
+                    p = (q - 1 if d == 0 else q - mbw) if e == 0 else q
+                    qpc = (chroma_qp(0 if p.kind == MB_PCM else p.qp, cb_offset)
+                           + chroma_qp(0 if q.kind == MB_PCM else q.qp, cb_offset) + 1) >> 1
+                    if d == 0:
+                        filter_edge(U + coff + 2 * e, cs, 1, 8, &bS[e][0], 2, qpc, sl, True)
+                    else:
+                        filter_edge(U + coff + 2 * e * cs, 1, cs, 8, &bS[e][0], 2, qpc, sl, True)
+                    qpc = (chroma_qp(0 if p.kind == MB_PCM else p.qp, cr_offset)
+                           + chroma_qp(0 if q.kind == MB_PCM else q.qp, cr_offset) + 1) >> 1
+                    if d == 0:
+                        filter_edge(V + coff + 2 * e, cs, 1, 8, &bS[e][0], 2, qpc, sl, True)
+                    else:
+                        filter_edge(V + coff + 2 * e * cs, 1, cs, 8, &bS[e][0], 2, qpc, sl, True)

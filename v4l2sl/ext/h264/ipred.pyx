@@ -1,0 +1,182 @@
+# cython: language_level=3
+"""Intra prediction, H.264 8.3 (8-bit). Neighbouring samples are gathered by the caller (recon.pyx) after
+the availability rules (including constrained_intra_pred); these functions only compute the prediction.
+"""
+from libc.stdint cimport uint8_t
+
+
+cdef inline uint8_t clip1(int x) noexcept nogil:
+    return 0 if x < 0 else (255 if x > 255 else x)
+
+
+cdef void pred4x4(uint8_t* dst, Py_ssize_t stride, int mode, const int* e, bint hasT, bint hasL) noexcept nogil:
+    """8.3.1.2 Intra_4x4 sample prediction. `e` (13 samples): e[0..3] = p[-1,3..0], e[4] = p[-1,-1],
+    e[5..12] = p[0..7,-1] (top-right already substituted)."""
+    cdef int x, y, v, z, s, k
+    cdef const int* T = e + 5      # T[k] = p[k,-1], T[-1] = p[-1,-1]
+    for y in range(4):
+        for x in range(4):
+            if mode == 0:       # Vertical
+                v = T[x]
+            elif mode == 1:     # Horizontal
+                v = e[3 - y]
+            elif mode == 2:     # DC
+                if hasT and hasL:
+                    v = (T[0] + T[1] + T[2] + T[3] + e[0] + e[1] + e[2] + e[3] + 4) >> 3
+                elif hasL:
+                    v = (e[0] + e[1] + e[2] + e[3] + 2) >> 2
+                elif hasT:
+                    v = (T[0] + T[1] + T[2] + T[3] + 2) >> 2
+                else:
+                    v = 128
+            elif mode == 3:     # Diagonal_Down_Left
+                if x == 3 and y == 3:
+                    v = (T[6] + 3 * T[7] + 2) >> 2
+                else:
+                    v = (T[x + y] + 2 * T[x + y + 1] + T[x + y + 2] + 2) >> 2
+            elif mode == 4:     # Diagonal_Down_Right
+                k = 4 + x - y
+                v = (e[k - 1] + 2 * e[k] + e[k + 1] + 2) >> 2
+            elif mode == 5:     # Vertical_Right
+                z = 2 * x - y
+                if z >= 0 and (z & 1) == 0:
+                    v = (T[x - (y >> 1) - 1] + T[x - (y >> 1)] + 1) >> 1
+                elif z >= 0:
+                    v = (T[x - (y >> 1) - 2] + 2 * T[x - (y >> 1) - 1] + T[x - (y >> 1)] + 2) >> 2
+                elif z == -1:
+                    v = (e[3] + 2 * e[4] + e[5] + 2) >> 2
+                else:
+                    v = (e[3 - (y - 1)] + 2 * e[3 - (y - 2)] + e[3 - (y - 3)] + 2) >> 2
+            elif mode == 6:     # Horizontal_Down
+                z = 2 * y - x
+                if z >= 0 and (z & 1) == 0:
+                    v = (e[3 - (y - (x >> 1) - 1)] + e[3 - (y - (x >> 1))] + 1) >> 1
+                elif z >= 0:
+                    v = (e[3 - (y - (x >> 1) - 2)] + 2 * e[3 - (y - (x >> 1) - 1)] + e[3 - (y - (x >> 1))] + 2) >> 2
+                elif z == -1:
+                    v = (e[3] + 2 * e[4] + e[5] + 2) >> 2
+                else:
+                    v = (T[x - 1] + 2 * T[x - 2] + T[x - 3] + 2) >> 2
+            elif mode == 7:     # Vertical_Left
+                s = x + (y >> 1)
+                if (y & 1) == 0:
+                    v = (T[s] + T[s + 1] + 1) >> 1
+                else:
+                    v = (T[s] + 2 * T[s + 1] + T[s + 2] + 2) >> 2
+            else:               # Horizontal_Up
+                z = x + 2 * y
+                s = y + (x >> 1)
+                if z < 5 and (z & 1) == 0:
+                    v = (e[3 - s] + e[3 - (s + 1)] + 1) >> 1
+                elif z < 5:
+                    v = (e[3 - s] + 2 * e[3 - (s + 1)] + e[3 - (s + 2)] + 2) >> 2
+                elif z == 5:
+                    v = (e[1] + 3 * e[0] + 2) >> 2
+                else:
+                    v = e[0]
+            dst[y * stride + x] = <uint8_t>v
+
+
+cdef void pred16x16(uint8_t* dst, Py_ssize_t stride, int mode, const int* T, const int* L, int tl,
+                    bint hasT, bint hasL) noexcept nogil:
+    """8.3.3 Intra_16x16 prediction (0 V, 1 H, 2 DC, 3 Plane)."""
+    cdef int x, y, v, s, H, V, a, b, c
+    if mode == 2:
+        s = 0
+        if hasT and hasL:
+            for x in range(16):
+                s += T[x] + L[x]
+            v = (s + 16) >> 5
+        elif hasL:
+            for x in range(16):
+                s += L[x]
+            v = (s + 8) >> 4
+        elif hasT:
+            for x in range(16):
+                s += T[x]
+            v = (s + 8) >> 4
+        else:
+            v = 128
+        for y in range(16):
+            for x in range(16):
+                dst[y * stride + x] = <uint8_t>v
+    elif mode == 0:
+        for y in range(16):
+            for x in range(16):
+                dst[y * stride + x] = <uint8_t>T[x]
+    elif mode == 1:
+        for y in range(16):
+            for x in range(16):
+                dst[y * stride + x] = <uint8_t>L[y]
+    else:
+        H = 0
+        V = 0
+        for x in range(8):
+            H += (x + 1) * (T[8 + x] - (T[6 - x] if x < 7 else tl))
+            V += (x + 1) * (L[8 + x] - (L[6 - x] if x < 7 else tl))
+        a = 16 * (L[15] + T[15])
+        b = (5 * H + 32) >> 6
+        c = (5 * V + 32) >> 6
+        for y in range(16):
+            for x in range(16):
+                dst[y * stride + x] = clip1((a + b * (x - 7) + c * (y - 7) + 16) >> 5)
+
+
+cdef void pred_chroma(uint8_t* dst, Py_ssize_t stride, int mode, const int* T, const int* L, int tl,
+                      bint hasT, bint hasL, int w, int h) noexcept nogil:
+    """8.3.4 chroma prediction for a w x h (8x8 or 8x16) block: 0 DC, 1 H, 2 V, 3 Plane."""
+    cdef int x, y, v, bx, by, sT, sL, H, V, a, b, c, xCF, yCF
+    if mode == 0:
+        for by in range(0, h, 4):
+            for bx in range(0, w, 4):
+                sT = T[bx] + T[bx + 1] + T[bx + 2] + T[bx + 3]
+                sL = L[by] + L[by + 1] + L[by + 2] + L[by + 3]
+                if (bx == 0 and by == 0) or (bx > 0 and by > 0):
+                    if hasT and hasL:
+                        v = (sT + sL + 4) >> 3
+                    elif hasT:
+                        v = (sT + 2) >> 2
+                    elif hasL:
+                        v = (sL + 2) >> 2
+                    else:
+                        v = 128
+                elif bx > 0:            # top row blocks prefer the top samples
+                    if hasT:
+                        v = (sT + 2) >> 2
+                    elif hasL:
+                        v = (sL + 2) >> 2
+                    else:
+                        v = 128
+                else:                   # left column blocks prefer the left samples
+                    if hasL:
+                        v = (sL + 2) >> 2
+                    elif hasT:
+                        v = (sT + 2) >> 2
+                    else:
+                        v = 128
+                for y in range(4):
+                    for x in range(4):
+                        dst[(by + y) * stride + bx + x] = <uint8_t>v
+    elif mode == 1:
+        for y in range(h):
+            for x in range(w):
+                dst[y * stride + x] = <uint8_t>L[y]
+    elif mode == 2:
+        for y in range(h):
+            for x in range(w):
+                dst[y * stride + x] = <uint8_t>T[x]
+    else:
+        xCF = 4 if w == 16 else 0
+        yCF = 4 if h == 16 else 0
+        H = 0
+        V = 0
+        for x in range(4 + xCF):
+            H += (x + 1) * (T[4 + xCF + x] - (T[2 + xCF - x] if 2 + xCF - x >= 0 else tl))
+        for y in range(4 + yCF):
+            V += (y + 1) * (L[4 + yCF + y] - (L[2 + yCF - y] if 2 + yCF - y >= 0 else tl))
+        a = 16 * (L[h - 1] + T[w - 1])
+        b = ((34 - 29 * (w == 16)) * H + 32) >> 6
+        c = ((34 - 29 * (h == 16)) * V + 32) >> 6
+        for y in range(h):
+            for x in range(w):
+                dst[y * stride + x] = clip1((a + b * (x - 3 - xCF) + c * (y - 3 - yCF) + 16) >> 5)

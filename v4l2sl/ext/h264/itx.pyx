@@ -1,0 +1,240 @@
+# cython: language_level=3
+"""Scaling (dequantisation) and inverse transforms, H.264 8.5.6 - 8.5.13 (8-bit samples).
+
+Coefficient blocks are int32 in raster order. LevelScale tables are built per scaling list with
+:func:`level_scale4` / :func:`level_scale8` (8.5.9: weightScale * normAdjust for each qP % 6).
+"""
+from libc.stdint cimport uint8_t, int32_t
+
+# 8.5.9 normAdjust4x4 (v) and normAdjust8x8 (v) per qP % 6
+cdef int32_t V4[6][3]
+cdef int32_t V8[6][6]
+_v4 = ((10, 16, 13), (11, 18, 14), (13, 20, 16), (14, 23, 18), (16, 25, 20), (18, 29, 23))
+_v8 = ((20, 18, 32, 19, 25, 24), (22, 19, 35, 21, 28, 26), (26, 23, 42, 24, 33, 31),
+       (28, 25, 45, 26, 35, 33), (32, 28, 51, 30, 40, 38), (36, 32, 58, 34, 46, 43))
+for _m in range(6):
+    for _k in range(3):
+        V4[_m][_k] = _v4[_m][_k]
+    for _k in range(6):
+        V8[_m][_k] = _v8[_m][_k]
+
+
+cdef inline uint8_t clip1(int x) noexcept nogil:
+    return 0 if x < 0 else (255 if x > 255 else x)
+
+
+cdef void level_scale4(int32_t* out, const int32_t* weight) noexcept nogil:
+    """out[m*16 + k] = weight[k] * normAdjust4x4(m, i, j) for raster k = 4i + j (8.5.9)."""
+    cdef int m, k, i, j, cls
+    for m in range(6):
+        for k in range(16):
+            i = k >> 2
+            j = k & 3
+            if (i & 1) == 0 and (j & 1) == 0:
+                cls = 0
+            elif (i & 1) == 1 and (j & 1) == 1:
+                cls = 1
+            else:
+                cls = 2
+            out[m * 16 + k] = weight[k] * V4[m][cls]
+
+
+cdef void level_scale8(int32_t* out, const int32_t* weight) noexcept nogil:
+    cdef int m, k, i, j, cls
+    for m in range(6):
+        for k in range(64):
+            i = k >> 3
+            j = k & 7
+            if (i & 3) == 0 and (j & 3) == 0:
+                cls = 0
+            elif (i & 1) == 1 and (j & 1) == 1:
+                cls = 1
+            elif (i & 3) == 2 and (j & 3) == 2:
+                cls = 2
+            elif ((i & 3) == 0 and (j & 1) == 1) or ((i & 1) == 1 and (j & 3) == 0):
+                cls = 3
+            elif ((i & 3) == 0 and (j & 3) == 2) or ((i & 3) == 2 and (j & 3) == 0):
+                cls = 4
+            else:
+                cls = 5
+            out[m * 64 + k] = weight[k] * V8[m][cls]
+
+
+cdef void dequant4(int32_t* c, int qP, const int32_t* ls, int start) noexcept nogil:
+    """8.5.12.1 for a 4x4 block (raster), ls = LevelScale4x4 of this list; start=1 skips the DC."""
+    cdef int k, sh
+    cdef int32_t rnd
+    ls = ls + (qP % 6) * 16
+    if qP >= 24:
+        sh = qP // 6 - 4
+        for k in range(start, 16):
+            if c[k]:
+                c[k] = (c[k] * ls[k]) << sh
+    else:
+        sh = 4 - qP // 6
+        rnd = 1 << (sh - 1)
+        for k in range(start, 16):
+            if c[k]:
+                c[k] = (c[k] * ls[k] + rnd) >> sh
+
+
+cdef void dequant8(int32_t* c, int qP, const int32_t* ls) noexcept nogil:
+    cdef int k, sh
+    cdef int32_t rnd
+    ls = ls + (qP % 6) * 64
+    if qP >= 36:
+        sh = qP // 6 - 6
+        for k in range(64):
+            if c[k]:
+                c[k] = (c[k] * ls[k]) << sh
+    else:
+        sh = 6 - qP // 6
+        rnd = 1 << (sh - 1)
+        for k in range(64):
+            if c[k]:
+                c[k] = (c[k] * ls[k] + rnd) >> sh
+
+
+cdef void luma_dc_dequant(int32_t* c, int qP, int32_t ls0) noexcept nogil:
+    """8.5.10: inverse 4x4 Hadamard of the Intra16x16 DC levels (raster 4x4 of blocks) and scaling."""
+    cdef int32_t t[16]
+    cdef int i, a, b, d, e, sh
+    for i in range(4):
+        a = c[i * 4 + 0] + c[i * 4 + 1]
+        b = c[i * 4 + 0] - c[i * 4 + 1]
+        d = c[i * 4 + 2] + c[i * 4 + 3]
+        e = c[i * 4 + 2] - c[i * 4 + 3]
+        t[i * 4 + 0] = a + d
+        t[i * 4 + 1] = a - d
+        t[i * 4 + 2] = b - e
+        t[i * 4 + 3] = b + e
+    for i in range(4):
+        a = t[i] + t[4 + i]
+        b = t[i] - t[4 + i]
+        d = t[8 + i] + t[12 + i]
+        e = t[8 + i] - t[12 + i]
+        c[i] = a + d
+        c[4 + i] = a - d
+        c[8 + i] = b - e
+        c[12 + i] = b + e
+    if qP >= 36:
+        sh = qP // 6 - 6
+        for i in range(16):
+            c[i] = (c[i] * ls0) << sh
+    else:
+        sh = 6 - qP // 6
+        for i in range(16):
+            c[i] = (c[i] * ls0 + (1 << (sh - 1))) >> sh
+
+
+cdef void chroma_dc_dequant(int32_t* c, int qP, int32_t ls0) noexcept nogil:
+    """8.5.11 for 4:2:0: 2x2 transform of the chroma DC levels and scaling."""
+    cdef int32_t f0 = c[0] + c[1] + c[2] + c[3]
+    cdef int32_t f1 = c[0] - c[1] + c[2] - c[3]
+    cdef int32_t f2 = c[0] + c[1] - c[2] - c[3]
+    cdef int32_t f3 = c[0] - c[1] - c[2] + c[3]
+    c[0] = ((f0 * ls0) << (qP // 6)) >> 5
+    c[1] = ((f1 * ls0) << (qP // 6)) >> 5
+    c[2] = ((f2 * ls0) << (qP // 6)) >> 5
+    c[3] = ((f3 * ls0) << (qP // 6)) >> 5
+
+
+cdef void idct4_add(uint8_t* dst, Py_ssize_t stride, int32_t* c) noexcept nogil:
+    """8.5.12.2 4x4 inverse transform, (x + 32) >> 6, added to the prediction in dst."""
+    cdef int32_t t[16]
+    cdef int i
+    cdef int32_t e0, e1, e2, e3
+    for i in range(4):
+        e0 = c[i * 4] + c[i * 4 + 2]
+        e1 = c[i * 4] - c[i * 4 + 2]
+        e2 = (c[i * 4 + 1] >> 1) - c[i * 4 + 3]
+        e3 = c[i * 4 + 1] + (c[i * 4 + 3] >> 1)
+        t[i * 4] = e0 + e3
+        t[i * 4 + 1] = e1 + e2
+        t[i * 4 + 2] = e1 - e2
+        t[i * 4 + 3] = e0 - e3
+    for i in range(4):
+        e0 = t[i] + t[8 + i]
+        e1 = t[i] - t[8 + i]
+        e2 = (t[4 + i] >> 1) - t[12 + i]
+        e3 = t[4 + i] + (t[12 + i] >> 1)
+        dst[i] = clip1(dst[i] + ((e0 + e3 + 32) >> 6))
+        dst[stride + i] = clip1(dst[stride + i] + ((e1 + e2 + 32) >> 6))
+        dst[2 * stride + i] = clip1(dst[2 * stride + i] + ((e1 - e2 + 32) >> 6))
+        dst[3 * stride + i] = clip1(dst[3 * stride + i] + ((e0 - e3 + 32) >> 6))
+
+
+cdef void dc_add(uint8_t* dst, Py_ssize_t stride, int32_t dc, int size) noexcept nogil:
+    """A block whose only non-zero coefficient is the (scaled) DC: every residual sample is (dc+32)>>6."""
+    cdef int x, y
+    cdef int32_t r = (dc + 32) >> 6
+    for y in range(size):
+        for x in range(size):
+            dst[y * stride + x] = clip1(dst[y * stride + x] + r)
+
+
+cdef inline void _idct8_1d(int32_t* d, int s) noexcept nogil:
+    cdef int32_t d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s]
+    cdef int32_t d4 = d[4 * s], d5 = d[5 * s], d6 = d[6 * s], d7 = d[7 * s]
+    cdef int32_t e0 = d0 + d4
+    cdef int32_t e1 = -d3 + d5 - d7 - (d7 >> 1)
+    cdef int32_t e2 = d0 - d4
+    cdef int32_t e3 = d1 + d7 - d3 - (d3 >> 1)
+    cdef int32_t e4 = (d2 >> 1) - d6
+    cdef int32_t e5 = -d1 + d7 + d5 + (d5 >> 1)
+    cdef int32_t e6 = d2 + (d6 >> 1)
+    cdef int32_t e7 = d3 + d5 + d1 + (d1 >> 1)
+    cdef int32_t f0 = e0 + e6
+    cdef int32_t f1 = e1 + (e7 >> 2)
+    cdef int32_t f2 = e2 + e4
+    cdef int32_t f3 = e3 + (e5 >> 2)
+    cdef int32_t f4 = e2 - e4
+    cdef int32_t f5 = (e3 >> 2) - e5
+    cdef int32_t f6 = e0 - e6
+    cdef int32_t f7 = e7 - (e1 >> 2)
+    d[0] = f0 + f7
+    d[s] = f2 + f5
+    d[2 * s] = f4 + f3
+    d[3 * s] = f6 + f1
+    d[4 * s] = f6 - f1
+    d[5 * s] = f4 - f3
+    d[6 * s] = f2 - f5
+    d[7 * s] = f0 - f7
+
+
+cdef void idct8_add(uint8_t* dst, Py_ssize_t stride, int32_t* c) noexcept nogil:
+    """8.5.13.2 8x8 inverse transform added to the prediction in dst (c is modified)."""
+    cdef int i, x, y
+    for i in range(8):
+        _idct8_1d(c + 8 * i, 1)
+    for i in range(8):
+        _idct8_1d(c + i, 8)
+    for y in range(8):
+        for x in range(8):
+            dst[y * stride + x] = clip1(dst[y * stride + x] + ((c[y * 8 + x] + 32) >> 6))
+
+
+def idct4_add_py(coef, pred):
+    """Python entry for tests: 4x4 inverse transform of `coef` (16 ints, raster) added to `pred` (16 ints)."""
+    cdef int32_t c[16]
+    cdef uint8_t d[16]
+    cdef int i
+    for i in range(16):
+        c[i] = coef[i]
+        d[i] = pred[i]
+    idct4_add(d, 4, c)
+    return [d[i] for i in range(16)]
+
+
+def dequant4_py(coef, int qP, weight, int start=0):
+    """Python entry for tests: 8.5.12.1 scaling of a 4x4 block with the given 16 weights (raster)."""
+    cdef int32_t c[16]
+    cdef int32_t w[16]
+    cdef int32_t ls[96]
+    cdef int i
+    for i in range(16):
+        c[i] = coef[i]
+        w[i] = weight[i]
+    level_scale4(ls, w)
+    dequant4(c, qP, ls, start)
+    return [c[i] for i in range(16)]

@@ -1,0 +1,920 @@
+# cython: language_level=3
+"""Slice data decoding and macroblock reconstruction, H.264 7.3.4 / 7.3.5 / 8.3 - 8.5 (CAVLC, 8-bit, frames).
+
+:class:`PictureDecoder` holds one picture being decoded: its sample planes and per-macroblock state. Each
+slice's data (RBSP, from the bit offset where slice_data() starts) is parsed macroblock by macroblock and
+reconstructed immediately (intra prediction needs the unfiltered neighbours); :meth:`finish` conceals
+undecoded macroblocks and runs the deblocking filter over the whole picture.
+"""
+from libc.stdint cimport uint8_t, int8_t, int16_t, int32_t, uint32_t
+from libc.string cimport memset, memcpy
+import numpy as np
+cimport numpy as cnp
+
+from v4l2sl.ext.h264.bits cimport Bits, bits_init, bits_u, bits_ue, bits_se, bits_te, bits_flag, bits_peek32
+from v4l2sl.ext.h264.defs cimport MBInfo, SliceInfo, MB_INTER, MB_INTRA, MB_PCM
+from v4l2sl.ext.h264.cavlc cimport residual_block_cavlc
+from v4l2sl.ext.h264.itx cimport (idct4_add, idct8_add, dc_add, luma_dc_dequant, chroma_dc_dequant, dequant4,
+                                  dequant8, level_scale4, level_scale8)
+from v4l2sl.ext.h264.ipred cimport pred4x4, pred16x16, pred_chroma
+from v4l2sl.ext.h264.mc cimport mc_luma, mc_chroma, avg_block, weight_block, biweight_block
+from v4l2sl.ext.h264.deblock cimport deblock_picture
+
+from v4l2sl.errors import UnsupportedError
+
+cdef enum:
+    SLICE_P = 0
+    SLICE_B = 1
+    SLICE_I = 2
+
+# 6.4.3 luma4x4BlkIdx -> position in 4x4 units
+cdef int BLK_X[16]
+cdef int BLK_Y[16]
+cdef int RASTER_TO_BLK[16]
+# 8.5.6 zig-zag scans (raster index of each scan position)
+cdef int ZIGZAG4[16]
+cdef int ZIGZAG8[64]
+# Table 9-4 coded_block_pattern mapping for ChromaArrayType 1/2 (intra, inter) and 0/3
+cdef uint8_t CBP_INTRA[48]
+cdef uint8_t CBP_INTER[48]
+cdef uint8_t CBP_INTRA_MONO[16]
+cdef uint8_t CBP_INTER_MONO[16]
+cdef int QPC[52]
+
+_bx = (0, 1, 0, 1, 2, 3, 2, 3, 0, 1, 0, 1, 2, 3, 2, 3)
+_by = (0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3)
+_zz4 = (0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15)
+_zz8 = (0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7,
+        14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46,
+        53, 60, 61, 54, 47, 55, 62, 63)
+_cbp_intra = (47, 31, 15, 0, 23, 27, 29, 30, 7, 11, 13, 14, 39, 43, 45, 46, 16, 3, 5, 10, 12, 19, 21, 26, 28, 35,
+              37, 42, 44, 1, 2, 4, 8, 17, 18, 20, 24, 6, 9, 22, 25, 32, 33, 34, 36, 40, 38, 41)
+_cbp_inter = (0, 16, 1, 2, 4, 8, 32, 3, 5, 10, 12, 15, 47, 7, 11, 13, 14, 6, 9, 31, 35, 37, 42, 44, 33, 34, 36,
+              40, 39, 43, 45, 46, 17, 18, 20, 24, 19, 21, 26, 28, 23, 27, 29, 30, 22, 25, 38, 41)
+_cbp_intra_mono = (15, 0, 7, 11, 13, 14, 3, 5, 10, 12, 1, 2, 4, 8, 6, 9)
+_cbp_inter_mono = (0, 1, 2, 4, 8, 3, 5, 10, 12, 15, 7, 11, 13, 14, 6, 9)
+_qpc = list(range(30)) + [29, 30, 31, 32, 32, 33, 34, 34, 35, 35, 36, 36, 37, 37, 37, 38, 38, 38, 39, 39, 39, 39]
+for _i in range(16):
+    BLK_X[_i] = _bx[_i]
+    BLK_Y[_i] = _by[_i]
+    RASTER_TO_BLK[_bx[_i] + 4 * _by[_i]] = _i
+    ZIGZAG4[_i] = _zz4[_i]
+    CBP_INTRA_MONO[_i] = _cbp_intra_mono[_i]
+    CBP_INTER_MONO[_i] = _cbp_inter_mono[_i]
+for _i in range(64):
+    ZIGZAG8[_i] = _zz8[_i]
+for _i in range(48):
+    CBP_INTRA[_i] = _cbp_intra[_i]
+    CBP_INTER[_i] = _cbp_inter[_i]
+for _i in range(52):
+    QPC[_i] = _qpc[_i]
+
+# partitions of P/B macroblock types in 4x4 units: (x, y, w, h)
+cdef int PART16x8[2][4]
+cdef int PART8x16[2][4]
+PART16x8[0][:] = [0, 0, 4, 2]
+PART16x8[1][:] = [0, 2, 4, 2]
+PART8x16[0][:] = [0, 0, 2, 4]
+PART8x16[1][:] = [2, 0, 2, 4]
+# sub_mb_type of P: (number of sub partitions, width, height in 4x4 units)
+cdef int P_SUB[4][3]
+P_SUB[0][:] = [1, 2, 2]
+P_SUB[1][:] = [2, 2, 1]
+P_SUB[2][:] = [2, 1, 2]
+P_SUB[3][:] = [4, 1, 1]
+
+
+cdef struct SliceParams:
+    int slice_type
+    int first_mb
+    int qp
+    int num_ref[2]
+    int constrained_intra_pred
+    int transform_8x8_mode
+    int chroma_qp_offset[2]
+    int weighted                 # 0 default, 1 explicit
+    int luma_log2_wd
+    int chroma_log2_wd
+    int lw[2][32]
+    int lo[2][32]
+    int cw[2][32][2]
+    int co[2][32][2]
+    int32_t ls4[6][96]           # LevelScale4x4 per list (Intra Y, Cb, Cr, Inter Y, Cb, Cr) and qP % 6
+    int32_t ls8[6][384]          # LevelScale8x8 (Intra Y, Inter Y, Intra Cb, Inter Cb, Intra Cr, Inter Cr)
+
+
+cdef inline int clip3(int lo, int hi, int v) noexcept nogil:
+    return lo if v < lo else (hi if v > hi else v)
+
+
+cdef inline int median3(int a, int b, int c) noexcept nogil:
+    cdef int mx = a if a > b else b
+    cdef int mn = a if a < b else b
+    if c > mx:
+        return mx
+    if c < mn:
+        return mn
+    return c
+
+
+cdef class PictureDecoder:
+    """Decodes the slices of one picture into its planes (8-bit 4:2:0 or 4:0:0, progressive frames)."""
+
+    cdef readonly int mbw, mbh, width, height, chroma_format_idc
+    cdef readonly object Y, U, V, mbinfo
+    cdef uint8_t* py
+    cdef uint8_t* pu
+    cdef uint8_t* pv
+    cdef Py_ssize_t ys, cs
+    cdef MBInfo* mbs
+    cdef object slice_buf
+    cdef SliceInfo* slices
+    cdef int nslices
+    cdef SliceParams sp
+    cdef Bits bs
+    cdef Py_ssize_t rbsp_end        # bit position of the rbsp_stop_one_bit
+    cdef uint8_t* refY[2][32]
+    cdef uint8_t* refU[2][32]
+    cdef uint8_t* refV[2][32]
+    cdef int ref_id[2][32]
+    cdef object _keep
+    # current macroblock
+    cdef int mb_addr, mbx, mby, slice_num
+    cdef int32_t coef[16][16]      # luma 4x4 blocks (raster block index), raster coefficients
+    cdef int32_t coef8[4][64]
+    cdef int32_t dc[16]
+    cdef int32_t cdc[2][8]
+    cdef int32_t ccoef[2][8][16]
+    cdef uint8_t tmpblk[2][16 * 16]
+    cdef public int concealed
+
+    def __init__(self, int mbw, int mbh, int chroma_format_idc=1):
+        if chroma_format_idc not in (0, 1):
+            raise UnsupportedError(f"chroma_format_idc {chroma_format_idc} (only 4:2:0 and 4:0:0 are supported)")
+        self.mbw = mbw
+        self.mbh = mbh
+        self.width = mbw * 16
+        self.height = mbh * 16
+        self.chroma_format_idc = chroma_format_idc
+        self.Y = np.zeros((self.height, self.width), np.uint8)
+        self.U = np.full((self.height // 2, self.width // 2), 128, np.uint8)
+        self.V = np.full((self.height // 2, self.width // 2), 128, np.uint8)
+        self.py = <uint8_t*> cnp.PyArray_DATA(self.Y)
+        self.pu = <uint8_t*> cnp.PyArray_DATA(self.U)
+        self.pv = <uint8_t*> cnp.PyArray_DATA(self.V)
+        self.ys = self.width
+        self.cs = self.width // 2
+        self.mbinfo = np.zeros(mbw * mbh * sizeof(MBInfo), np.uint8)
+        self.mbs = <MBInfo*> cnp.PyArray_DATA(self.mbinfo)
+        cdef int i
+        for i in range(mbw * mbh):
+            self.mbs[i].slice_num = -1
+        self.slice_buf = np.zeros((mbw * mbh + 1) * sizeof(SliceInfo), np.uint8)
+        self.slices = <SliceInfo*> cnp.PyArray_DATA(self.slice_buf)
+        self.nslices = 0
+        self.concealed = 0
+
+    # ------------------------------------------------------------------------------------------------
+    def decode_slice(self, const uint8_t[::1] rbsp, Py_ssize_t bit_offset, dict p, list refs):
+        """Decode one slice. `rbsp`: the slice NAL unit without emulation prevention bytes; `bit_offset`:
+        where slice_data() starts in it; `p`: slice parameters (see accel.py); `refs`: [list0, list1] of
+        (Y, U, V, ref_id) tuples or None. Returns (macroblocks decoded, error)."""
+        cdef int i, l, n, k
+        cdef Py_ssize_t nbytes = rbsp.shape[0]
+        if p["entropy_coding_mode"]:
+            raise UnsupportedError("CABAC entropy coding is not supported by the software H.264 decoder yet")
+        if p["slice_type"] == SLICE_B:
+            raise UnsupportedError("B slices are not supported by the software H.264 decoder yet")
+        if p["slice_type"] not in (SLICE_P, SLICE_I):
+            raise UnsupportedError(f"slice_type {p['slice_type']} (SP/SI) is not supported")
+        if p["transform_8x8_mode"]:
+            raise UnsupportedError("8x8 transform (High profile) is not supported by the software H.264 decoder yet")
+        self.sp.slice_type = p["slice_type"]
+        self.sp.first_mb = p["first_mb_in_slice"]
+        self.sp.qp = p["qp"]
+        self.sp.num_ref[0] = p["num_ref_idx_active"][0]
+        self.sp.num_ref[1] = p["num_ref_idx_active"][1]
+        self.sp.constrained_intra_pred = p["constrained_intra_pred"]
+        self.sp.transform_8x8_mode = p["transform_8x8_mode"]
+        self.sp.chroma_qp_offset[0] = p["chroma_qp_index_offset"]
+        self.sp.chroma_qp_offset[1] = p["second_chroma_qp_index_offset"]
+        w = p.get("weights")
+        self.sp.weighted = 1 if w is not None else 0
+        if w is not None:
+            self.sp.luma_log2_wd = w["luma_log2_weight_denom"]
+            self.sp.chroma_log2_wd = w["chroma_log2_weight_denom"]
+            for l in range(2):
+                for i in range(32):
+                    self.sp.lw[l][i] = w["luma_weight"][l][i]
+                    self.sp.lo[l][i] = w["luma_offset"][l][i]
+                    for k in range(2):
+                        self.sp.cw[l][i][k] = w["chroma_weight"][l][i][k]
+                        self.sp.co[l][i][k] = w["chroma_offset"][l][i][k]
+        cdef int32_t wt[64]
+        s4 = p["scaling_list_4x4"]
+        s8 = p["scaling_list_8x8"]
+        for l in range(6):
+            for i in range(16):
+                wt[i] = s4[l][i]
+            level_scale4(&self.sp.ls4[l][0], wt)
+            for i in range(64):
+                wt[i] = s8[l][i]
+            level_scale8(&self.sp.ls8[l][0], wt)
+        keep = []
+        for l in range(2):
+            for i in range(32):
+                self.refY[l][i] = NULL
+                self.ref_id[l][i] = -1
+            lst = refs[l] if l < len(refs) else []
+            for i in range(min(len(lst), 32)):
+                if lst[i] is None:
+                    continue
+                y, u, v, rid = lst[i]
+                keep.append((y, u, v))
+                self.refY[l][i] = <uint8_t*> cnp.PyArray_DATA(y)
+                self.refU[l][i] = <uint8_t*> cnp.PyArray_DATA(u)
+                self.refV[l][i] = <uint8_t*> cnp.PyArray_DATA(v)
+                self.ref_id[l][i] = rid
+        self._keep = keep
+        # slice table entry (deblocking parameters)
+        n = self.nslices
+        if n >= self.mbw * self.mbh + 1:
+            return 0, True
+        self.slices[n].disable_deblocking_filter_idc = p["disable_deblocking_filter_idc"]
+        self.slices[n].FilterOffsetA = p["slice_alpha_c0_offset_div2"] * 2
+        self.slices[n].FilterOffsetB = p["slice_beta_offset_div2"] * 2
+        self.slices[n].slice_type = p["slice_type"]
+        self.nslices += 1
+        self.slice_num = n
+        if nbytes == 0 or bit_offset > nbytes * 8:
+            return 0, True
+        bits_init(&self.bs, &rbsp[0], nbytes, bit_offset)
+        # rbsp_stop_one_bit: the last set bit
+        self.rbsp_end = nbytes * 8
+        k = nbytes - 1
+        while k >= 0 and rbsp[k] == 0:
+            k -= 1
+        if k < 0:
+            return 0, True
+        i = 0
+        while not (rbsp[k] >> i) & 1:
+            i += 1
+        self.rbsp_end = k * 8 + 7 - i
+        self.bs.end = self.rbsp_end
+        return self._slice_data()
+
+    cdef tuple _slice_data(self):
+        """7.3.4 slice_data() for CAVLC."""
+        cdef int nmb = self.mbw * self.mbh
+        cdef int addr = self.sp.first_mb
+        cdef int decoded = 0, run, r
+        cdef int qp = self.sp.qp
+        cdef bint more = True
+        if addr >= nmb:
+            return 0, True
+        while more:
+            if self.sp.slice_type != SLICE_I:
+                run = bits_ue(&self.bs)
+                if self.bs.overrun or run > nmb - addr:
+                    return decoded, True
+                for r in range(run):
+                    self._start_mb(addr, qp)
+                    self._p_skip()
+                    decoded += 1
+                    addr += 1
+                if run > 0:
+                    more = self.bs.pos < self.rbsp_end
+                    if not more:
+                        break
+                if addr >= nmb:
+                    return decoded, True
+            self._start_mb(addr, qp)
+            if self._macroblock_layer(&qp) < 0 or self.bs.overrun:
+                self.mbs[addr].slice_num = -1
+                return decoded, True
+            decoded += 1
+            addr += 1
+            more = self.bs.pos < self.rbsp_end
+            if more and addr >= nmb:
+                return decoded, True
+        return decoded, False
+
+    cdef void _start_mb(self, int addr, int qp) noexcept:
+        cdef MBInfo* m = &self.mbs[addr]
+        memset(m, 0, sizeof(MBInfo))
+        m.slice_num = self.slice_num
+        m.qp = qp
+        memset(&m.ref_idx[0][0], -1, sizeof(m.ref_idx))
+        memset(&m.ref_id[0][0], -1, sizeof(m.ref_id))
+        self.mb_addr = addr
+        self.mbx = addr % self.mbw
+        self.mby = addr // self.mbw
+
+    # ---- neighbours (6.4.11) -------------------------------------------------------------------------
+    cdef inline MBInfo* _mb_avail(self, int mbx, int mby) noexcept:
+        """The macroblock at (mbx, mby) if it is available (decoded, same slice), else NULL."""
+        cdef MBInfo* m
+        if mbx < 0 or mby < 0 or mbx >= self.mbw or mby >= self.mbh:
+            return NULL
+        m = &self.mbs[mby * self.mbw + mbx]
+        if m.slice_num != self.slice_num or (mby * self.mbw + mbx) > self.mb_addr:
+            return NULL
+        return m
+
+    cdef inline MBInfo* _intra_avail(self, int mbx, int mby) noexcept:
+        """Available for intra prediction (constrained_intra_pred excludes inter macroblocks)."""
+        cdef MBInfo* m = self._mb_avail(mbx, mby)
+        if m != NULL and self.sp.constrained_intra_pred and m.kind == MB_INTER:
+            return NULL
+        return m
+
+    cdef int _nc_luma(self, int bx, int by) noexcept:
+        """9.2.1 nC of the luma 4x4 block at (bx, by) in 4x4 units of the current macroblock."""
+        cdef MBInfo* cur = &self.mbs[self.mb_addr]
+        cdef MBInfo* a
+        cdef MBInfo* b
+        cdef int nA = 0, nB = 0, availA, availB
+        if bx > 0:
+            a = cur
+            nA = cur.nnz[by * 4 + bx - 1]
+        else:
+            a = self._mb_avail(self.mbx - 1, self.mby)
+            if a != NULL:
+                nA = a.nnz[by * 4 + 3]
+        if by > 0:
+            b = cur
+            nB = cur.nnz[(by - 1) * 4 + bx]
+        else:
+            b = self._mb_avail(self.mbx, self.mby - 1)
+            if b != NULL:
+                nB = b.nnz[12 + bx]
+        availA = a != NULL
+        availB = b != NULL
+        if availA and availB:
+            return (nA + nB + 1) >> 1
+        if availA:
+            return nA
+        if availB:
+            return nB
+        return 0
+
+    cdef int _nc_chroma(self, int c, int bx, int by) noexcept:
+        cdef MBInfo* cur = &self.mbs[self.mb_addr]
+        cdef MBInfo* a
+        cdef MBInfo* b
+        cdef int nA = 0, nB = 0
+        if bx > 0:
+            a = cur
+            nA = cur.nnzc[c][by * 2 + bx - 1]
+        else:
+            a = self._mb_avail(self.mbx - 1, self.mby)
+            if a != NULL:
+                nA = 16 if a.kind == MB_PCM else a.nnzc[c][by * 2 + 1]
+        if by > 0:
+            b = cur
+            nB = cur.nnzc[c][(by - 1) * 2 + bx]
+        else:
+            b = self._mb_avail(self.mbx, self.mby - 1)
+            if b != NULL:
+                nB = 16 if b.kind == MB_PCM else b.nnzc[c][2 + bx]
+        if a != NULL and b != NULL:
+            return (nA + nB + 1) >> 1
+        if a != NULL:
+            return nA
+        if b != NULL:
+            return nB
+        return 0
+
+    # ---- macroblock layer (7.3.5) ---------------------------------------------------------------------
+    cdef int _macroblock_layer(self, int* qp) except? -2:
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int mb_type = bits_ue(&self.bs)
+        cdef int i, cbp, code, i16mode = 0, chroma_mode = 0, delta, nmb
+        cdef bint intra
+        cdef int8_t modes[16]
+        if self.sp.slice_type == SLICE_P:
+            if mb_type < 5:
+                intra = False
+            else:
+                intra = True
+                mb_type -= 5
+        else:
+            intra = True
+        if intra and mb_type > 25:
+            return -1
+        if not intra and mb_type > 4:
+            return -1
+        if intra and mb_type == 25:
+            return self._pcm()
+        if intra:
+            m.kind = MB_INTRA
+            if mb_type == 0:
+                m.intra4x4 = 1
+                for i in range(16):
+                    if bits_u(&self.bs, 1):
+                        modes[i] = -1
+                    else:
+                        modes[i] = <int8_t>bits_u(&self.bs, 3)
+            else:
+                i16mode = (mb_type - 1) % 4
+            if self.chroma_format_idc:
+                chroma_mode = bits_ue(&self.bs)
+                if chroma_mode > 3:
+                    return -1
+            if mb_type == 0:
+                self._intra4x4_modes(modes)
+        else:
+            m.kind = MB_INTER
+            if self._p_mb_pred(mb_type) < 0:
+                return -1
+        if intra and mb_type != 0:
+            cbp = (15 if mb_type >= 13 else 0) | ((((mb_type - 1) // 4) % 3) << 4)
+        else:
+            code = bits_ue(&self.bs)
+            if self.chroma_format_idc:
+                if code > 47:
+                    return -1
+                cbp = CBP_INTRA[code] if intra else CBP_INTER[code]
+            else:
+                if code > 15:
+                    return -1
+                cbp = CBP_INTRA_MONO[code] if intra else CBP_INTER_MONO[code]
+        m.cbp = cbp
+        if cbp > 0 or (intra and mb_type != 0):
+            delta = bits_se(&self.bs)
+            if delta < -26 or delta > 25:
+                return -1
+            qp[0] = (qp[0] + delta + 52) % 52
+            m.qp = qp[0]
+            if self._residual(intra and mb_type != 0, cbp) < 0:
+                return -1
+        else:
+            memset(self.coef, 0, sizeof(self.coef))
+            memset(self.ccoef, 0, sizeof(self.ccoef))
+            memset(self.cdc, 0, sizeof(self.cdc))
+        if self.bs.overrun:
+            return -1
+        if intra:
+            if mb_type == 0:
+                self._recon_intra4x4()
+            else:
+                self._recon_intra16x16(i16mode)
+            self._recon_chroma_intra(chroma_mode)
+        else:
+            self._recon_inter_residual()
+        return 0
+
+    cdef int _pcm(self) except? -2:
+        """I_PCM: byte aligned raw samples."""
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int i, j, c
+        cdef uint8_t* dst
+        m.kind = MB_PCM
+        for i in range(16):
+            m.nnz[i] = 16
+        for c in range(2):
+            for i in range(4):
+                m.nnzc[c][i] = 16
+        if self.bs.pos & 7:
+            bits_u(&self.bs, 8 - (self.bs.pos & 7))
+        dst = self.py + self.mby * 16 * self.ys + self.mbx * 16
+        for i in range(16):
+            for j in range(16):
+                dst[i * self.ys + j] = <uint8_t>bits_u(&self.bs, 8)
+        if self.chroma_format_idc:
+            for c in range(2):
+                dst = (self.pu if c == 0 else self.pv) + self.mby * 8 * self.cs + self.mbx * 8
+                for i in range(8):
+                    for j in range(8):
+                        dst[i * self.cs + j] = <uint8_t>bits_u(&self.bs, 8)
+        return -1 if self.bs.overrun else 0
+
+    cdef void _intra4x4_modes(self, int8_t* rem) noexcept:
+        """8.3.1.1 Intra4x4PredMode derivation (rem[i] = -1: prev_intra4x4_pred_mode_flag)."""
+        cdef MBInfo* cur = &self.mbs[self.mb_addr]
+        cdef MBInfo* a
+        cdef MBInfo* b
+        cdef int blk, bx, by, mA, mB, pred
+        cdef bint dcflag
+        for blk in range(16):
+            bx = BLK_X[blk]
+            by = BLK_Y[blk]
+            a = cur if bx > 0 else self._mb_avail(self.mbx - 1, self.mby)
+            b = cur if by > 0 else self._mb_avail(self.mbx, self.mby - 1)
+            dcflag = (a == NULL or b == NULL or
+                      (self.sp.constrained_intra_pred and (a.kind == MB_INTER or b.kind == MB_INTER)))
+            if dcflag:
+                pred = 2
+            else:
+                mA = (a.i4modes[by * 4 + (bx - 1 if bx > 0 else 3)] if a.intra4x4 else 2)
+                mB = (b.i4modes[(by - 1 if by > 0 else 3) * 4 + bx] if b.intra4x4 else 2)
+                pred = mA if mA < mB else mB
+            if rem[blk] < 0:
+                cur.i4modes[by * 4 + bx] = pred
+            elif rem[blk] < pred:
+                cur.i4modes[by * 4 + bx] = rem[blk]
+            else:
+                cur.i4modes[by * 4 + bx] = rem[blk] + 1
+
+    # ---- residual (7.3.5.3, CAVLC) ----------------------------------------------------------------------
+    cdef int _residual(self, bint i16, int cbp) except? -2:
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int32_t lev[16]
+        cdef int i8, i4, blk, r, bx, by, k, n, c, nc
+        memset(self.coef, 0, sizeof(self.coef))
+        memset(self.ccoef, 0, sizeof(self.ccoef))
+        memset(self.cdc, 0, sizeof(self.cdc))
+        memset(self.dc, 0, sizeof(self.dc))
+        if i16:
+            memset(lev, 0, sizeof(lev))
+            n = residual_block_cavlc(&self.bs, self._nc_luma(0, 0), 0, 15, 16, lev)
+            if n < 0:
+                return -1
+            for k in range(16):
+                self.dc[ZIGZAG4[k]] = lev[k]
+        for i8 in range(4):
+            for i4 in range(4):
+                blk = i8 * 4 + i4
+                bx = BLK_X[blk]
+                by = BLK_Y[blk]
+                r = by * 4 + bx
+                if not (cbp >> i8) & 1:
+                    m.nnz[r] = 0
+                    continue
+                memset(lev, 0, sizeof(lev))
+                nc = self._nc_luma(bx, by)
+                if i16:
+                    n = residual_block_cavlc(&self.bs, nc, 0, 14, 15, lev)
+                    if n < 0:
+                        return -1
+                    for k in range(15):
+                        self.coef[r][ZIGZAG4[k + 1]] = lev[k]
+                else:
+                    n = residual_block_cavlc(&self.bs, nc, 0, 15, 16, lev)
+                    if n < 0:
+                        return -1
+                    for k in range(16):
+                        self.coef[r][ZIGZAG4[k]] = lev[k]
+                m.nnz[r] = n
+        if self.chroma_format_idc:
+            if cbp & 0x30:
+                for c in range(2):
+                    memset(lev, 0, sizeof(lev))
+                    if residual_block_cavlc(&self.bs, -1, 0, 3, 4, lev) < 0:
+                        return -1
+                    for k in range(4):
+                        self.cdc[c][k] = lev[k]
+            if cbp & 0x20:
+                for c in range(2):
+                    for blk in range(4):
+                        bx = blk & 1
+                        by = blk >> 1
+                        memset(lev, 0, sizeof(lev))
+                        n = residual_block_cavlc(&self.bs, self._nc_chroma(c, bx, by), 0, 14, 15, lev)
+                        if n < 0:
+                            return -1
+                        for k in range(15):
+                            self.ccoef[c][blk][ZIGZAG4[k + 1]] = lev[k]
+                        m.nnzc[c][blk] = n
+        return 0
+
+    # ---- intra reconstruction (8.3) -------------------------------------------------------------------
+    cdef void _recon_intra4x4(self) noexcept:
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int blk, bx, by, r, k, qp = m.qp
+        cdef int e[13]
+        cdef bint hasL, hasT, hasTL, hasTR
+        cdef MBInfo* nb
+        cdef uint8_t* dst
+        cdef Py_ssize_t ys = self.ys
+        cdef int px, py
+        cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
+        cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
+        cdef MBInfo* C = self._intra_avail(self.mbx + 1, self.mby - 1)
+        cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
+        for blk in range(16):
+            bx = BLK_X[blk]
+            by = BLK_Y[blk]
+            r = by * 4 + bx
+            px = self.mbx * 16 + bx * 4
+            py = self.mby * 16 + by * 4
+            dst = self.py + py * ys + px
+            hasL = bx > 0 or A != NULL
+            hasT = by > 0 or B != NULL
+            if bx > 0 and by > 0:
+                hasTL = True
+            elif by > 0:
+                hasTL = A != NULL
+            elif bx > 0:
+                hasTL = B != NULL
+            else:
+                hasTL = D != NULL
+            if by == 0:
+                hasTR = (B != NULL) if bx < 3 else (C != NULL)
+            else:
+                hasTR = bx < 3 and RASTER_TO_BLK[(by - 1) * 4 + bx + 1] < blk
+            for k in range(4):
+                e[3 - k] = dst[k * ys - 1] if hasL else 128
+                e[5 + k] = dst[-ys + k] if hasT else 128
+            for k in range(4):
+                if hasTR:
+                    e[9 + k] = dst[-ys + 4 + k]
+                else:
+                    e[9 + k] = e[8]
+            e[4] = dst[-ys - 1] if hasTL else 128
+            pred4x4(dst, ys, m.i4modes[r], e, hasT, hasL)
+            self._add_luma4(dst, r, qp, 0, False)
+
+    cdef void _add_luma4(self, uint8_t* dst, int r, int qp, int lst, bint has_dc) noexcept:
+        """Scale and inverse transform the luma 4x4 block r (raster) and add it to dst."""
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int32_t* c = self.coef[r]
+        if m.nnz[r] == 0:
+            if has_dc and c[0] != 0:
+                dc_add(dst, self.ys, c[0], 4)
+            return
+        dequant4(c, qp, &self.sp.ls4[lst][0], 1 if has_dc else 0)
+        idct4_add(dst, self.ys, c)
+
+    cdef void _recon_intra16x16(self, int mode) noexcept:
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int T[16]
+        cdef int L[16]
+        cdef int k, tl = 128, r
+        cdef Py_ssize_t ys = self.ys
+        cdef uint8_t* dst = self.py + self.mby * 16 * ys + self.mbx * 16
+        cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
+        cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
+        cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
+        for k in range(16):
+            T[k] = dst[-ys + k] if B != NULL else 128
+            L[k] = dst[k * ys - 1] if A != NULL else 128
+        if D != NULL:
+            tl = dst[-ys - 1]
+        pred16x16(dst, ys, mode, T, L, tl, B != NULL, A != NULL)
+        luma_dc_dequant(self.dc, m.qp, self.sp.ls4[0][(m.qp % 6) * 16])
+        for r in range(16):
+            self.coef[r][0] = self.dc[r]
+            self._add_luma4(dst + (r >> 2) * 4 * ys + (r & 3) * 4, r, m.qp, 0, True)
+
+    cdef void _recon_chroma_intra(self, int mode) noexcept:
+        cdef int T[8]
+        cdef int L[8]
+        cdef int k, c, tl
+        cdef Py_ssize_t cs = self.cs
+        cdef uint8_t* dst
+        if not self.chroma_format_idc:
+            return
+        cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
+        cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
+        cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
+        for c in range(2):
+            dst = (self.pu if c == 0 else self.pv) + self.mby * 8 * cs + self.mbx * 8
+            for k in range(8):
+                T[k] = dst[-cs + k] if B != NULL else 128
+                L[k] = dst[k * cs - 1] if A != NULL else 128
+            tl = dst[-cs - 1] if D != NULL else 128
+            pred_chroma(dst, cs, mode, T, L, tl, B != NULL, A != NULL, 8, 8)
+        self._add_chroma(True)
+
+    cdef void _add_chroma(self, bint intra) noexcept:
+        """8.5.11 chroma residual of the current macroblock added to the prediction."""
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int c, blk, qpc, lst
+        cdef uint8_t* dst
+        cdef int32_t* cc
+        if not (m.cbp & 0x30):
+            return
+        for c in range(2):
+            qpc = QPC[clip3(0, 51, m.qp + self.sp.chroma_qp_offset[c])]
+            lst = (1 + c) if intra else (4 + c)
+            chroma_dc_dequant(self.cdc[c], qpc, self.sp.ls4[lst][(qpc % 6) * 16])
+            for blk in range(4):
+                dst = (self.pu if c == 0 else self.pv) + (self.mby * 8 + (blk >> 1) * 4) * self.cs \
+                    + self.mbx * 8 + (blk & 1) * 4
+                cc = self.ccoef[c][blk]
+                cc[0] = self.cdc[c][blk]
+                if m.nnzc[c][blk]:
+                    dequant4(cc, qpc, &self.sp.ls4[lst][0], 1)
+                    idct4_add(dst, self.cs, cc)
+                elif cc[0]:
+                    dc_add(dst, self.cs, cc[0], 4)
+
+    # ---- inter prediction (8.4) -------------------------------------------------------------------------
+    cdef inline int _nb_motion(self, int lst, int x4, int y4, uint32_t done, int* mv) noexcept:
+        """Reference index of the neighbouring 4x4 block at picture position (x4, y4) in 4x4 units:
+        -2 not available, -1 intra / list unused (mv = 0), else refIdx with its vector in mv."""
+        cdef int mbx = x4 >> 2, mby = y4 >> 2, r, ref
+        cdef MBInfo* m
+        mv[0] = 0
+        mv[1] = 0
+        if x4 < 0 or y4 < 0 or mbx >= self.mbw:
+            return -2
+        r = (y4 & 3) * 4 + (x4 & 3)
+        if mbx == self.mbx and mby == self.mby:
+            if not (done >> r) & 1:
+                return -2
+            m = &self.mbs[self.mb_addr]
+        else:
+            m = self._mb_avail(mbx, mby)
+            if m == NULL or (mby == self.mby and mbx > self.mbx):
+                return -2
+        if m.kind != MB_INTER:
+            return -1
+        ref = m.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)]
+        if ref < 0:
+            return -1
+        mv[0] = m.mv[lst][r][0]
+        mv[1] = m.mv[lst][r][1]
+        return ref
+
+    cdef void _mvp(self, int lst, int ref, int x4, int y4, int w4, int h4, int shape, uint32_t done,
+                   int* out) noexcept:
+        """8.4.1.3 luma motion vector prediction. shape: 0 other, 1/2 16x8 upper/lower, 3/4 8x16 left/right."""
+        cdef int mvA[2]
+        cdef int mvB[2]
+        cdef int mvC[2]
+        cdef int rA = self._nb_motion(lst, x4 - 1, y4, done, mvA)
+        cdef int rB = self._nb_motion(lst, x4, y4 - 1, done, mvB)
+        cdef int rC = self._nb_motion(lst, x4 + w4, y4 - 1, done, mvC)
+        cdef int n
+        if rC == -2:
+            rC = self._nb_motion(lst, x4 - 1, y4 - 1, done, mvC)
+        if shape == 1 and rB == ref:
+            out[0] = mvB[0]; out[1] = mvB[1]; return
+        if shape == 2 and rA == ref:
+            out[0] = mvA[0]; out[1] = mvA[1]; return
+        if shape == 3 and rA == ref:
+            out[0] = mvA[0]; out[1] = mvA[1]; return
+        if shape == 4 and rC == ref:
+            out[0] = mvC[0]; out[1] = mvC[1]; return
+        if rB == -2 and rC == -2 and rA != -2:
+            mvB[0] = mvA[0]; mvB[1] = mvA[1]; rB = rA
+            mvC[0] = mvA[0]; mvC[1] = mvA[1]; rC = rA
+        n = (rA == ref) + (rB == ref) + (rC == ref)
+        if n == 1:
+            if rA == ref:
+                out[0] = mvA[0]; out[1] = mvA[1]
+            elif rB == ref:
+                out[0] = mvB[0]; out[1] = mvB[1]
+            else:
+                out[0] = mvC[0]; out[1] = mvC[1]
+            return
+        out[0] = median3(mvA[0], mvB[0], mvC[0])
+        out[1] = median3(mvA[1], mvB[1], mvC[1])
+
+    cdef void _set_motion(self, int lst, int x4, int y4, int w4, int h4, int ref, int mvx, int mvy,
+                          uint32_t* done) noexcept:
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int x, y, r
+        for y in range(y4, y4 + h4):
+            for x in range(x4, x4 + w4):
+                r = y * 4 + x
+                m.mv[lst][r][0] = mvx
+                m.mv[lst][r][1] = mvy
+                m.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = ref
+                m.ref_id[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = self.ref_id[lst][ref] if ref >= 0 else -1
+                done[0] |= 1u << r
+
+    cdef void _p_skip(self) noexcept:
+        """8.4.1.1 P_Skip motion vector and its inter prediction."""
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int mvA[2]
+        cdef int mvB[2]
+        cdef int mv[2]
+        cdef uint32_t done = 0
+        m.kind = MB_INTER
+        m.skip = 1
+        cdef int rA = self._nb_motion(0, self.mbx * 4 - 1, self.mby * 4, 0, mvA)
+        cdef int rB = self._nb_motion(0, self.mbx * 4, self.mby * 4 - 1, 0, mvB)
+        if rA == -2 or rB == -2 or (rA == 0 and mvA[0] == 0 and mvA[1] == 0) or \
+                (rB == 0 and mvB[0] == 0 and mvB[1] == 0):
+            mv[0] = 0
+            mv[1] = 0
+        else:
+            self._mvp(0, 0, 0 + self.mbx * 4, self.mby * 4, 4, 4, 0, 0, mv)
+        self._set_motion(0, 0, 0, 4, 4, 0, mv[0], mv[1], &done)
+        self._predict_part(0, 0, 4, 4)
+
+    cdef int _p_mb_pred(self, int mb_type) except? -2:
+        """7.3.5.1 mb_pred / 7.3.5.2 sub_mb_pred of a P macroblock, with the vectors (8.4.1)."""
+        cdef int nparts, i, j, k, ref[4], sub[4], x4, y4, w4, h4, shape, mvd0, mvd1
+        cdef int mvp[2]
+        cdef uint32_t done = 0
+        cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
+        cdef int nref = self.sp.num_ref[0]
+        if mb_type <= 2:
+            nparts = 1 if mb_type == 0 else 2
+            for i in range(nparts):
+                ref[i] = bits_te(&self.bs, nref - 1) if nref > 1 else 0
+                if ref[i] >= nref or self.refY[0][ref[i]] == NULL:
+                    return -1
+            for i in range(nparts):
+                if mb_type == 0:
+                    x4 = 0; y4 = 0; w4 = 4; h4 = 4; shape = 0
+                elif mb_type == 1:
+                    x4 = PART16x8[i][0]; y4 = PART16x8[i][1]; w4 = 4; h4 = 2; shape = 1 + i
+                else:
+                    x4 = PART8x16[i][0]; y4 = PART8x16[i][1]; w4 = 2; h4 = 4; shape = 3 + i
+                mvd0 = bits_se(&self.bs)
+                mvd1 = bits_se(&self.bs)
+                self._mvp(0, ref[i], X0 + x4, Y0 + y4, w4, h4, shape, done, mvp)
+                self._set_motion(0, x4, y4, w4, h4, ref[i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
+            for i in range(nparts):
+                if mb_type == 0:
+                    self._predict_part(0, 0, 4, 4)
+                elif mb_type == 1:
+                    self._predict_part(PART16x8[i][0], PART16x8[i][1], 4, 2)
+                else:
+                    self._predict_part(PART8x16[i][0], PART8x16[i][1], 2, 4)
+            return 0
+        for i in range(4):
+            sub[i] = bits_ue(&self.bs)
+            if sub[i] > 3:
+                return -1
+        for i in range(4):
+            ref[i] = bits_te(&self.bs, nref - 1) if (nref > 1 and mb_type == 3) else 0
+            if ref[i] >= nref or self.refY[0][ref[i]] == NULL:
+                return -1
+        for i in range(4):
+            w4 = P_SUB[sub[i]][1]
+            h4 = P_SUB[sub[i]][2]
+            for j in range(P_SUB[sub[i]][0]):
+                x4 = (i & 1) * 2 + (j % (2 // w4)) * w4
+                y4 = (i >> 1) * 2 + (j // (2 // w4)) * h4
+                mvd0 = bits_se(&self.bs)
+                mvd1 = bits_se(&self.bs)
+                self._mvp(0, ref[i], X0 + x4, Y0 + y4, w4, h4, 0, done, mvp)
+                self._set_motion(0, x4, y4, w4, h4, ref[i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
+        for i in range(4):
+            w4 = P_SUB[sub[i]][1]
+            h4 = P_SUB[sub[i]][2]
+            for j in range(P_SUB[sub[i]][0]):
+                x4 = (i & 1) * 2 + (j % (2 // w4)) * w4
+                y4 = (i >> 1) * 2 + (j // (2 // w4)) * h4
+                self._predict_part(x4, y4, w4, h4)
+        return 0
+
+    cdef void _predict_part(self, int x4, int y4, int w4, int h4) noexcept:
+        """8.4.2 inter prediction samples of one (sub-)partition of the current macroblock (list 0)."""
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int r = y4 * 4 + x4
+        cdef int ref = m.ref_idx[0][((r >> 3) << 1) | ((r & 3) >> 1)]
+        cdef int mvx = m.mv[0][r][0], mvy = m.mv[0][r][1]
+        cdef int px = self.mbx * 16 + x4 * 4, py = self.mby * 16 + y4 * 4
+        cdef int bw = w4 * 4, bh = h4 * 4, c
+        cdef uint8_t* dst
+        if ref < 0 or self.refY[0][ref] == NULL:
+            return
+        dst = self.py + py * self.ys + px
+        mc_luma(dst, self.ys, self.refY[0][ref], self.ys, self.width, self.height, px, py, mvx, mvy, bw, bh)
+        if self.sp.weighted:
+            weight_block(dst, self.ys, bw, bh, self.sp.luma_log2_wd, self.sp.lw[0][ref], self.sp.lo[0][ref])
+        if not self.chroma_format_idc:
+            return
+        for c in range(2):
+            dst = (self.pu if c == 0 else self.pv) + (py // 2) * self.cs + px // 2
+            mc_chroma(dst, self.cs, self.refU[0][ref] if c == 0 else self.refV[0][ref], self.cs, self.width // 2,
+                      self.height // 2, px // 2, py // 2, mvx, mvy, bw // 2, bh // 2)
+            if self.sp.weighted:
+                weight_block(dst, self.cs, bw // 2, bh // 2, self.sp.chroma_log2_wd, self.sp.cw[0][ref][c],
+                             self.sp.co[0][ref][c])
+
+    cdef void _recon_inter_residual(self) noexcept:
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int r
+        cdef uint8_t* dst = self.py + self.mby * 16 * self.ys + self.mbx * 16
+        for r in range(16):
+            self._add_luma4(dst + (r >> 2) * 4 * self.ys + (r & 3) * 4, r, m.qp, 3, False)
+        if self.chroma_format_idc:
+            self._add_chroma(False)
+
+    # ---- end of picture -------------------------------------------------------------------------------
+    def finish(self, bint deblock=True, conceal_ref=None):
+        """Conceal macroblocks no slice decoded (copy from `conceal_ref` = (Y, U, V) or grey), then run the
+        deblocking filter (8.7). Returns the number of concealed macroblocks."""
+        cdef int i, mx, my, n = 0
+        for i in range(self.mbw * self.mbh):
+            if self.mbs[i].slice_num < 0:
+                n += 1
+                mx = i % self.mbw
+                my = i // self.mbw
+                ys = slice(my * 16, my * 16 + 16)
+                xs = slice(mx * 16, mx * 16 + 16)
+                cy = slice(my * 8, my * 8 + 8)
+                cx = slice(mx * 8, mx * 8 + 8)
+                if conceal_ref is not None:
+                    self.Y[ys, xs] = conceal_ref[0][ys, xs]
+                    self.U[cy, cx] = conceal_ref[1][cy, cx]
+                    self.V[cy, cx] = conceal_ref[2][cy, cx]
+                else:
+                    self.Y[ys, xs] = 128
+                    self.U[cy, cx] = 128
+                    self.V[cy, cx] = 128
+        self.concealed = n
+        if deblock:
+            with nogil:
+                deblock_picture(self.mbs, self.slices, self.mbw, self.mbh, self.py, self.ys, self.pu, self.pv,
+                                self.cs, self.sp.chroma_qp_offset[0], self.sp.chroma_qp_offset[1],
+                                self.chroma_format_idc != 0)
+        return n
