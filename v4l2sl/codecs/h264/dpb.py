@@ -68,22 +68,23 @@ class DPB:
         A non-reference frame whose POC is lower than everything waiting is output directly (C.4.5.2)."""
         fs.needed_for_output = output_needed
         self.remove_unused()
-        if not (fs.ref[0] or fs.ref[1]) and output_needed and fs.fields == 3 and len(self.stores) >= self.size:
-            waiting = [f.frame_poc for f in self.stores if f.needed_for_output]
-            if not waiting or fs.frame_poc < min(waiting):
-                fs.needed_for_output = False
-                self.output.append(fs)
-                self.removed.append(fs)
-                return
+        non_ref_frame = not (fs.ref[0] or fs.ref[1]) and fs.fields == 3
         while len(self.stores) >= self.size:
+            if non_ref_frame:
+                waiting = [f.frame_poc for f in self.stores if f.needed_for_output]
+                if not waiting or fs.frame_poc < min(waiting):
+                    # C.4.5.2: output the current non-reference picture directly, never stored
+                    if output_needed:
+                        fs.needed_for_output = False
+                        self.output.append(fs)
+                    self.removed.append(fs)
+                    return
             if not self.bump():
                 # DPB full of references (non-conforming): drop the oldest reference to make room
                 victim = min(self.stores, key=lambda f: f.decode_index)
                 victim.ref[0] = victim.ref[1] = 0
+                victim.needed_for_output = False
                 self.remove_unused()
-                if victim in self.stores:
-                    self.stores.remove(victim)
-                    self.removed.append(victim)
         self.stores.append(fs)
 
     def reorder_output(self) -> None:
