@@ -39,8 +39,9 @@ fixtures: install
 
 # The main job: decode a sample stream with the default device and check it against its expected MD5s.
 decode: install
-	$(PY) -m v4l2sl decode $(SAMPLE) --format framemd5 -o build/decode.framemd5
-	$(PY) -m v4l2sl check build/decode.framemd5 $(SAMPLE).framemd5
+	@mkdir -p build
+	$(PY) -m v4l2sl decode $(SAMPLE) --device auto --format framemd5 -o build/decode.framemd5 --verify $(SAMPLE).framemd5
+	$(PY) -m v4l2sl decode $(SAMPLE) --device auto --format y4m -o build/decode.y4m
 
 conformance: install
 	$(PY) -m v4l2sl conformance --manifest ../shared/conformance/MANIFEST.tsv
