@@ -28,6 +28,7 @@ _QUANTIZATION = struct.Struct("<Bbbb4x")            # struct v4l2_vp9_quantizati
 _SEGMENTATION = struct.Struct("<32h8B7B3BB5x")      # struct v4l2_vp9_segmentation (88)
 _FRAME_TAIL = struct.Struct("<IHHHHHHQQQ9B7x")      # struct v4l2_ctrl_vp9_frame after seg (56)
 _NO_FEATURE_DATA = (0,) * 32
+_seg_last: tuple = ((), b"")        # (inputs, packed): most frames repeat the previous segmentation
 
 
 def fill_loop_filter(h: FrameHeader) -> bytes:
@@ -50,9 +51,16 @@ def fill_segmentation(h: FrameHeader) -> bytes:
              | (u.V4L2_VP9_SEGMENTATION_FLAG_TEMPORAL_UPDATE if h.segmentation_temporal_update else 0)
              | (u.V4L2_VP9_SEGMENTATION_FLAG_UPDATE_DATA if h.segmentation_update_data else 0)
              | (u.V4L2_VP9_SEGMENTATION_FLAG_ABS_OR_DELTA_UPDATE if h.segmentation_abs_or_delta_update else 0))
-    enabled = h.feature_enabled
-    data = [v for seg in h.feature_data for v in seg] if any(enabled) else _NO_FEATURE_DATA
-    return _SEGMENTATION.pack(*data, *enabled, *h.segmentation_tree_probs, *h.segmentation_pred_probs, flags)
+    enabled, data, tree, pred = h.feature_enabled, h.feature_data, h.segmentation_tree_probs, h.segmentation_pred_probs
+    global _seg_last
+    key, packed = _seg_last
+    # the parser shares these tuples between frames until they change: identity is a valid cache key
+    if key and key[0] == flags and key[1] is enabled and key[2] is data and key[3] is tree and key[4] is pred:
+        return packed
+    flat = [v for seg in data for v in seg] if any(enabled) else _NO_FEATURE_DATA
+    packed = _SEGMENTATION.pack(*flat, *enabled, *tree, *pred, flags)
+    _seg_last = ((flags, enabled, data, tree, pred), packed)
+    return packed
 
 
 def frame_flags(h: FrameHeader) -> int:
