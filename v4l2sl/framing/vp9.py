@@ -58,3 +58,21 @@ def make_superframe(frames: list[bytes]) -> bytes:
     marker = 0xC0 | ((mag - 1) << 3) | (len(frames) - 1)
     index = bytes([marker]) + b"".join(len(f).to_bytes(mag, "little") for f in frames) + bytes([marker])
     return b"".join(frames) + index
+
+
+def frame_flags(frame: bytes) -> dict:
+    """6.2 uncompressed_header() first fields: profile, show_existing_frame, frame_type, show_frame
+    (for summaries; the codec layer parses the whole header)."""
+    from v4l2sl.parsers.bitreader import BitReader
+
+    r = BitReader(frame)
+    if r.u(2) != 2:
+        raise BitstreamError("VP9 frame_marker is not 2", bit_offset=0)
+    profile = r.u(1) | (r.u(1) << 1)
+    if profile == 3:
+        r.skip(1)
+    if r.u(1):
+        return {"profile": profile, "show_existing_frame": 1, "frame_to_show_map_idx": r.u(3)}
+    frame_type = r.u(1)
+    show_frame = r.u(1)
+    return {"profile": profile, "show_existing_frame": 0, "frame_type": frame_type, "show_frame": show_frame}
