@@ -9,7 +9,7 @@ import numpy as np
 
 from v4l2sl.errors import BitstreamError, ResourceLimitError, UnsupportedError
 from v4l2sl.parsers import jpeg as jparse
-from v4l2sl.ext.jpeg import huffman, idct, upsample as ups, color
+from v4l2sl.ext.jpeg import arith, huffman, idct, upsample as ups, color
 
 #: default decompression-bomb guard (pixels per image)
 DEFAULT_MAX_PIXELS = 1 << 28
@@ -62,7 +62,7 @@ def component_geometry(frame):
 
 
 def decode_coefficients(data, hdr, warnings):
-    """Entropy-decode every scan of a DCT-based (sequential or progressive) Huffman image.
+    """Entropy-decode every scan (Huffman or arithmetic, sequential or progressive) of a DCT-based image.
     Returns (coefficient arrays, natural-order quantization tables) per component."""
     f = hdr.frame
     geo, hmax, vmax, mcus_x, mcus_y = component_geometry(f)
@@ -79,6 +79,27 @@ def decode_coefficients(data, hdr, warnings):
                     raise BitstreamError(f"quantization table {c.tq} used by component {c.id} is not defined",
                                          bit_offset=8 * s.offset)
                 quant[c.index] = np.array(qt.natural(), np.int32)
+        if progressive and s.ss > 0 and ns != 1:
+            raise BitstreamError("progressive AC scan with more than one component", bit_offset=8 * s.offset)
+        if ns == 1:
+            g = geo[s.components[0].index]
+            mx, my = _ceil_div(g[0], 8), _ceil_div(g[1], 8)
+            hv = [(1, 1)]
+        else:
+            mx, my = mcus_x, mcus_y
+            hv = [(c.h, c.v) for c in s.components]
+        scan_coefs = [coefs[c.index] for c in s.components]
+        if f.arithmetic:
+            cond = []
+            for i in range(ns):
+                dcv = s.arith_dc.get(s.td[i], 0x10)
+                cond.append((dcv & 15, dcv >> 4, s.arith_ac.get(s.ta[i], 5)))
+            r = arith.decode_scan(data, s.data_offset, s.data_offset + s.data_size, scan_coefs, hv,
+                                  list(s.td), list(s.ta), cond, mx, my, s.restart_interval, s.ss, s.se, s.ah,
+                                  s.al, progressive)
+            for k in counts:
+                counts[k] += r[k]
+            continue
         dcs, acs = [], []
         need_dc = s.ss == 0 and (not progressive or s.ah == 0)
         need_ac = s.se > 0 or not progressive
@@ -94,17 +115,7 @@ def decode_coefficients(data, hdr, warnings):
                     if t is None:
                         raise BitstreamError(f"{kind} Huffman table {sel} is not defined", bit_offset=8 * s.offset)
                 out.append((t.bits, t.huffval))
-        if ns == 1:
-            g = geo[s.components[0].index]
-            mx, my = _ceil_div(g[0], 8), _ceil_div(g[1], 8)
-            hv = [(1, 1)]
-        else:
-            mx, my = mcus_x, mcus_y
-            hv = [(c.h, c.v) for c in s.components]
-        if progressive and s.ss > 0 and ns != 1:
-            raise BitstreamError("progressive AC scan with more than one component", bit_offset=8 * s.offset)
-        r = huffman.decode_scan(data, s.data_offset, s.data_offset + s.data_size,
-                                [coefs[c.index] for c in s.components], hv, dcs, acs, mx, my,
+        r = huffman.decode_scan(data, s.data_offset, s.data_offset + s.data_size, scan_coefs, hv, dcs, acs, mx, my,
                                 s.restart_interval, s.ss, s.se, s.ah, s.al, progressive)
         for k in counts:
             counts[k] += r[k]
@@ -128,11 +139,7 @@ def component_planes(data, hdr, warnings):
     if f.process == "lossless":
         from v4l2sl.ext.jpeg import lossless
         return lossless.decode_planes(data, hdr, warnings)
-    if f.arithmetic:
-        from v4l2sl.ext.jpeg import arith
-        coefs, quant = arith.decode_coefficients(data, hdr, warnings)
-    else:
-        coefs, quant = decode_coefficients(data, hdr, warnings)
+    coefs, quant = decode_coefficients(data, hdr, warnings)
     geo = component_geometry(f)[0]
     planes = []
     for i, g in enumerate(geo):
