@@ -95,10 +95,9 @@ def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, operating_po
     seq_ctrl = None
     decoded = 0
     shown = 0
-    output_done: set[int] = set()
 
     def releases(candidates):
-        for ts in candidates:
+        for ts in dict.fromkeys(candidates):
             if ts is not None and not refs.holds(ts):
                 yield ReleasePicture(ts)
 
@@ -144,7 +143,6 @@ def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, operating_po
         if h.show_frame:
             yield OutputPicture(ts, 0, 0, h.UpscaledWidth, h.FrameHeight, shown)
             shown += 1
-            output_done.add(ts)
         displaced = refs.update(h, ts)
         yield from releases(displaced + [ts])
     for ts in sorted({t for t in refs.timestamp if t is not None}):
