@@ -18,7 +18,9 @@ SUBSET = [
     "jvt-avcv1/MR2_TANDBERG_E.264",    # reordering, long-term refs
     "jvt-avcv1/CVFC1_Sony_C.jsv",      # frame cropping
     "jvt-avcv1/SVA_FM1_E.264",         # FMO / ASO
-    "jvt-avcv1/MR1_BT_A.h264",         # MMCO, field pictures
+    "jvt-avcv1/MR1_BT_A.h264",         # MMCO, multiple reference frames
+    "jvt-frext/HCAFF1_HHI.264",        # PAFF field pictures
+    "jvt-frext/FRExt4_Panasonic.avc",  # field/frame switching, 8x8 transform
     "jvt-frext/HCAMFF1_HHI.264",       # MBAFF + PAFF
     "jvt-frext/FRExt_MMCO4_Sony_B.264",
     "jvt-frext/Freh12_B.264",          # scaling matrices (8x8)

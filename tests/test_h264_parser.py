@@ -48,7 +48,15 @@ def _check_block(block, obj, kind, problems, where):
     mmco_ops: list = []
     checked = 0
     last_end = 0
+    poc_bits = 0
+    marking = [None, None]
     for pos, name, nbits, val in block:
+        if name.startswith(("pic_order_cnt_lsb", "delta_pic_order_cnt")):
+            poc_bits += nbits
+        if name in ("no_output_of_prior_pics_flag", "adaptive_ref_pic_marking_mode_flag"):
+            marking[0] = pos
+        if marking[0] is not None and marking[1] is None and name in ("cabac_init_idc", "slice_qp_delta"):
+            marking[1] = pos
         if name not in ("cabac_alignment_one_bit", "rbsp_stop_one_bit", "rbsp_alignment_zero_bit"):
             last_end = pos + nbits
         m = _IDX.match(name)
@@ -110,6 +118,11 @@ def _check_block(block, obj, kind, problems, where):
             ours.append(("memory_management_control_operation", 0))
         if ours != mmco_ops:
             problems.append(f"{where}: dec_ref_pic_marking {ours} != FFmpeg {mmco_ops}")
+        if obj.pic_order_cnt_bit_size != poc_bits:
+            problems.append(f"{where}: pic_order_cnt_bit_size {obj.pic_order_cnt_bit_size} != FFmpeg {poc_bits}")
+        want = marking[1] - marking[0] if marking[0] is not None else 0
+        if obj.dec_ref_pic_marking_bit_size != want:
+            problems.append(f"{where}: dec_ref_pic_marking_bit_size {obj.dec_ref_pic_marking_bit_size} != {want}")
         if obj.header_bit_size != last_end:
             problems.append(f"{where}: header_bit_size {obj.header_bit_size} != FFmpeg {last_end}")
     return checked

@@ -1,0 +1,137 @@
+"""H.264 uAPI controls from the front end: byte layout details the kernel documents (raster scaling lists,
+flags, defaults), and per-request sanity in slice mode over fixtures and the conformance subset: every
+ref_pic_list entry points at a valid dpb[] entry of the right parity whose reference_ts names a picture that
+was decoded before and not released yet."""
+from __future__ import annotations
+
+import ctypes
+import warnings
+
+import pytest
+
+from conftest import FIXTURES
+from test_h264_front_util import fixture_streams, vector_path, vectors
+
+H = pytest.importorskip("v4l2sl.codecs.h264", reason="v4l2sl.codecs.h264 needs v4l2sl.parsers.h264 built")
+
+from v4l2sl.codecs.h264 import controls as C  # noqa: E402
+from v4l2sl.device import DecodeRequest, ReleasePicture, StreamFormat  # noqa: E402
+from v4l2sl.parsers import h264 as P  # noqa: E402
+from v4l2sl.uapi import h264 as u  # noqa: E402
+
+
+def test_zigzag_to_raster_default_matrices():
+    # Table 7-3 Default_4x4_Intra as a 4x4 matrix (8.5.6 inverse zig-zag)
+    assert C.zigzag_to_raster(P.DEFAULT_4x4_INTRA) == [6, 13, 20, 28, 13, 20, 28, 32, 20, 28, 32, 37, 28, 32, 37, 42]
+    r = C.zigzag_to_raster(P.DEFAULT_8x8_INTRA)
+    assert r[:8] == [6, 10, 13, 16, 18, 23, 25, 27] and r[8:10] == [10, 11] and r[63] == 42
+    assert sorted(r) == sorted(P.DEFAULT_8x8_INTRA)
+
+
+def _plan(path, **opts):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return list(H.plan(str(path), **opts))
+
+
+def check_slice_mode(path):
+    items = _plan(path, mode="slice", start_code=False)
+    decoded: set[int] = set()
+    released: set[int] = set()
+    nreq = 0
+    fmt = None
+    for it in items:
+        if isinstance(it, StreamFormat):
+            fmt = it
+            assert it.extra["decode_mode"] == u.V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED
+            assert it.extra["start_code"] == u.V4L2_STATELESS_H264_START_CODE_NONE
+        elif isinstance(it, ReleasePicture):
+            released.add(it.timestamp)
+            decoded.discard(it.timestamp)
+        elif isinstance(it, DecodeRequest):
+            nreq += 1
+            assert fmt is not None
+            assert it.timestamp not in released
+            dec = it.control(u.V4L2_CID_STATELESS_H264_DECODE_PARAMS)
+            sp = it.control(u.V4L2_CID_STATELESS_H264_SLICE_PARAMS)
+            pps = it.control(u.V4L2_CID_STATELESS_H264_PPS)
+            assert sp.header_bit_size >= 8 * 1 and sp.header_bit_size < 8 * len(it.data) + 8
+            assert it.data[0] & 0x1F in (1, 5)  # raw NAL (START_CODE_NONE)
+            valid = {}
+            for i, e in enumerate(dec.dpb):
+                if e.flags & u.V4L2_H264_DPB_ENTRY_FLAG_VALID:
+                    assert e.reference_ts in decoded or e.reference_ts == it.timestamp, \
+                        f"dpb[{i}] names picture {e.reference_ts} that is not decoded/held"
+                    valid[i] = e
+            field = bool(dec.flags & u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC)
+            for li, (lst, n) in enumerate(((sp.ref_pic_list0, sp.num_ref_idx_l0_active_minus1 + 1),
+                                           (sp.ref_pic_list1, sp.num_ref_idx_l1_active_minus1 + 1))):
+                if sp.slice_type in (u.V4L2_H264_SLICE_TYPE_I, u.V4L2_H264_SLICE_TYPE_SI):
+                    continue
+                if li == 1 and sp.slice_type != u.V4L2_H264_SLICE_TYPE_B:
+                    continue
+                for k in range(n):
+                    ref = lst[k]
+                    assert ref.index in valid, f"ref list entry {k} -> dpb[{ref.index}] not valid"
+                    if field:
+                        assert ref.fields in (u.V4L2_H264_TOP_FIELD_REF, u.V4L2_H264_BOTTOM_FIELD_REF)
+                        assert valid[ref.index].fields & ref.fields
+                    else:
+                        assert ref.fields == u.V4L2_H264_FRAME_REF
+            if u.V4L2_H264_CTRL_PRED_WEIGHTS_REQUIRED(pps, sp):
+                it.control(u.V4L2_CID_STATELESS_H264_PRED_WEIGHTS)
+            decoded.add(it.timestamp)
+    return nreq
+
+
+@pytest.mark.parametrize("name", fixture_streams() or ["(none)"])
+def test_fixture_slice_mode_controls_are_consistent(name):
+    path = FIXTURES / "h264" / name
+    if not path.exists():
+        pytest.skip("fixtures/h264 not generated yet")
+    assert check_slice_mode(path) > 0
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize("name", vectors())
+def test_conformance_slice_mode_controls_are_consistent(name, conformance_dir):
+    path = vector_path(name)
+    if not path.exists():
+        pytest.skip(f"{name} not present")
+    assert check_slice_mode(path) > 0
+
+
+def test_controls_of_a_known_stream(conformance_dir):
+    path = vector_path("jvt-frext/Freh12_B.264")
+    if not path.exists():
+        pytest.skip("Freh12_B.264 not present")
+    reqs = [i for i in _plan(path) if isinstance(i, DecodeRequest)]
+    first = reqs[0]
+    sps = first.control(u.V4L2_CID_STATELESS_H264_SPS)
+    pps = first.control(u.V4L2_CID_STATELESS_H264_PPS)
+    assert isinstance(sps, u.v4l2_ctrl_h264_sps) and ctypes.sizeof(sps) == 1048
+    assert sps.profile_idc == 100
+    assert pps.flags & u.V4L2_H264_PPS_FLAG_TRANSFORM_8X8_MODE
+    dec = first.control(u.V4L2_CID_STATELESS_H264_DECODE_PARAMS)
+    assert dec.flags & u.V4L2_H264_DECODE_PARAM_FLAG_IDR_PIC
+    assert not any(e.flags for e in dec.dpb)       # nothing referenced before an IDR
+    # later pictures reference earlier ones through dpb[] with their timestamps
+    later = reqs[1].control(u.V4L2_CID_STATELESS_H264_DECODE_PARAMS)
+    assert later.dpb[0].reference_ts == first.timestamp
+    assert later.dpb[0].flags & u.V4L2_H264_DPB_ENTRY_FLAG_ACTIVE
+    assert [r.timestamp for r in reqs[:3]] == [1000, 2000, 3000]
+
+
+def test_pred_weights_defaults_and_values():
+    sh = type("SH", (), {})()
+    sh.has_pred_weight_table = True
+    sh.luma_log2_weight_denom = 5
+    sh.chroma_log2_weight_denom = 3
+    sh.luma_weight_l0, sh.luma_offset_l0 = [32, 40], [0, -3]
+    sh.chroma_weight_l0, sh.chroma_offset_l0 = [(8, 8), (7, 9)], [(0, 0), (1, -1)]
+    sh.luma_weight_l1 = sh.luma_offset_l1 = sh.chroma_weight_l1 = sh.chroma_offset_l1 = []
+    c = C.fill_pred_weights(sh)
+    wf = c.weight_factors[0]
+    assert (c.luma_log2_weight_denom, c.chroma_log2_weight_denom) == (5, 3)
+    assert list(wf.luma_weight[:2]) == [32, 40] and list(wf.luma_offset[:2]) == [0, -3]
+    assert list(wf.chroma_weight[1]) == [7, 9] and list(wf.chroma_offset[1]) == [1, -1]
