@@ -120,7 +120,8 @@ def normalize_temporal_unit(data: bytes, prefix_obus: bytes = b"") -> bytes:
 
 
 def annexb_temporal_units(data: bytes) -> Iterator[bytes]:
-    """Annex B (length-delimited) stream → section 5 temporal units (sizes added, delimiters kept)."""
+    """Annex B (length-delimited) stream → section 5 temporal units (sizes added, delimiters kept; split at
+    every temporal delimiter)."""
     pos, n, tu = 0, len(data), 0
     while pos < n:
         try:
@@ -145,9 +146,18 @@ def annexb_temporal_units(data: bytes) -> Iterator[bytes]:
                     p += obu_len
         except BitstreamError as e:
             raise e.at_frame(tu)
+        # 7.5: a temporal unit starts at each temporal delimiter, even when an Annex B temporal_unit()
+        # holds several (the Argon streams do)
         if not out or out[0][0] >> 3 & 0xF != OBU_TEMPORAL_DELIMITER:
             out.insert(0, TEMPORAL_DELIMITER)
-        yield b"".join(out)
+        group: list[bytes] = []
+        for o in out:
+            if o[0] >> 3 & 0xF == OBU_TEMPORAL_DELIMITER and group:
+                yield b"".join(group)
+                tu += 1
+                group = []
+            group.append(o)
+        yield b"".join(group)
         pos = tu_end
         tu += 1
 
