@@ -302,3 +302,30 @@ def test_conformance_vector_frames(conformance_dir, codec, rel):
         assert len(pkts) == len(ref)
         if codec == "vp9":
             assert zlib.crc32(b"".join(p.data for p in pkts)) == zlib.crc32(b"".join(ref))
+
+
+# ------------------------------------------------------------------------------------------------ robustness
+@pytest.mark.parametrize("entry", [e for e in MANIFEST if "benchmark" not in e["features"]],
+                         ids=[e["path"] for e in MANIFEST if "benchmark" not in e["features"]])
+def test_damaged_fixture_raises_only_v4l2sl_errors(entry, tmp_path):
+    import random
+
+    from v4l2sl.errors import V4l2slError
+
+    data = (ROOT / "fixtures" / entry["path"]).read_bytes()
+    rng = random.Random(entry["path"])
+    variants = [data[:k] for k in sorted(rng.sample(range(1, len(data)), 12))]
+    for _ in range(12):
+        b = bytearray(data)
+        for _ in range(rng.randint(1, 8)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        variants.append(bytes(b))
+    suffix = Path(entry["path"]).suffix
+    for k, v in enumerate(variants):
+        p = tmp_path / f"v{k}{suffix}"
+        p.write_bytes(v)
+        try:
+            for pkt in open_stream(p):
+                assert isinstance(pkt.data, bytes)
+        except V4l2slError as e:
+            assert str(e)
