@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CONFORMANCE, conformance_rows  # noqa: E402
+from conftest import CONFORMANCE, CONFORMANCE_SKIP, conformance_rows  # noqa: E402
 
 from v4l2sl.errors import UnsupportedError  # noqa: E402
 
@@ -146,3 +146,39 @@ if __name__ == "__main__":
     for k, lst in fl.items():
         for f, d in lst:
             print("FAIL", k, f, d)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# pytest: one test per MANIFEST.tsv jpeg row
+import pytest  # noqa: E402
+
+_ROWS = conformance_rows("jpeg")
+
+
+def _row_id(row):
+    return f"{kind_of(row)}:{row['file'].split('jpeg/', 1)[-1]}:{row['expected_checksum'][:8]}"
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize("row", _ROWS, ids=[_row_id(r) for r in _ROWS])
+def test_jpeg_conformance_row(row, conformance_dir):
+    from v4l2sl.errors import BitstreamError
+
+    data = (conformance_dir / row["file"]).read_bytes()
+    if data[:2] != b"\xff\xd8":
+        # e.g. jpg-size-6x6.jpg is really a PNG: a JPEG decoder must reject it cleanly
+        with pytest.raises(BitstreamError):
+            check_row(row)
+        return
+    try:
+        ok, detail = check_row(row)
+    except UnsupportedError as e:
+        pytest.skip(str(e))
+    assert ok, f"{row['file']}: {detail} (expected {row['expected_checksum']})"
+
+
+def test_jpeg_conformance_has_rows():
+    if not _ROWS:
+        pytest.skip(CONFORMANCE_SKIP)
+    kinds = {kind_of(r) for r in _ROWS}
+    assert {"md5_djpeg_output_file", "md5_raw_samples", "reference_png"} <= kinds

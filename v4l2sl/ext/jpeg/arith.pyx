@@ -9,6 +9,7 @@ cimport cython
 from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t
 from libc.string cimport memset
 from v4l2sl.ext.jpeg.common cimport JPEG_NATURAL
+import numpy as np
 
 DEF MAXCOMP = 4
 
@@ -404,3 +405,135 @@ cdef void _decode(ArithState* e, AComp* comps, int ns, uint8_t[4][DC_STAT_BINS] 
                                 if e.ct == -1:
                                     break
                                 k += 1
+
+
+# ---------------------------------------------------------------------------------------------------------
+# H.2.3 lossless arithmetic coding: difference values coded with a 2-D context built from the differences
+# to the left (Da, reset at each MCU row) and above (Db). Per conditioning table: 5 x 5 sign/zero sets
+# {S0, SS, SP, SN} selected by the classes of Da and Db (thresholds from DAC L, U), and two magnitude sets
+# {X1..X15, M2..M16} chosen by |Db| > 2**U.
+DEF LL_ZS = 100         # 25 contexts x 4 bins
+DEF LL_MAG = 30         # X[15] + M[15]
+DEF LL_BINS = LL_ZS + 2 * LL_MAG
+
+
+cdef inline int _classify(int d, int L, int U) noexcept nogil:
+    cdef int a = -d if d < 0 else d
+    if a <= ((1 << L) >> 1):
+        return 0
+    if a <= (1 << U):
+        return -1 if d < 0 else 1
+    return -2 if d < 0 else 2
+
+
+ctypedef struct LLComp:
+    int32_t* diff
+    Py_ssize_t stride
+    int h, v, tbl, L, U
+    int32_t* da
+    int32_t* db
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def decode_lossless_differences(const uint8_t[::1] data, scan, list diffs, list hv, int mcus_x, int mcus_y,
+                                uint8_t[::1] restart_rows):
+    """Arithmetic-decode the difference values of one lossless scan into `diffs` (int32 (rows, cols))."""
+    cdef LLComp comps[MAXCOMP]
+    cdef uint8_t stats[4][LL_BINS]
+    cdef int ns = len(diffs), ci, cond
+    cdef int32_t[:, ::1] mv
+    cdef int32_t[:, ::1] dab = np.zeros((MAXCOMP, 4), np.int32)
+    cdef int32_t[:, ::1] dbb = np.zeros((MAXCOMP, max([d.shape[1] for d in diffs]) + 1), np.int32)
+    for ci in range(ns):
+        mv = diffs[ci]
+        comps[ci].diff = &mv[0, 0]
+        comps[ci].stride = mv.shape[1]
+        comps[ci].h, comps[ci].v = hv[ci]
+        if mv.shape[0] < mcus_y * comps[ci].v or mv.shape[1] < mcus_x * comps[ci].h or comps[ci].v > 4:
+            raise ValueError("difference array smaller than the MCU grid")
+        comps[ci].tbl = scan.td[ci] & 3
+        cond = scan.arith_dc.get(scan.td[ci], 0x10)
+        comps[ci].L = cond & 15
+        comps[ci].U = cond >> 4
+        comps[ci].da = &dab[ci, 0]
+        comps[ci].db = &dbb[ci, 0]
+    if restart_rows.shape[0] < mcus_y:
+        raise ValueError("restart_rows too short")
+    cdef Py_ssize_t start = scan.data_offset, end = scan.data_offset + scan.data_size
+    if end > data.shape[0]:
+        end = data.shape[0]
+    cdef ArithState e
+    e.data = &data[0] if data.shape[0] else NULL
+    e.pos = start
+    e.end = end
+    e.marker = 0
+    e.errors = 0
+    cdef int restart_interval = scan.restart_interval, restarts_to_go = scan.restart_interval
+    cdef int mx, my, bx, by, i, m, sz, sign, v, col
+    cdef long bad_restarts = 0
+    cdef uint8_t* zs
+    cdef uint8_t* mag
+    cdef LLComp* c
+    with nogil:
+        memset(stats, 0, sizeof(stats))
+        ar_reset(&e)
+        for my in range(mcus_y):
+            for ci in range(ns):
+                for i in range(4):
+                    comps[ci].da[i] = 0
+            for mx in range(mcus_x):
+                if restart_interval:
+                    if restarts_to_go == 0:
+                        if not ar_restart(&e):
+                            bad_restarts += 1
+                        memset(stats, 0, sizeof(stats))
+                        for ci in range(ns):
+                            for i in range(4):
+                                comps[ci].da[i] = 0
+                            for i in range(comps[ci].stride):
+                                comps[ci].db[i] = 0
+                        restarts_to_go = restart_interval
+                        if mx == 0:
+                            restart_rows[my] = 1
+                    restarts_to_go -= 1
+                if e.ct == -1:
+                    continue
+                for ci in range(ns):
+                    c = &comps[ci]
+                    for by in range(c.v):
+                        for bx in range(c.h):
+                            col = mx * c.h + bx
+                            zs = stats[c.tbl] + 4 * ((_classify(c.da[by], c.L, c.U) + 2) * 5 +
+                                                     _classify(c.db[col], c.L, c.U) + 2)
+                            v = 0
+                            if ar_decode(&e, zs):
+                                sign = ar_decode(&e, zs + 1)
+                                sz = 0
+                                if ar_decode(&e, zs + (3 if sign else 2)):
+                                    mag = stats[c.tbl] + LL_ZS + (LL_MAG if (c.db[col] > (1 << c.U) or
+                                                                            -c.db[col] > (1 << c.U)) else 0)
+                                    i = 0
+                                    m = 2
+                                    while ar_decode(&e, mag + i):
+                                        m <<= 1
+                                        i += 1
+                                        if i >= 15:
+                                            e.ct = -1
+                                            e.errors += 1
+                                            break
+                                    if e.ct == -1:
+                                        break
+                                    m >>= 1
+                                    sz = m
+                                    m >>= 1
+                                    while m:
+                                        if ar_decode(&e, mag + 15 + i):
+                                            sz |= m
+                                        m >>= 1
+                                v = -sz - 1 if sign else sz + 1
+                            c.diff[(my * c.v + by) * c.stride + col] = v
+                            c.da[by] = v
+                            c.db[col] = v
+    return {"bad_codes": e.errors, "underruns": 1 if e.marker and e.pos >= e.end else 0,
+            "bad_restarts": bad_restarts}
