@@ -11,7 +11,8 @@ import pytest
 from v4l2sl.codecs import vp9
 from v4l2sl.codecs.vp9 import controls as C
 from v4l2sl.device import DecodeRequest
-from v4l2sl.parsers.vp9 import Vp9State, parse_frame, split_superframe
+from v4l2sl.framing.vp9 import split_superframe
+from v4l2sl.parsers.vp9 import Vp9State, parse_frame
 from v4l2sl.uapi import vp9 as u
 from v4l2sl.uapi.struct import CONTROLS
 
@@ -113,8 +114,8 @@ def test_frame_control_every_field(fixtures_dir):
         slot_ts = [0] * 8
         ts_of = {}
         for p in pk:
-            for off, size in split_superframe(p):
-                h = parse_frame(p[off:off + size], state)
+            for frame in split_superframe(p):
+                h = parse_frame(frame, state)
                 if h.show_existing_frame:
                     continue
                 r = next(reqs)
@@ -144,7 +145,7 @@ def test_reset_frame_context_and_context_idx_as_read(conformance_dir):
         pytest.skip("vp90-2-16-intra-only.webm not present")
     pk = packets(path)
     state = Vp9State()
-    hdrs = [parse_frame(p[o:o + s], state) for p in pk for o, s in split_superframe(p)]
+    hdrs = [parse_frame(f, state) for p in pk for f in split_superframe(p)]
     hdrs = [h for h in hdrs if not h.show_existing_frame]
     reqs = [r for r in vp9.plan(pk) if isinstance(r, DecodeRequest)]
     intra = [(h, r.control(u.V4L2_CID_STATELESS_VP9_FRAME)) for h, r in zip(hdrs, reqs) if h.intra_only]
@@ -160,8 +161,7 @@ def test_compressed_hdr_control_from_parser_bytes(fixtures_dir):
     path = _sources(fixtures_dir)[0]
     state = Vp9State()
     pk = packets(path)
-    off, size = split_superframe(pk[0])[0]
-    h = parse_frame(pk[0][off:off + size], state)
+    h = parse_frame(split_superframe(pk[0])[0], state)
     hdr = C.fill_compressed_hdr(h)
     assert isinstance(hdr, u.v4l2_ctrl_vp9_compressed_hdr)
     assert hdr.to_bytes() == h.compressed_hdr

@@ -193,11 +193,11 @@ def test_caps_without_compressed_hdr(fixtures_dir):
 
 
 def test_request_data_is_one_frame(fixtures_dir):
-    from v4l2sl.parsers.vp9 import split_superframe
+    from v4l2sl.framing.vp9 import split_superframe
 
     for path in fixture_files(fixtures_dir):
         pk = packets(path)
-        frames = [p[o:o + s] for p in pk for o, s in split_superframe(p)]
+        frames = [f for p in pk for f in split_superframe(p)]
         reqs = list(vp9.requests(pk))
         # every request's data is exactly one frame of a packet, in order (show_existing frames have none)
         it = iter(frames)

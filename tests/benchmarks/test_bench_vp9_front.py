@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from v4l2sl.codecs import vp9
-from v4l2sl.parsers.vp9 import Vp9State, parse_frame, split_superframe
+from v4l2sl.framing.vp9 import split_superframe
+from v4l2sl.parsers.vp9 import Vp9State, parse_frame
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "vp9"
 NAMES = ("altref_superframes.ivf", "keyint5.ivf", "error_resilient.ivf", "tiles_640.ivf")
@@ -63,8 +64,8 @@ def test_vp9_front_parse_only(benchmark, stream):
         for s in pk:
             st = Vp9State()
             for p in s:
-                for off, size in split_superframe(p):
-                    parse_frame(p[off:off + size], st)
+                for frame in split_superframe(p):
+                    parse_frame(frame, st)
                     n += 1
         return n
 

@@ -2,8 +2,6 @@ from typing import Any
 
 COMPRESSED_HDR_OFFSETS: dict[str, int]
 
-def split_superframe(data: bytes | memoryview) -> list[tuple[int, int]]: ...
-
 class Vp9State:
     bit_depth: int
     color_space: int

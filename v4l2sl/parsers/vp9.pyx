@@ -1,7 +1,7 @@
 # cython: language_level=3
 """VP9 syntax parser (VP9 Bitstream & Decoding Process Specification v0.6).
 
-* :func:`split_superframe` — Annex B superframe index.
+* (Annex B superframes are split by :func:`v4l2sl.framing.vp9.split_superframe`.)
 * :class:`Vp9State` — the syntax state that outlives a frame: colour config, loop filter deltas,
   segmentation parameters and the reference slots' sizes/format (needed by ``frame_size_with_refs``).
 * :func:`parse_frame` — 6.2 ``uncompressed_header()`` + ``trailing_bits()``, then 6.3 ``compressed_header()``
@@ -79,40 +79,6 @@ COMPRESSED_HDR_OFFSETS = {
     "comp_ref": OFF_COMP_REF, "y_mode": OFF_Y_MODE, "uv_mode": OFF_UV_MODE, "partition": OFF_PARTITION,
     "mv": OFF_MV, "size": COMPRESSED_HDR_SIZE,
 }
-
-
-# ---- Annex B superframes ------------------------------------------------------------------------------
-def split_superframe(data):
-    """Annex B: ``[(offset, size), ...]`` of the frames in `data` (one entry when there is no index)."""
-    cdef Py_ssize_t n = len(data)
-    cdef int marker, frames, mag, index_sz, i, j
-    cdef Py_ssize_t pos, size, total
-    if n == 0:
-        raise BitstreamError("empty VP9 packet", bit_offset=0)
-    marker = data[n - 1]
-    if (marker & 0xE0) != 0xC0:
-        return [(0, n)]
-    frames = (marker & 7) + 1
-    mag = ((marker >> 3) & 3) + 1
-    index_sz = 2 + mag * frames
-    if index_sz > n or data[n - index_sz] != marker:
-        return [(0, n)]      # not an index: the last byte of a frame merely looks like a marker
-    out = []
-    pos = n - index_sz + 1
-    total = 0
-    for i in range(frames):
-        size = 0
-        for j in range(mag):
-            size |= (<Py_ssize_t> data[pos + j]) << (8 * j)
-        pos += mag
-        if size == 0:
-            raise BitstreamError(f"superframe index: frame {i} has size 0", bit_offset=(n - index_sz) * 8)
-        if total + size > n - index_sz:
-            raise BitstreamError(f"superframe index: frame {i} ({size} bytes at {total}) runs past the "
-                                 f"{n - index_sz} bytes of frame data", bit_offset=(n - index_sz) * 8)
-        out.append((total, size))
-        total += size
-    return out
 
 
 # ---- persistent syntax state --------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from typing import Any, Iterable, Iterator
 
 from v4l2sl.device import Control, DecodeRequest, OutputPicture, ReleasePicture, StreamFormat
 from v4l2sl.errors import BitstreamError
-from v4l2sl.parsers.vp9 import FrameHeader, Vp9State, parse_frame, split_superframe
+from v4l2sl.framing.vp9 import split_superframe
+from v4l2sl.parsers.vp9 import FrameHeader, Vp9State, parse_frame
 from v4l2sl.uapi.vp9 import V4L2_CID_STATELESS_VP9_COMPRESSED_HDR, V4L2_CID_STATELESS_VP9_FRAME
 
 from .controls import fill_compressed_hdr, fill_frame
@@ -40,18 +41,14 @@ def frames(stream: Iterable[Any]) -> Iterator[tuple[int, bytes]]:
     """``(packet_index, frame_bytes)`` for every frame of every packet (superframes split, Annex B)."""
     for pi, pkt in enumerate(stream):
         data = pkt if isinstance(pkt, (bytes, bytearray, memoryview)) else pkt.data
-        data = bytes(data)
         if not data:
             continue
         try:
             parts = split_superframe(data)
         except BitstreamError as e:
             raise e.at_frame(pi)
-        if len(parts) == 1:
-            yield pi, data
-        else:
-            for off, size in parts:
-                yield pi, data[off:off + size]
+        for frame in parts:
+            yield pi, frame
 
 
 def _format(h: FrameHeader) -> StreamFormat:
