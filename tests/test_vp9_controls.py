@@ -166,3 +166,31 @@ def test_compressed_hdr_control_from_parser_bytes(fixtures_dir):
     assert isinstance(hdr, u.v4l2_ctrl_vp9_compressed_hdr)
     assert hdr.to_bytes() == h.compressed_hdr
     assert hdr.tx_mode == h.tx_mode and len(hdr.to_bytes()) == 2040
+
+
+def test_compressed_hdr_matches_accelerator_parser(fixtures_dir):
+    """Cross-check with the software accelerator's own compressed-header reader (written separately, for
+    devices without the COMPRESSED_HDR control): same deltas, same tx_mode and reference_mode."""
+    probs = pytest.importorskip("v4l2sl.ext.vp9.probs", reason="v4l2sl.ext.vp9.probs (vp9accel) not available")
+    import numpy as np
+
+    frames = 0
+    for path in _sources(fixtures_dir):
+        pk = packets(path)
+        state = Vp9State()
+        for p in pk:
+            for frame in split_superframe(p):
+                h = parse_frame(frame, state)
+                if h.show_existing_frame:
+                    continue
+                f = C.fill_frame(h)
+                theirs = probs.parse_compressed_header(
+                    frame, h.uncompressed_header_size, h.header_size_in_bytes, f.flags, bool(h.lossless),
+                    h.interpolation_filter, h.ref_frame_sign_bias_mask)
+                ours = probs.deltas_from_control(C.fill_compressed_hdr(h))
+                assert theirs["tx_mode"] == ours["tx_mode"] and theirs["reference_mode"] == h.reference_mode
+                for name, arr in ours.items():
+                    if name != "tx_mode":
+                        assert np.array_equal(arr, theirs[name]), f"{path.name} frame {frames}: {name}"
+                frames += 1
+    assert frames > 50
