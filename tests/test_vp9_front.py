@@ -10,7 +10,7 @@ import pytest
 
 from v4l2sl.codecs import vp9
 from v4l2sl.device import DecodeRequest, OutputPicture, ReleasePicture, StreamFormat
-from v4l2sl.errors import BitstreamError, V4l2slError
+from v4l2sl.errors import BitstreamError, ResourceLimitError, V4l2slError
 from v4l2sl.uapi.vp9 import (V4L2_CID_STATELESS_VP9_COMPRESSED_HDR, V4L2_CID_STATELESS_VP9_FRAME,
                              v4l2_ctrl_vp9_compressed_hdr, v4l2_ctrl_vp9_frame)
 
@@ -279,6 +279,13 @@ def test_errors_carry_frame_number():
     with pytest.raises(BitstreamError) as ei:
         list(vp9.plan([kf, kf, inter_frame(None)[:5]]))
     assert ei.value.frame == 2 and "frame 2" in str(ei.value) and "byte" in str(ei.value)
+
+
+def test_max_pixels(fixtures_dir):
+    pk = packets(fixture_files(fixtures_dir)[0])
+    with pytest.raises(ResourceLimitError, match="frame 0"):
+        list(vp9.plan(pk, max_pixels=100))
+    assert list(vp9.plan(pk, max_pixels=10**9))
 
 
 # ---- fuzz: truncations and bit flips never escape as anything but a v4l2sl error ------------------------

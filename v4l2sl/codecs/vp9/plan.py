@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator
 
 from v4l2sl.device import Control, DecodeRequest, OutputPicture, ReleasePicture, StreamFormat
-from v4l2sl.errors import BitstreamError
+from v4l2sl.errors import BitstreamError, ResourceLimitError
 from v4l2sl.framing.vp9 import split_superframe
 from v4l2sl.parsers.vp9 import FrameHeader, Vp9State, parse_frame
 from v4l2sl.uapi.vp9 import V4L2_CID_STATELESS_VP9_COMPRESSED_HDR, V4L2_CID_STATELESS_VP9_FRAME
@@ -15,6 +15,9 @@ from .refs import NUM_REF_FRAMES, RefSlots
 
 #: ns between the timestamps given to consecutive decoded frames
 TIMESTAMP_STEP = 1000
+
+#: default limit on frame_width * frame_height (VP9 level 6.2 is 8192x4352); ``plan(..., max_pixels=)``
+DEFAULT_MAX_PIXELS = 8192 * 8192
 
 _CHROMA = {(1, 1): "420", (1, 0): "422", (0, 1): "440", (0, 0): "444"}
 
@@ -58,7 +61,11 @@ def _format(h: FrameHeader) -> StreamFormat:
 
 def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, **options: Any) -> Iterator[Any]:
     """StreamFormat / DecodeRequest / OutputPicture / ReleasePicture for a VP9 stream (packets in decode
-    order: one frame or superframe each). Frame numbers in errors count frames (superframes split)."""
+    order: one frame or superframe each). Frame numbers in errors count frames (superframes split).
+
+    Options: ``max_pixels`` (frames larger than this raise ResourceLimitError, default
+    :data:`DEFAULT_MAX_PIXELS`)."""
+    max_pixels = int(options.get("max_pixels", DEFAULT_MAX_PIXELS))
     send_hdr = wants_compressed_hdr(caps)
     state = Vp9State()
     slots = RefSlots()
@@ -76,6 +83,9 @@ def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, **options: A
             ref_ts = (0, 0, 0) if h.frame_is_intra else slots.check_references(h)
         except BitstreamError as e:
             raise e.at_frame(n)
+        if h.frame_width * h.frame_height > max_pixels:
+            raise ResourceLimitError(f"frame {n}: {h.frame_width}x{h.frame_height} is over the limit of "
+                                     f"{max_pixels} pixels (max_pixels option)")
         if h.frame_is_intra:
             new = _format(h)
             if fmt is None or (new.width, new.height, new.bit_depth, new.chroma_format) != (
