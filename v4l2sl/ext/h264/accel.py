@@ -138,7 +138,8 @@ class H264Accelerator:
             raise UnsupportedError("slice groups (FMO) are not supported")
 
     # ---- parameters common to both modes ----------------------------------------------------------------
-    def _params(self, sps, pps, ctrls, slice_type, first_mb, slice_qp_delta, num_active, dbk, weights):
+    def _params(self, sps, pps, ctrls, slice_type, first_mb, slice_qp_delta, num_active, dbk, weights,
+                cabac_init_idc=0):
         sm = ctrls.get(u.V4L2_CID_STATELESS_H264_SCALING_MATRIX)
         if sm is not None and pps.flags & u.V4L2_H264_PPS_FLAG_SCALING_MATRIX_PRESENT:
             s4 = [list(sm.scaling_list_4x4[i]) for i in range(6)]
@@ -164,6 +165,7 @@ class H264Accelerator:
             "slice_alpha_c0_offset_div2": dbk[1],
             "slice_beta_offset_div2": dbk[2],
             "weights": weights,
+            "cabac_init_idc": cabac_init_idc,
         }
 
     def _ref_planes(self, dp, indices, refs):
@@ -213,7 +215,7 @@ class H264Accelerator:
             }
         params = self._params(sps, pps, ctrls, st, spar.first_mb_in_slice, spar.slice_qp_delta, num_active,
                               (spar.disable_deblocking_filter_idc, spar.slice_alpha_c0_offset_div2,
-                               spar.slice_beta_offset_div2), weights)
+                               spar.slice_beta_offset_div2), weights, spar.cabac_init_idc)
         if pps.flags & u.V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE:
             bit = (bit + 7) & ~7
         refs_planes = [self._ref_planes(dp, lists[0], refs), self._ref_planes(dp, lists[1], refs)]
@@ -233,7 +235,7 @@ class H264Accelerator:
         params = self._params(sps, pps, ctrls, sh.slice_type, sh.first_mb_in_slice, sh.slice_qp_delta,
                               sh.num_ref_idx_active, (sh.disable_deblocking_filter_idc,
                                                       sh.slice_alpha_c0_offset_div2, sh.slice_beta_offset_div2),
-                              sh.weights)
+                              sh.weights, sh.cabac_init_idc)
         refs_planes = [self._ref_planes(dp, lists[0], refs), self._ref_planes(dp, lists[1], refs)]
         self._run(rbsp, sh.data_bit_offset, params, refs_planes)
 

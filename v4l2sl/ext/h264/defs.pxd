@@ -21,6 +21,11 @@ cdef struct MBInfo:
     int16_t mv[2][16][2]     # per 4x4 block, raster order, quarter samples
     int8_t ref_idx[2][4]     # per 8x8 partition, -1 = list not used
     int32_t ref_id[2][4]     # identity of the reference picture (dpb index), -1 = none
+    int16_t mvd[2][16][2]    # CABAC: mvd per 4x4 block (0 for skip/direct/intra)
+    uint8_t cbf_dc           # CABAC coded_block_flag of the DC blocks: bit0 luma (Intra16x16), bit1 Cb, bit2 Cr
+    uint8_t chroma_pred_mode
+    uint8_t i16              # Intra_16x16 macroblock
+    uint8_t direct8          # bit b8: 8x8 partition predicted in direct mode (B_Skip/B_Direct/B_8x8 direct)
 
 cdef struct SliceInfo:
     int disable_deblocking_filter_idc

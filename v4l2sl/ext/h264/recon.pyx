@@ -8,6 +8,7 @@ undecoded macroblocks and runs the deblocking filter over the whole picture.
 """
 from libc.stdint cimport uint8_t, int8_t, int16_t, int32_t, uint32_t
 from libc.string cimport memset, memcpy
+from libc.stdlib cimport abs
 import numpy as np
 cimport numpy as cnp
 
@@ -19,6 +20,8 @@ from v4l2sl.ext.h264.itx cimport (idct4_add, idct8_add, dc_add, luma_dc_dequant,
 from v4l2sl.ext.h264.ipred cimport pred4x4, pred16x16, pred_chroma
 from v4l2sl.ext.h264.mc cimport mc_luma, mc_chroma, avg_block, weight_block, biweight_block
 from v4l2sl.ext.h264.deblock cimport deblock_picture
+from v4l2sl.ext.h264.cabac cimport Cabac, cabac_start, cabac_decision, cabac_bypass, cabac_terminate
+from v4l2sl.ext.h264.cabac_tables import CABAC_INIT, NUM_CTX
 
 from v4l2sl.errors import UnsupportedError
 
@@ -147,6 +150,9 @@ cdef class PictureDecoder:
     cdef int32_t ccoef[2][8][16]
     cdef uint8_t tmpblk[2][16 * 16]
     cdef public int concealed
+    cdef bint cabac
+    cdef Cabac cab
+    cdef int last_dqp_nz            # CABAC: previous macroblock had a non-zero mb_qp_delta
 
     def __init__(self, int mbw, int mbh, int chroma_format_idc=1):
         if chroma_format_idc not in (0, 1):
@@ -181,8 +187,6 @@ cdef class PictureDecoder:
         (Y, U, V, ref_id) tuples or None. Returns (macroblocks decoded, error)."""
         cdef int i, l, n, k
         cdef Py_ssize_t nbytes = rbsp.shape[0]
-        if p["entropy_coding_mode"]:
-            raise UnsupportedError("CABAC entropy coding is not supported by the software H.264 decoder yet")
         if p["slice_type"] == SLICE_B:
             raise UnsupportedError("B slices are not supported by the software H.264 decoder yet")
         if p["slice_type"] not in (SLICE_P, SLICE_I):
@@ -261,7 +265,25 @@ cdef class PictureDecoder:
             i += 1
         self.rbsp_end = k * 8 + 7 - i
         self.bs.end = self.rbsp_end
+        self.cabac = p["entropy_coding_mode"]
+        if self.cabac:
+            self.bs.end = nbytes * 8        # the arithmetic decoder reads up to the rbsp_stop_one_bit
+            self._init_contexts(0 if p["slice_type"] == SLICE_I else 1 + p.get("cabac_init_idc", 0))
+            return self._slice_data_cabac()
         return self._slice_data()
+
+    cdef void _init_contexts(self, int model):
+        """9.3.1.1 initialisation of the context variables from (m, n) and SliceQPY."""
+        cdef int i, m, n, pre
+        cdef int qp = clip3(0, 51, self.sp.qp)
+        tab = CABAC_INIT[model]
+        for i in range(NUM_CTX):
+            m, n = tab[i]
+            pre = clip3(1, 126, ((m * qp) >> 4) + n)
+            if pre <= 63:
+                self.cab.state[i] = (63 - pre) << 1
+            else:
+                self.cab.state[i] = ((pre - 64) << 1) | 1
 
     cdef tuple _slice_data(self):
         """7.3.4 slice_data() for CAVLC."""
@@ -798,7 +820,7 @@ cdef class PictureDecoder:
 
     cdef int _p_mb_pred(self, int mb_type) except? -2:
         """7.3.5.1 mb_pred / 7.3.5.2 sub_mb_pred of a P macroblock, with the vectors (8.4.1)."""
-        cdef int nparts, i, j, k, ref[4], sub[4], x4, y4, w4, h4, shape, mvd0, mvd1
+        cdef int nparts, i, j, ref[4], sub[4], x4, y4, w4, h4, shape, mvd0, mvd1
         cdef int mvp[2]
         cdef uint32_t done = 0
         cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
@@ -806,44 +828,42 @@ cdef class PictureDecoder:
         if mb_type <= 2:
             nparts = 1 if mb_type == 0 else 2
             for i in range(nparts):
-                ref[i] = bits_te(&self.bs, nref - 1) if nref > 1 else 0
-                if ref[i] >= nref or self.refY[0][ref[i]] == NULL:
+                self._part_geom(mb_type, i, &x4, &y4, &w4, &h4, &shape)
+                ref[i] = self._read_ref_idx(0, x4, y4, nref) if nref > 1 else 0
+                if ref[i] < 0 or ref[i] >= nref or self.refY[0][ref[i]] == NULL:
                     return -1
+                self._set_ref(0, x4, y4, w4, h4, ref[i])
             for i in range(nparts):
-                if mb_type == 0:
-                    x4 = 0; y4 = 0; w4 = 4; h4 = 4; shape = 0
-                elif mb_type == 1:
-                    x4 = PART16x8[i][0]; y4 = PART16x8[i][1]; w4 = 4; h4 = 2; shape = 1 + i
-                else:
-                    x4 = PART8x16[i][0]; y4 = PART8x16[i][1]; w4 = 2; h4 = 4; shape = 3 + i
-                mvd0 = bits_se(&self.bs)
-                mvd1 = bits_se(&self.bs)
+                self._part_geom(mb_type, i, &x4, &y4, &w4, &h4, &shape)
+                mvd0 = self._read_mvd(0, x4, y4, 0)
+                mvd1 = self._read_mvd(0, x4, y4, 1)
+                self._set_mvd(0, x4, y4, w4, h4, mvd0, mvd1)
                 self._mvp(0, ref[i], X0 + x4, Y0 + y4, w4, h4, shape, done, mvp)
                 self._set_motion(0, x4, y4, w4, h4, ref[i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
             for i in range(nparts):
-                if mb_type == 0:
-                    self._predict_part(0, 0, 4, 4)
-                elif mb_type == 1:
-                    self._predict_part(PART16x8[i][0], PART16x8[i][1], 4, 2)
-                else:
-                    self._predict_part(PART8x16[i][0], PART8x16[i][1], 2, 4)
+                self._part_geom(mb_type, i, &x4, &y4, &w4, &h4, &shape)
+                self._predict_part(x4, y4, w4, h4)
             return 0
         for i in range(4):
-            sub[i] = bits_ue(&self.bs)
-            if sub[i] > 3:
+            sub[i] = self._read_sub_mb_type_p()
+            if sub[i] < 0 or sub[i] > 3:
                 return -1
         for i in range(4):
-            ref[i] = bits_te(&self.bs, nref - 1) if (nref > 1 and mb_type == 3) else 0
-            if ref[i] >= nref or self.refY[0][ref[i]] == NULL:
+            x4 = (i & 1) * 2
+            y4 = (i >> 1) * 2
+            ref[i] = self._read_ref_idx(0, x4, y4, nref) if (nref > 1 and mb_type == 3) else 0
+            if ref[i] < 0 or ref[i] >= nref or self.refY[0][ref[i]] == NULL:
                 return -1
+            self._set_ref(0, x4, y4, 2, 2, ref[i])
         for i in range(4):
             w4 = P_SUB[sub[i]][1]
             h4 = P_SUB[sub[i]][2]
             for j in range(P_SUB[sub[i]][0]):
                 x4 = (i & 1) * 2 + (j % (2 // w4)) * w4
                 y4 = (i >> 1) * 2 + (j // (2 // w4)) * h4
-                mvd0 = bits_se(&self.bs)
-                mvd1 = bits_se(&self.bs)
+                mvd0 = self._read_mvd(0, x4, y4, 0)
+                mvd1 = self._read_mvd(0, x4, y4, 1)
+                self._set_mvd(0, x4, y4, w4, h4, mvd0, mvd1)
                 self._mvp(0, ref[i], X0 + x4, Y0 + y4, w4, h4, 0, done, mvp)
                 self._set_motion(0, x4, y4, w4, h4, ref[i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
         for i in range(4):
@@ -854,6 +874,53 @@ cdef class PictureDecoder:
                 y4 = (i >> 1) * 2 + (j // (2 // w4)) * h4
                 self._predict_part(x4, y4, w4, h4)
         return 0
+
+    cdef inline void _part_geom(self, int mb_type, int i, int* x4, int* y4, int* w4, int* h4, int* shape) noexcept:
+        if mb_type == 0:
+            x4[0] = 0; y4[0] = 0; w4[0] = 4; h4[0] = 4; shape[0] = 0
+        elif mb_type == 1:
+            x4[0] = PART16x8[i][0]; y4[0] = PART16x8[i][1]; w4[0] = 4; h4[0] = 2; shape[0] = 1 + i
+        else:
+            x4[0] = PART8x16[i][0]; y4[0] = PART8x16[i][1]; w4[0] = 2; h4[0] = 4; shape[0] = 3 + i
+
+    cdef void _set_ref(self, int lst, int x4, int y4, int w4, int h4, int ref) noexcept:
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int x, y, r
+        for y in range(y4, y4 + h4):
+            for x in range(x4, x4 + w4):
+                r = y * 4 + x
+                m.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = ref
+
+    cdef void _set_mvd(self, int lst, int x4, int y4, int w4, int h4, int mvd0, int mvd1) noexcept:
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int x, y
+        if not self.cabac:
+            return
+        for y in range(y4, y4 + h4):
+            for x in range(x4, x4 + w4):
+                m.mvd[lst][y * 4 + x][0] = clip3(-32768, 32767, mvd0)
+                m.mvd[lst][y * 4 + x][1] = clip3(-32768, 32767, mvd1)
+
+    # ---- syntax element readers shared by CAVLC and CABAC ---------------------------------------------
+    cdef int _read_ref_idx(self, int lst, int x4, int y4, int nref) noexcept:
+        if not self.cabac:
+            return bits_te(&self.bs, nref - 1)
+        return self._cabac_ref_idx(lst, x4, y4)
+
+    cdef int _read_mvd(self, int lst, int x4, int y4, int comp) noexcept:
+        if not self.cabac:
+            return bits_se(&self.bs)
+        return self._cabac_mvd(lst, x4, y4, comp)
+
+    cdef int _read_sub_mb_type_p(self) noexcept:
+        cdef Cabac* c = &self.cab
+        if not self.cabac:
+            return bits_ue(&self.bs)
+        if cabac_decision(c, &self.bs, 21):
+            return 0
+        if not cabac_decision(c, &self.bs, 22):
+            return 1
+        return 2 if cabac_decision(c, &self.bs, 23) else 3
 
     cdef void _predict_part(self, int x4, int y4, int w4, int h4) noexcept:
         """8.4.2 inter prediction samples of one (sub-)partition of the current macroblock (list 0)."""
@@ -888,6 +955,440 @@ cdef class PictureDecoder:
             self._add_luma4(dst + (r >> 2) * 4 * self.ys + (r & 3) * 4, r, m.qp, 3, False)
         if self.chroma_format_idc:
             self._add_chroma(False)
+
+    # ---- CABAC (9.3) --------------------------------------------------------------------------------------
+    cdef MBInfo* _nbblk(self, int x4, int y4, int* r) noexcept:
+        """Macroblock holding the 4x4 block at picture position (x4, y4) if available (current one included)."""
+        cdef int mbx = x4 >> 2, mby = y4 >> 2
+        if x4 < 0 or y4 < 0:
+            return NULL
+        r[0] = (y4 & 3) * 4 + (x4 & 3)
+        if mbx == self.mbx and mby == self.mby:
+            return &self.mbs[self.mb_addr]
+        return self._mb_avail(mbx, mby)
+
+    cdef tuple _slice_data_cabac(self):
+        """7.3.4 slice_data() with CABAC (frames)."""
+        cdef int nmb = self.mbw * self.mbh
+        cdef int addr = self.sp.first_mb
+        cdef int decoded = 0, skip, inc
+        cdef int qp = self.sp.qp
+        cdef MBInfo* a
+        cdef MBInfo* b
+        if addr >= nmb:
+            return 0, True
+        if cabac_start(&self.cab, &self.bs) < 0:
+            return 0, True
+        self.last_dqp_nz = 0
+        while True:
+            self._start_mb(addr, qp)
+            skip = 0
+            if self.sp.slice_type != SLICE_I:
+                a = self._mb_avail(self.mbx - 1, self.mby)
+                b = self._mb_avail(self.mbx, self.mby - 1)
+                inc = (a != NULL and not a.skip) + (b != NULL and not b.skip)
+                skip = cabac_decision(&self.cab, &self.bs, 11 + inc)
+            if skip:
+                self._p_skip()
+                self.last_dqp_nz = 0
+            elif self._mb_cabac(&qp) < 0 or self.bs.overrun:
+                self.mbs[addr].slice_num = -1
+                return decoded, True
+            decoded += 1
+            addr += 1
+            if cabac_terminate(&self.cab, &self.bs):          # end_of_slice_flag
+                break
+            if addr >= nmb or self.bs.overrun:
+                return decoded, True
+        return decoded, False
+
+    cdef int _cabac_i_mb_type(self, int off, bint prefix_ctx) noexcept:
+        """mb_type of an I macroblock (Table 9-36): 0 I_NxN, 1..24 I_16x16, 25 I_PCM. `off` = ctxIdxOffset
+        (3 in I slices with the neighbour-dependent first bin, 17 as the suffix in P/B slices)."""
+        cdef Cabac* c = &self.cab
+        cdef Bits* b = &self.bs
+        cdef MBInfo* A
+        cdef MBInfo* B
+        cdef int inc = 0, luma, chroma, pm
+        if prefix_ctx:
+            A = self._mb_avail(self.mbx - 1, self.mby)
+            B = self._mb_avail(self.mbx, self.mby - 1)
+            inc = (A != NULL and not (A.kind == MB_INTRA and A.intra4x4)) + \
+                  (B != NULL and not (B.kind == MB_INTRA and B.intra4x4))
+        if not cabac_decision(c, b, off + inc):
+            return 0
+        if cabac_terminate(c, b):
+            return 25
+        if prefix_ctx:
+            luma = cabac_decision(c, b, off + 3)
+            chroma = cabac_decision(c, b, off + 4)
+            if chroma:
+                chroma += cabac_decision(c, b, off + 5)
+            pm = cabac_decision(c, b, off + 6) << 1
+            pm |= cabac_decision(c, b, off + 7)
+        else:
+            luma = cabac_decision(c, b, off + 1)
+            chroma = cabac_decision(c, b, off + 2)
+            if chroma:
+                chroma += cabac_decision(c, b, off + 2)
+            pm = cabac_decision(c, b, off + 3) << 1
+            pm |= cabac_decision(c, b, off + 3)
+        return 1 + pm + 4 * chroma + 12 * luma
+
+    cdef int _cabac_pcm(self) except? -2:
+        """I_PCM with CABAC: samples start at the next byte boundary, then the engine restarts (9.3.1.2)."""
+        if self._pcm() < 0:
+            return -1
+        self.last_dqp_nz = 0
+        return cabac_start(&self.cab, &self.bs)
+
+    cdef int _mb_cabac(self, int* qp) except? -2:
+        """7.3.5 macroblock_layer() with CABAC for I and P macroblocks."""
+        cdef Cabac* c = &self.cab
+        cdef Bits* b = &self.bs
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef MBInfo* A
+        cdef MBInfo* B
+        cdef int mb_type, i, cbp, inc, k, dqp, i16mode = 0, chroma_mode = 0, b8, bit, r
+        cdef bint intra
+        cdef int8_t modes[16]
+        if self.sp.slice_type == SLICE_I:
+            mb_type = self._cabac_i_mb_type(3, True)
+            intra = True
+        else:
+            if not cabac_decision(c, b, 14):
+                if not cabac_decision(c, b, 15):
+                    mb_type = 3 if cabac_decision(c, b, 16) else 0
+                else:
+                    mb_type = 1 if cabac_decision(c, b, 17) else 2
+                intra = False
+            else:
+                mb_type = self._cabac_i_mb_type(17, False)
+                intra = True
+        if intra and mb_type == 25:
+            return self._cabac_pcm()
+        if intra:
+            m.kind = MB_INTRA
+            if mb_type == 0:
+                m.intra4x4 = 1
+                for i in range(16):
+                    if cabac_decision(c, b, 68):
+                        modes[i] = -1
+                    else:
+                        k = cabac_decision(c, b, 69)
+                        k |= cabac_decision(c, b, 69) << 1
+                        k |= cabac_decision(c, b, 69) << 2
+                        modes[i] = k
+            else:
+                m.i16 = 1
+                i16mode = (mb_type - 1) % 4
+            if self.chroma_format_idc:
+                A = self._mb_avail(self.mbx - 1, self.mby)
+                B = self._mb_avail(self.mbx, self.mby - 1)
+                inc = (A != NULL and A.kind == MB_INTRA and A.chroma_pred_mode != 0) + \
+                      (B != NULL and B.kind == MB_INTRA and B.chroma_pred_mode != 0)
+                chroma_mode = 0
+                if cabac_decision(c, b, 64 + inc):
+                    chroma_mode = 1
+                    if cabac_decision(c, b, 67):
+                        chroma_mode = 2
+                        if cabac_decision(c, b, 67):
+                            chroma_mode = 3
+                m.chroma_pred_mode = chroma_mode
+            if mb_type == 0:
+                self._intra4x4_modes(modes)
+        else:
+            m.kind = MB_INTER
+            if self._p_mb_pred(mb_type) < 0:
+                return -1
+        if intra and mb_type != 0:
+            cbp = (15 if mb_type >= 13 else 0) | ((((mb_type - 1) // 4) % 3) << 4)
+        else:
+            cbp = 0
+            for b8 in range(4):               # 9.3.3.1.1.4 prefix (luma)
+                inc = 0
+                A = self._nbblk(self.mbx * 4 + (b8 & 1) * 2 - 1, self.mby * 4 + (b8 >> 1) * 2, &r)
+                if A != NULL and A.kind != MB_PCM and not ((A.cbp if A != m else cbp) >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1:
+                    inc += 1
+                B = self._nbblk(self.mbx * 4 + (b8 & 1) * 2, self.mby * 4 + (b8 >> 1) * 2 - 1, &r)
+                if B != NULL and B.kind != MB_PCM and not ((B.cbp if B != m else cbp) >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1:
+                    inc += 2
+                bit = cabac_decision(c, b, 73 + inc)
+                cbp |= bit << b8
+            if self.chroma_format_idc:
+                A = self._mb_avail(self.mbx - 1, self.mby)
+                B = self._mb_avail(self.mbx, self.mby - 1)
+                inc = (A != NULL and (A.kind == MB_PCM or (not A.skip and (A.cbp >> 4) != 0))) + \
+                      2 * (B != NULL and (B.kind == MB_PCM or (not B.skip and (B.cbp >> 4) != 0)))
+                if cabac_decision(c, b, 77 + inc):
+                    inc = (A != NULL and (A.kind == MB_PCM or (not A.skip and (A.cbp >> 4) == 2))) + \
+                          2 * (B != NULL and (B.kind == MB_PCM or (not B.skip and (B.cbp >> 4) == 2)))
+                    cbp |= (1 + cabac_decision(c, b, 77 + 4 + inc)) << 4
+        m.cbp = cbp
+        if cbp > 0 or (intra and mb_type != 0):
+            k = 0
+            if cabac_decision(c, b, 60 + (1 if self.last_dqp_nz else 0)):
+                k = 1
+                if cabac_decision(c, b, 60 + 2):
+                    k = 2
+                    while cabac_decision(c, b, 60 + 3):
+                        k += 1
+                        if k > 104:
+                            return -1
+            dqp = (k + 1) >> 1 if k & 1 else -(k >> 1)
+            if dqp < -26 or dqp > 25:
+                return -1
+            self.last_dqp_nz = dqp != 0
+            qp[0] = (qp[0] + dqp + 52) % 52
+            m.qp = qp[0]
+            if self._residual_cabac(intra and mb_type != 0, cbp) < 0:
+                return -1
+        else:
+            self.last_dqp_nz = 0
+            memset(self.coef, 0, sizeof(self.coef))
+            memset(self.ccoef, 0, sizeof(self.ccoef))
+            memset(self.cdc, 0, sizeof(self.cdc))
+        if self.bs.overrun:
+            return -1
+        if intra:
+            if mb_type == 0:
+                self._recon_intra4x4()
+            else:
+                self._recon_intra16x16(i16mode)
+            self._recon_chroma_intra(chroma_mode)
+        else:
+            self._recon_inter_residual()
+        return 0
+
+    cdef int _cabac_ref_idx(self, int lst, int x4, int y4) noexcept:
+        """ref_idx_lX (9.3.3.1.1.6): unary, first bin conditioned on the neighbours' refIdx > 0."""
+        cdef int r, inc = 0, k
+        cdef MBInfo* n = self._nbblk(self.mbx * 4 + x4 - 1, self.mby * 4 + y4, &r)
+        if n != NULL and n.kind == MB_INTER and not n.skip and not ((n.direct8 >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1) \
+                and n.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] > 0:
+            inc += 1
+        n = self._nbblk(self.mbx * 4 + x4, self.mby * 4 + y4 - 1, &r)
+        if n != NULL and n.kind == MB_INTER and not n.skip and not ((n.direct8 >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1) \
+                and n.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] > 0:
+            inc += 2
+        if not cabac_decision(&self.cab, &self.bs, 54 + inc):
+            return 0
+        k = 1
+        if not cabac_decision(&self.cab, &self.bs, 54 + 4):
+            return 1
+        k = 2
+        while cabac_decision(&self.cab, &self.bs, 54 + 5):
+            k += 1
+            if k > 32:
+                return -1
+        return k
+
+    cdef int _cabac_mvd(self, int lst, int x4, int y4, int comp) noexcept:
+        """mvd_lX (9.3.3.1.1.7, UEG3 signed, uCoff 9)."""
+        cdef int r, s = 0, inc, base = 40 if comp == 0 else 47, k, prefix, sufs
+        cdef MBInfo* n = self._nbblk(self.mbx * 4 + x4 - 1, self.mby * 4 + y4, &r)
+        cdef Cabac* c = &self.cab
+        cdef Bits* b = &self.bs
+        if n != NULL and n.kind == MB_INTER:
+            s += abs(n.mvd[lst][r][comp])
+        n = self._nbblk(self.mbx * 4 + x4, self.mby * 4 + y4 - 1, &r)
+        if n != NULL and n.kind == MB_INTER:
+            s += abs(n.mvd[lst][r][comp])
+        inc = 0 if s < 3 else (1 if s <= 32 else 2)
+        if not cabac_decision(c, b, base + inc):
+            return 0
+        prefix = 1
+        while prefix < 9 and cabac_decision(c, b, base + (3 if prefix == 1 else 4 if prefix == 2 else 5 if prefix == 3 else 6)):
+            prefix += 1
+        if prefix >= 9:
+            k = 3
+            sufs = 0
+            while cabac_bypass(c, b):
+                sufs += 1 << k
+                k += 1
+                if k > 24:
+                    b.overrun = 1
+                    return 0
+            while k > 0:
+                k -= 1
+                sufs += cabac_bypass(c, b) << k
+            prefix += sufs
+        return -prefix if cabac_bypass(c, b) else prefix
+
+    cdef int _cbf_cond(self, MBInfo* n, bint avail_block, int cbf) noexcept:
+        """9.3.3.1.1.9 condTermFlagN of coded_block_flag."""
+        cdef MBInfo* cur = &self.mbs[self.mb_addr]
+        if n == NULL:
+            return 1 if cur.kind != MB_INTER else 0
+        if n.kind == MB_PCM:
+            return 1
+        if not avail_block:
+            return 0
+        return 1 if cbf else 0
+
+    cdef int _cbf_luma(self, int bx, int by) noexcept:
+        """ctxIdxInc of coded_block_flag of the luma 4x4 block (bx, by) of the current macroblock."""
+        cdef int r, inc = 0, k
+        cdef MBInfo* n
+        cdef int X = self.mbx * 4 + bx, Y = self.mby * 4 + by
+        for k in range(2):
+            n = self._nbblk(X - 1, Y, &r) if k == 0 else self._nbblk(X, Y - 1, &r)
+            if n != NULL and n.kind != MB_PCM:
+                inc += self._cbf_cond(n, (not n.skip) and ((n.cbp >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1),
+                                      n.nnz[r] != 0) << k
+            else:
+                inc += self._cbf_cond(n, False, 0) << k
+        return inc
+
+    cdef int _residual_block_cabac(self, int cat, int cbf_inc, int maxNumCoeff, int32_t* coeffLevel) noexcept:
+        """7.3.5.3.3 residual_block_cabac(): coded_block_flag, significance map and levels. Returns the number
+        of non-zero coefficients (coeffLevel in scan order, caller zeroed it), or -1 on error."""
+        cdef Cabac* c = &self.cab
+        cdef Bits* b = &self.bs
+        cdef int CBF_OFF[5]
+        cdef int SIG_OFF[5]
+        cdef int ABS_OFF[5]
+        CBF_OFF[:] = [0, 4, 8, 12, 16]
+        SIG_OFF[:] = [0, 15, 29, 44, 47]
+        ABS_OFF[:] = [0, 10, 20, 30, 39]
+        cdef int numCoeff = maxNumCoeff, i, n = 0, sig_inc, eq1 = 0, gt1 = 0, prefix, k, sufs, v
+        cdef uint8_t sig[64]
+        if not cabac_decision(c, b, 85 + CBF_OFF[cat] + cbf_inc):
+            return 0
+        memset(sig, 0, sizeof(sig))
+        i = 0
+        while i < numCoeff - 1:
+            sig_inc = (i if i < 2 else 2) if cat == 3 else i
+            if cabac_decision(c, b, 105 + SIG_OFF[cat] + sig_inc):
+                sig[i] = 1
+                if cabac_decision(c, b, 166 + SIG_OFF[cat] + sig_inc):
+                    numCoeff = i + 1
+                    break
+            i += 1
+        sig[numCoeff - 1] = 1
+        for i in range(numCoeff - 1, -1, -1):
+            if not sig[i]:
+                continue
+            k = 0 if gt1 != 0 else (4 if 1 + eq1 > 4 else 1 + eq1)
+            prefix = 0
+            if cabac_decision(c, b, 227 + ABS_OFF[cat] + k):
+                prefix = 1
+                k = 5 + (gt1 if gt1 < 4 - (cat == 3) else 4 - (cat == 3))
+                while prefix < 14 and cabac_decision(c, b, 227 + ABS_OFF[cat] + k):
+                    prefix += 1
+                if prefix >= 14:
+                    k = 0
+                    sufs = 0
+                    while cabac_bypass(c, b):
+                        sufs += 1 << k
+                        k += 1
+                        if k > 24:
+                            b.overrun = 1
+                            return -1
+                    while k > 0:
+                        k -= 1
+                        sufs += cabac_bypass(c, b) << k
+                    prefix += sufs
+            v = prefix + 1
+            if v == 1:
+                eq1 += 1
+            else:
+                gt1 += 1
+            coeffLevel[i] = -v if cabac_bypass(c, b) else v
+            n += 1
+        return n
+
+    cdef int _residual_cabac(self, bint i16, int cbp) except? -2:
+        """7.3.5.3 residual() with CABAC (4x4 transforms, 4:2:0 / 4:0:0)."""
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef MBInfo* A
+        cdef MBInfo* B
+        cdef int32_t lev[16]
+        cdef int i8, i4, blk, r, bx, by, k, n, cc, inc, ra, rb
+        memset(self.coef, 0, sizeof(self.coef))
+        memset(self.ccoef, 0, sizeof(self.ccoef))
+        memset(self.cdc, 0, sizeof(self.cdc))
+        memset(self.dc, 0, sizeof(self.dc))
+        if i16:
+            A = self._mb_avail(self.mbx - 1, self.mby)
+            B = self._mb_avail(self.mbx, self.mby - 1)
+            inc = self._cbf_cond(A, A != NULL and A.i16, A.cbf_dc & 1 if A != NULL else 0) + \
+                  2 * self._cbf_cond(B, B != NULL and B.i16, B.cbf_dc & 1 if B != NULL else 0)
+            memset(lev, 0, sizeof(lev))
+            n = self._residual_block_cabac(0, inc, 16, lev)
+            if n < 0:
+                return -1
+            if n:
+                m.cbf_dc |= 1
+            for k in range(16):
+                self.dc[ZIGZAG4[k]] = lev[k]
+        for i8 in range(4):
+            for i4 in range(4):
+                blk = i8 * 4 + i4
+                bx = BLK_X[blk]
+                by = BLK_Y[blk]
+                r = by * 4 + bx
+                if not (cbp >> i8) & 1:
+                    continue
+                memset(lev, 0, sizeof(lev))
+                inc = self._cbf_luma(bx, by)
+                if i16:
+                    n = self._residual_block_cabac(1, inc, 15, lev)
+                    for k in range(15):
+                        self.coef[r][ZIGZAG4[k + 1]] = lev[k]
+                else:
+                    n = self._residual_block_cabac(2, inc, 16, lev)
+                    for k in range(16):
+                        self.coef[r][ZIGZAG4[k]] = lev[k]
+                if n < 0:
+                    return -1
+                m.nnz[r] = n
+        if self.chroma_format_idc and (cbp & 0x30):
+            A = self._mb_avail(self.mbx - 1, self.mby)
+            B = self._mb_avail(self.mbx, self.mby - 1)
+            for cc in range(2):
+                inc = self._cbf_cond(A, A != NULL and not A.skip and (A.cbp >> 4) != 0,
+                                     (A.cbf_dc >> (1 + cc)) & 1 if A != NULL else 0) + \
+                      2 * self._cbf_cond(B, B != NULL and not B.skip and (B.cbp >> 4) != 0,
+                                         (B.cbf_dc >> (1 + cc)) & 1 if B != NULL else 0)
+                memset(lev, 0, sizeof(lev))
+                n = self._residual_block_cabac(3, inc, 4, lev)
+                if n < 0:
+                    return -1
+                if n:
+                    m.cbf_dc |= 2 << cc
+                for k in range(4):
+                    self.cdc[cc][k] = lev[k]
+            if cbp & 0x20:
+                for cc in range(2):
+                    for blk in range(4):
+                        bx = blk & 1
+                        by = blk >> 1
+                        # neighbours A (left) and B (above) chroma blocks
+                        if bx > 0:
+                            A = m
+                            ra = by * 2
+                        else:
+                            A = self._mb_avail(self.mbx - 1, self.mby)
+                            ra = by * 2 + 1
+                        if by > 0:
+                            B = m
+                            rb = bx
+                        else:
+                            B = self._mb_avail(self.mbx, self.mby - 1)
+                            rb = 2 + bx
+                        inc = self._cbf_cond(A, A != NULL and not A.skip and (A.cbp >> 4) == 2,
+                                             A.nnzc[cc][ra] if A != NULL else 0) + \
+                              2 * self._cbf_cond(B, B != NULL and not B.skip and (B.cbp >> 4) == 2,
+                                                 B.nnzc[cc][rb] if B != NULL else 0)
+                        memset(lev, 0, sizeof(lev))
+                        n = self._residual_block_cabac(4, inc, 15, lev)
+                        if n < 0:
+                            return -1
+                        for k in range(15):
+                            self.ccoef[cc][blk][ZIGZAG4[k + 1]] = lev[k]
+                        m.nnzc[cc][blk] = n
+        return 0
 
     # ---- end of picture -------------------------------------------------------------------------------
     def finish(self, bint deblock=True, conceal_ref=None):
