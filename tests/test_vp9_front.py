@@ -270,6 +270,40 @@ def test_reference_scaling_limits(width, ok):
         assert ei.value.frame == 1
 
 
+def intra_only_frame(refresh: int) -> bytes:
+    """Profile-0 intra-only frame (hidden), 64x64, refreshing the slots in `refresh`."""
+    from bitstring import BitArray
+
+    b = BitArray()
+    b += "uint:2=2, uint:1=0, uint:1=0, uint:1=0, uint:1=1, uint:1=0, uint:1=0, uint:1=1, uint:2=0"
+    b += "uint:8=73, uint:8=131, uint:8=66"
+    b += f"uint:8={refresh}, uint:16=63, uint:16=63, uint:1=0"
+    b += "uint:1=0, uint:1=0, uint:2=0, uint:6=0, uint:3=0, uint:1=0, uint:8=60, uint:1=0, uint:1=0, uint:1=0"
+    b += "uint:1=0, uint:1=0"
+    e = BoolEncoder()
+    e.literal(0, 2), e.literal(0, 1)
+    for _ in range(3):
+        e.bool(0, 252)
+    ch = e.finish()
+    b += f"uint:16={len(ch)}"
+    while len(b) % 8:
+        b += "0b0"
+    return b.tobytes() + ch + b"\x00"
+
+
+def test_reference_to_empty_slot():
+    pytest.importorskip("bitstring")
+    stream = [intra_only_frame(refresh=0b101), inter_frame(None, refs=(0, 2, 0))]
+    items = list(vp9.plan(stream))
+    assert sum(isinstance(i, DecodeRequest) for i in items) == 2
+    reqs = [i for i in items if isinstance(i, DecodeRequest)]
+    # the intra-only frame is hidden: only the inter frame is output
+    assert [o.timestamp for o in items if isinstance(o, OutputPicture)] == [reqs[1].timestamp]
+    with pytest.raises(BitstreamError, match="GOLDEN reference .* empty slot") as ei:
+        list(vp9.plan([intra_only_frame(refresh=0b101), inter_frame(None, refs=(0, 1, 2))]))
+    assert ei.value.frame == 1
+
+
 def test_errors_carry_frame_number():
     pytest.importorskip("bitstring")
     with pytest.raises(BitstreamError, match="before any key frame") as ei:
