@@ -164,7 +164,13 @@ def decode_image(data, hdr=None, output="rgb", max_pixels=DEFAULT_MAX_PIXELS, fa
     if f.width * f.height > max_pixels:
         raise ResourceLimitError(f"JPEG image {f.width}x{f.height} exceeds the pixel limit {max_pixels}")
     warnings = list(hdr.warnings)
-    planes = component_planes(data, hdr, warnings)
+    try:
+        planes = component_planes(data, hdr, warnings)
+    except MemoryError:
+        raise ResourceLimitError(f"not enough memory to decode a {f.width}x{f.height} JPEG image") from None
+    except (ValueError, IndexError, OverflowError) as e:
+        # the stage modules validate their inputs; an inconsistency means the header is unusable
+        raise BitstreamError(f"JPEG image cannot be decoded: {e}") from None
     cs = hdr.color_space
     res = DecodedImage(width=f.width, height=f.height, precision=f.precision, color_space=cs, output=output,
                        warnings=warnings, header=hdr)
