@@ -106,6 +106,8 @@ def test_bad_file_clean_error(capsys, tmp_path):
     assert "Traceback" not in err
     code, out, err = run(capsys, "--debug", "probe", str(bad))
     assert code == 1 and "Traceback" in err
+    code, out, err = run(capsys, "probe", str(bad), "--debug")
+    assert code == 1 and "Traceback" in err
 
 
 def test_truncated_file_error_names_frame(capsys, tmp_path):

@@ -329,3 +329,46 @@ def test_damaged_fixture_raises_only_v4l2sl_errors(entry, tmp_path):
                 assert isinstance(pkt.data, bytes)
         except V4l2slError as e:
             assert str(e)
+
+
+def _remux(src: Path, fmt: str) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    with av.open(str(src)) as i, av.open(buf, "w", format=fmt) as o:
+        ist = i.streams.video[0]
+        ost = o.add_stream_from_template(ist)
+        for n, p in enumerate(i.demux(ist)):
+            if p.size == 0:
+                continue
+            p.pts = p.dts = n * 3600
+            p.stream = ost
+            o.mux(p)
+    return buf.getvalue()
+
+
+def test_mpegts_h264_with_annexb_extradata():
+    src = ROOT / "fixtures/h264/main_cabac_bframes.264"
+    s = open_bytes(_remux(src, "mpegts"))
+    assert (s.container, s.codec) == ("mpegts", "h264")
+    pkts = [p.data for p in s]
+    types = [n[0] & 0x1F for n in split_annexb(pkts[0])]
+    assert types.count(7) == 1 and types.index(9) == 0  # AUD first, parameter sets once
+    ref = [p.data for p in open_stream(src)]
+    strip = lambda d: [n for n in split_annexb(d) if n[0] & 0x1F != 9]  # noqa: E731 (TS adds AUDs)
+    assert [strip(d) for d in pkts] == [strip(d) for d in ref]
+
+
+def test_with_parameter_sets_after_aud():
+    from v4l2sl.stream import _with_parameter_sets
+
+    aud, sps, pps, idr = b"\x09\xf0", b"\x67\x42", b"\x68\xce", b"\x65\x88"
+    j = h264.join_annexb
+    assert _with_parameter_sets(j([aud, idr]), j([sps, pps])) == j([aud, sps, pps, idr])
+    assert _with_parameter_sets(j([idr]), j([sps, pps])) == j([sps, pps, idr])
+    assert _with_parameter_sets(j([sps, pps, idr]), j([sps, pps])) == j([sps, pps, idr])
+
+
+def test_ts_signature_is_not_taken_for_av1_annexb():
+    data = _remux(ROOT / "fixtures/h264/baseline_cavlc.264", "mpegts")
+    assert not av1.looks_like_annexb(data)

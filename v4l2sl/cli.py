@@ -83,13 +83,16 @@ def build_parser(selected: str | None = None) -> tuple[argparse.ArgumentParser, 
         doc = (module.__doc__ or text).strip()
         p = sub.add_parser(name, help=text, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(p)
+        if not any("--debug" in a.option_strings for a in p._actions):
+            p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                           help="show tracebacks of errors")
     return parser, module
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     selected = _selected(argv)
-    debug = "--debug" in argv[: argv.index(selected)] if selected else "--debug" in argv
+    debug = "--debug" in argv
     try:
         parser, module = build_parser(selected)
     except Exception as e:  # a command module that fails to import

@@ -31,7 +31,7 @@ from v4l2sl.framing import av1 as _av1
 from v4l2sl.framing import h264 as _h264
 from v4l2sl.framing.ivf import IVF_SIGNATURE, ivf_frames, parse_ivf_header
 from v4l2sl.framing.jpeg import jpeg_frame_info
-from v4l2sl.framing.scan import annexb_nal_spans, jpeg_image_spans
+from v4l2sl.framing.scan import annexb_nal_spans, jpeg_image_spans, split_annexb
 
 CODECS = ("h264", "vp9", "av1", "jpeg")
 
@@ -110,7 +110,10 @@ def _open(data: bytes, name: str | None, codec: str | None) -> Stream:
     if not data:
         raise ContainerError(f"{label}: empty file")
     found = None
-    if data[:4] == IVF_SIGNATURE:
+    if _known_container(data):
+        s = _open_pyav(data, name)
+        found = s.codec
+    elif data[:4] == IVF_SIGNATURE:
         s = _open_ivf(data, name)
     elif data[:3] == b"\xff\xd8\xff":
         s = _open_jpeg(data, name)
@@ -128,6 +131,12 @@ def _open(data: bytes, name: str | None, codec: str | None) -> Stream:
     if codec is not None and s.codec != codec:
         raise ContainerError(f"{label}: asked for {codec} but found {s.codec} in {found or s.container}")
     return s
+
+
+def _known_container(data: bytes) -> bool:
+    """Signatures of containers FFmpeg demuxes (checked before the raw-stream heuristics)."""
+    return (data[4:8] == b"ftyp" or data[:4] == b"\x1a\x45\xdf\xa3" or data[:4] == b"RIFF"
+            or (len(data) > 376 and data[0] == 0x47 and data[188] == 0x47 and data[376] == 0x47))
 
 
 def _looks_like_h264(data: bytes) -> bool:
@@ -266,6 +275,18 @@ def _vp9_size(data: bytes) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------------------------------------ PyAV
+def _with_parameter_sets(au: bytes, ps: bytes) -> bytes:
+    """Put the container's SPS/PPS (Annex B) into the first access unit: after its AUD (which must stay
+    first, 7.4.1.2.3), unless it carries an SPS already."""
+    nals = split_annexb(au)
+    if not ps or any(n[0] & 0x1F == _h264.NAL_SPS for n in nals):
+        return au
+    if nals and nals[0][0] & 0x1F == _h264.NAL_AUD:
+        return _h264.join_annexb(nals[:1]) + ps + _h264.join_annexb(nals[1:])
+    return ps + au
+
+
+
 def _open_pyav(data: bytes, name: str | None) -> Stream:
     import av
 
@@ -302,12 +323,19 @@ def _open_pyav(data: bytes, name: str | None) -> Stream:
         container_name = "webm"
 
     convert: Callable[[bytes, int], bytes] = lambda b, n: b
-    if codec == "h264" and extradata and extradata[0] == 1:
+    if codec == "h264" and extradata and extradata[:3] in (b"\x00\x00\x01", b"\x00\x00\x00"):
+        # Annex B parameter sets as extradata (MPEG-TS, some Matroska writers)
+        ps_annexb = _h264.join_annexb(split_annexb(extradata))
+
+        def convert(b: bytes, n: int) -> bytes:
+            return _with_parameter_sets(b, ps_annexb) if n == 0 else b
+    elif codec == "h264" and extradata and extradata[0] == 1:
         cfg = _h264.parse_avcc(extradata)
         ps = cfg.annexb()
 
         def convert(b: bytes, n: int) -> bytes:
-            return _h264.avcc_to_annexb(b, cfg.length_size, ps if n == 0 else b"")
+            au = _h264.avcc_to_annexb(b, cfg.length_size)
+            return _with_parameter_sets(au, ps) if n == 0 else au
     elif codec == "av1":
         config_obus = _av1.parse_av1c(extradata).config_obus if extradata and extradata[0] == 0x81 else b""
 

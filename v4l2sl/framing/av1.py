@@ -177,18 +177,39 @@ def looks_like_section5(data: bytes) -> bool:
     return True
 
 
+_VALID_OBU_TYPES = {1, 2, 3, 4, 5, 6, 7, 8, 15}
+
+
 def looks_like_annexb(data: bytes) -> bool:
-    """True when the first temporal unit parses as Annex B and starts with a temporal delimiter."""
+    """True when the first temporal unit parses exactly as Annex B (frame unit and OBU lengths add up,
+    OBU headers valid) and starts with an empty temporal delimiter."""
     try:
         tu_size, p = read_leb128(data, 0)
-        if tu_size == 0 or p + tu_size > len(data):
+        tu_end = p + tu_size
+        if tu_size == 0 or tu_end > len(data):
             return False
-        fu_size, p2 = read_leb128(data, p)
-        obu_len, p3 = read_leb128(data, p2)
-        if fu_size > tu_size or obu_len > fu_size or p3 >= len(data):
-            return False
-        return (data[p3] >> 3) & 0xF == OBU_TEMPORAL_DELIMITER and not data[p3] & 0x80
-    except BitstreamError:
+        first = True
+        while p < tu_end:
+            fu_size, p = read_leb128(data, p, tu_end)
+            fu_end = p + fu_size
+            if fu_size == 0 or fu_end > tu_end:
+                return False
+            while p < fu_end:
+                obu_len, p = read_leb128(data, p, fu_end)
+                if obu_len == 0 or p + obu_len > fu_end:
+                    return False
+                h = data[p]
+                t = (h >> 3) & 0xF
+                if h & 0x81 or t not in _VALID_OBU_TYPES:
+                    return False
+                if first:
+                    hlen = 1 + ((h >> 2) & 1)
+                    if t != OBU_TEMPORAL_DELIMITER or obu_len != hlen + ((h >> 1) & 1):
+                        return False
+                    first = False
+                p += obu_len
+        return p == tu_end
+    except (BitstreamError, IndexError):
         return False
 
 
