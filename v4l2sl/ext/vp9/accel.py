@@ -1,0 +1,193 @@
+"""The VP9 software accelerator: a virtual stateless VP9 decoder.
+
+Like a kernel driver (rkvdec, hantro, mtk) it gets only the request: ``V4L2_CID_STATELESS_VP9_FRAME``, the
+optional ``V4L2_CID_STATELESS_VP9_COMPRESSED_HDR`` and the frame data, finds the reference pictures by the
+timestamps in the frame control, and keeps the four probability contexts itself (reset, forward update,
+backward adaptation, refresh: :mod:`v4l2sl.ext.vp9.probs`). Without the compressed-header control it reads
+the compressed header from the data, as hardware that does not take that control does.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from v4l2sl.device import DecodeRequest, Picture, StreamFormat
+from v4l2sl.errors import BitstreamError, UnsupportedError
+from v4l2sl.ext.vp9 import probs as P
+from v4l2sl.ext.vp9 import tables as T
+from v4l2sl.ext.vp9.decoder import decode_frame, new_decoder
+from v4l2sl.uapi import vp9 as u
+
+_DC_Q = {8: T.DC_Q8, 10: T.DC_Q10, 12: T.DC_Q12}
+_AC_Q = {8: T.AC_Q8, 10: T.AC_Q10, 12: T.AC_Q12}
+_FOURCC = {(1, 1): "YUV420", (1, 0): "YUV422", (0, 0): "YUV444", (0, 1): "YUV440"}
+
+
+def _counts_from_bytes(raw: bytes) -> dict[str, np.ndarray]:
+    out = P.new_counts()
+    flat = np.frombuffer(raw, np.uint32)
+    pos = 0
+    for k, a in out.items():
+        n = a.size
+        out[k] = flat[pos:pos + n].reshape(a.shape)
+        pos += n
+    return out
+
+
+class VP9Accelerator:
+    """Decodes VP9 requests from the controls only (see :mod:`v4l2sl.ext.soft`)."""
+
+    CAPABILITIES: dict[str, Any] = {
+        "codec": "vp9",
+        "profiles": [0, 1, 2, 3],
+        "bit_depths": [8, 10, 12],
+        "chroma_formats": ["420", "422", "440", "444"],
+        "controls": [u.V4L2_CID_STATELESS_VP9_FRAME, u.V4L2_CID_STATELESS_VP9_COMPRESSED_HDR],
+        "compressed_hdr": True,      # accepted, not required
+        "output_fourccs": ["YUV420", "YUV422", "YUV444", "YUV440", "NV12"],
+        "scaled_references": False,
+    }
+
+    def __init__(self, fmt: StreamFormat):
+        self.fmt = fmt
+        self.nv12 = str(fmt.extra.get("fourcc", fmt.extra.get("output_fourcc", ""))).upper() == "NV12"
+        self.contexts = [P.default_context() for _ in range(4)]
+        self._dec = new_decoder()
+        self._last_key = False
+        self._last_show = False
+        self._last_size: tuple[int, int] | None = None
+        self._internal: dict[int, tuple[np.ndarray, ...]] = {}   # timestamp -> uint16 planes (cropped)
+
+    # --- references -----------------------------------------------------------------------------------------
+    def _ref_planes(self, ts: int, refs: Mapping[int, Picture]) -> tuple[np.ndarray, ...] | None:
+        if ts in self._internal and ts in refs:
+            return self._internal[ts]
+        pic = refs.get(ts)
+        if pic is None:
+            return None
+        if pic.fourcc == "NV12":
+            y, uv = pic.planes
+            planes = (y, uv[:, 0::2], uv[:, 1::2])
+        else:
+            planes = tuple(pic.planes[:3])
+        return tuple(np.ascontiguousarray(p, np.uint16) for p in planes)
+
+    # --- decoding ---------------------------------------------------------------------------------------------
+    def decode(self, request: DecodeRequest, refs: Mapping[int, Picture]) -> Picture:
+        try:
+            return self._decode(request, refs)
+        except BitstreamError as e:
+            raise e.at_frame(request.frame_number)
+
+    def _decode(self, request: DecodeRequest, refs: Mapping[int, Picture]) -> Picture:
+        try:
+            f = request.control(u.V4L2_CID_STATELESS_VP9_FRAME)
+        except KeyError:
+            raise BitstreamError("VP9 request without V4L2_CID_STATELESS_VP9_FRAME") from None
+        try:
+            hdr = request.control(u.V4L2_CID_STATELESS_VP9_COMPRESSED_HDR)
+        except KeyError:
+            hdr = None
+        data = bytes(request.data)
+        flags = int(f.flags)
+        width, height = f.frame_width_minus_1 + 1, f.frame_height_minus_1 + 1
+        intra = P.frame_is_intra(flags)
+        key = bool(flags & u.V4L2_VP9_FRAME_FLAG_KEY_FRAME)
+        error_res = bool(flags & u.V4L2_VP9_FRAME_FLAG_ERROR_RESILIENT)
+        ssx = 1 if flags & u.V4L2_VP9_FRAME_FLAG_X_SUBSAMPLING else 0
+        ssy = 1 if flags & u.V4L2_VP9_FRAME_FLAG_Y_SUBSAMPLING else 0
+        bit_depth = int(f.bit_depth) or 8
+        if bit_depth not in (8, 10, 12):
+            raise BitstreamError(f"VP9 bit depth {bit_depth} not valid")
+        if f.profile > 3:
+            raise UnsupportedError(f"VP9 profile {f.profile}")
+        uhs, chs = int(f.uncompressed_header_size), int(f.compressed_header_size)
+        if chs == 0 or uhs + chs > len(data):
+            raise BitstreamError(f"VP9 header sizes {uhs}+{chs} do not fit the {len(data)}-byte frame")
+        q = f.quant
+        lossless = q.base_q_idx == 0 and q.delta_q_y_dc == 0 and q.delta_q_uv_dc == 0 and q.delta_q_uv_ac == 0
+        sign_bias = [0] + [(int(f.ref_frame_sign_bias) >> i) & 1 for i in range(3)]
+        reference_mode = int(f.reference_mode)
+
+        # probability contexts: reset, load, forward update (7.2, 6.3)
+        fctx = P.reset_frame_contexts(self.contexts, flags, int(f.reset_frame_context), int(f.frame_context_idx))
+        if hdr is not None:
+            deltas = P.deltas_from_control(hdr)
+        else:
+            deltas = P.parse_compressed_header(data, uhs, chs, flags, lossless, int(f.interpolation_filter),
+                                               0 if intra else int(f.ref_frame_sign_bias))
+        tx_mode = 0 if lossless else int(deltas["tx_mode"])
+        pre = self.contexts[fctx]
+        cur = P.forward_update(pre, deltas, flags, int(f.interpolation_filter), reference_mode)
+
+        # references (by timestamp, as the kernel resolves them)
+        ref_planes: list = [None, None, None]
+        if not intra:
+            for i, ts in enumerate((f.last_frame_ts, f.golden_frame_ts, f.alt_frame_ts)):
+                planes = self._ref_planes(int(ts), refs)
+                if planes is None:
+                    raise BitstreamError(f"VP9 reference {('LAST', 'GOLDEN', 'ALTREF')[i]} (timestamp {ts}) "
+                                         "is not a decoded picture")
+                rw, rh = planes[0].shape[1], planes[0].shape[0]
+                if (rw, rh) != (width, height):
+                    raise UnsupportedError(f"VP9 scaled reference ({rw}x{rh} for a {width}x{height} frame)")
+                ref_planes[i] = planes
+
+        seg, lf = f.seg, f.lf
+        seg_enabled = bool(seg.flags & u.V4L2_VP9_SEGMENTATION_FLAG_ENABLED)
+        h = {
+            "width": width, "height": height, "ssx": ssx, "ssy": ssy, "bit_depth": bit_depth,
+            "frame_is_intra": int(intra), "error_res": int(error_res),
+            "allow_hp": int(bool(flags & u.V4L2_VP9_FRAME_FLAG_ALLOW_HIGH_PREC_MV)),
+            "interp_filter": int(f.interpolation_filter), "reference_mode": reference_mode,
+            "tx_mode": tx_mode, "lossless": int(lossless),
+            "tile_cols_log2": int(f.tile_cols_log2), "tile_rows_log2": int(f.tile_rows_log2),
+            "use_prev_mvs": int(not error_res and self._last_size == (width, height) and self._last_show),
+            "sign_bias": sign_bias,
+            "seg_enabled": int(seg_enabled),
+            "seg_update_map": int(bool(seg.flags & u.V4L2_VP9_SEGMENTATION_FLAG_UPDATE_MAP)),
+            "seg_temporal": int(bool(seg.flags & u.V4L2_VP9_SEGMENTATION_FLAG_TEMPORAL_UPDATE)),
+            "seg_abs": int(bool(seg.flags & u.V4L2_VP9_SEGMENTATION_FLAG_ABS_OR_DELTA_UPDATE)),
+            "seg_tree_probs": list(seg.tree_probs), "seg_pred_probs": list(seg.pred_probs),
+            "seg_feature_enabled": list(seg.feature_enabled),
+            "seg_feature_data": [list(seg.feature_data[i]) for i in range(8)],
+            "reset_seg_map": int(intra or error_res),
+            "base_q_idx": int(q.base_q_idx), "delta_q_y_dc": int(q.delta_q_y_dc),
+            "delta_q_uv_dc": int(q.delta_q_uv_dc), "delta_q_uv_ac": int(q.delta_q_uv_ac),
+            "dc_q": _DC_Q[bit_depth], "ac_q": _AC_Q[bit_depth],
+            "lf_level": int(lf.level), "lf_sharpness": int(lf.sharpness),
+            "lf_delta_enabled": int(bool(lf.flags & u.V4L2_VP9_LOOP_FILTER_FLAG_DELTA_ENABLED)),
+            "lf_ref_deltas": list(lf.ref_deltas), "lf_mode_deltas": list(lf.mode_deltas),
+            "tile_data_offset": uhs + chs,
+        }
+        planes, raw_counts, corrupted = decode_frame(self._dec, data, h, cur.tobytes(), ref_planes)
+
+        # backward adaptation (8.4.2) and refresh of the saved context
+        if not error_res and not (flags & u.V4L2_VP9_FRAME_FLAG_PARALLEL_DEC_MODE):
+            counts = _counts_from_bytes(raw_counts)
+            P.adapt_coef_probs(cur, pre, counts, flags, self._last_key)
+            if not intra:
+                P.adapt_noncoef_probs(cur, pre, counts, flags, tx_mode, int(f.interpolation_filter))
+        if flags & u.V4L2_VP9_FRAME_FLAG_REFRESH_FRAME_CTX:
+            self.contexts[fctx] = cur
+        self._last_key = key
+        self._last_show = bool(flags & u.V4L2_VP9_FRAME_FLAG_SHOW_FRAME)
+        self._last_size = (width, height)
+
+        cw, ch = (width + ssx) >> ssx, (height + ssy) >> ssy
+        cropped = (planes[0][:height, :width], planes[1][:ch, :cw], planes[2][:ch, :cw])
+        self._internal = {ts: p for ts, p in self._internal.items() if ts in refs}
+        self._internal[request.timestamp] = cropped
+        return self._picture(request.timestamp, cropped, width, height, bit_depth, ssx, ssy, corrupted)
+
+    def _picture(self, ts: int, planes, width: int, height: int, bit_depth: int, ssx: int, ssy: int,
+                 corrupted: bool) -> Picture:
+        dtype = np.uint8 if bit_depth == 8 else np.uint16
+        out = [np.ascontiguousarray(p, dtype) for p in planes]
+        if self.nv12 and (ssx, ssy) == (1, 1):
+            uv = np.empty((out[1].shape[0], out[1].shape[1] * 2), dtype)
+            uv[:, 0::2] = out[1]
+            uv[:, 1::2] = out[2]
+            return Picture(ts, "NV12", width, height, [out[0], uv], error=corrupted)
+        return Picture(ts, _FOURCC[(ssx, ssy)], width, height, out, error=corrupted)

@@ -1,0 +1,380 @@
+# cython: language_level=3
+"""VP9 frame decoding from the V4L2 stateless controls' values (tile/partition/block parsing, reconstruction,
+loop filter). Used by :mod:`v4l2sl.ext.vp9.accel`; one stage per include file:
+
+* ``tokens.pxi``   coefficient tokens (6.4.24, 9.3)
+* ``modes.pxi``    partition, intra/inter mode info, segment ids, tx size, skip (6.4.1-6.4.23)
+* ``mvpred.pxi``   motion vector prediction (find_mv_refs, 6.4.22 / appendix)
+* ``recon.pxi``    per-block prediction + residual (8.5, 8.6)
+* ``ipred.pxi``    intra prediction (8.5.1)
+* ``mc.pxi``       inter prediction (8.5.2)
+* ``itx.pxi``      inverse transforms (8.7)
+* ``loopfilter.pxi`` loop filter (8.8)
+"""
+from libc.stdint cimport uint8_t, uint16_t, int8_t, int16_t, int32_t, uint32_t, int64_t, uint64_t, uintptr_t
+from libc.stdlib cimport abs
+from libc.string cimport memset, memcpy
+
+import numpy as np
+
+from v4l2sl.parsers.bitreader cimport BoolDecoder
+from v4l2sl.errors import BitstreamError, UnsupportedError
+
+
+ctypedef struct Probs:      # byte image of struct v4l2_vp9_frame_context (probs.FrameContext.tobytes())
+    uint8_t tx8[2][1]
+    uint8_t tx16[2][2]
+    uint8_t tx32[2][3]
+    uint8_t coef[4][2][2][6][6][3]
+    uint8_t skip[3]
+    uint8_t inter_mode[7][3]
+    uint8_t interp_filter[4][2]
+    uint8_t is_inter[4]
+    uint8_t comp_mode[5]
+    uint8_t single_ref[5][2]
+    uint8_t comp_ref[5]
+    uint8_t y_mode[4][9]
+    uint8_t uv_mode[10][9]
+    uint8_t partition[16][3]
+    uint8_t mv_joint[3]
+    uint8_t mv_sign[2]
+    uint8_t mv_classes[2][10]
+    uint8_t mv_class0_bit[2]
+    uint8_t mv_bits[2][10]
+    uint8_t mv_class0_fr[2][2][3]
+    uint8_t mv_fr[2][3]
+    uint8_t mv_class0_hp[2]
+    uint8_t mv_hp[2]
+
+
+ctypedef struct Counts:     # same order and shapes as probs.new_counts()
+    uint32_t coef[4][2][2][6][6][3]
+    uint32_t more_coefs[4][2][2][6][6][2]
+    uint32_t skip[3][2]
+    uint32_t tx32[2][4]
+    uint32_t tx16[2][3]
+    uint32_t tx8[2][2]
+    uint32_t y_mode[4][10]
+    uint32_t uv_mode[10][10]
+    uint32_t partition[16][4]
+    uint32_t inter_mode[7][4]
+    uint32_t interp_filter[4][3]
+    uint32_t is_inter[4][2]
+    uint32_t comp_mode[5][2]
+    uint32_t single_ref[5][2][2]
+    uint32_t comp_ref[5][2]
+    uint32_t mv_joint[4]
+    uint32_t mv_sign[2][2]
+    uint32_t mv_classes[2][11]
+    uint32_t mv_class0_bit[2][2]
+    uint32_t mv_bits[2][10][2]
+    uint32_t mv_class0_fr[2][2][4]
+    uint32_t mv_fr[2][4]
+    uint32_t mv_class0_hp[2][2]
+    uint32_t mv_hp[2][2]
+
+
+ctypedef struct MI:         # mode info of one 8x8 unit (every unit of a block holds a copy)
+    uint8_t bsize
+    uint8_t skip
+    uint8_t tx_size
+    uint8_t is_inter
+    uint8_t seg_id
+    uint8_t seg_pred
+    uint8_t filter
+    uint8_t mode            # y mode (0..9) or inter mode (10..13); sub8x8: of the last sub-block
+    uint8_t uv_mode
+    int8_t ref[2]           # 0 intra, 1 last, 2 golden, 3 altref, -1 none
+    uint8_t sub_modes[4]
+    int16_t mv[4][2][2]     # [sub-block][ref][row, col]
+
+
+ctypedef struct MVRef:      # motion vectors kept for the next frame (PrevMvs / PrevRefFrames)
+    int8_t ref[2]
+    int16_t mv[2][2]
+
+
+ctypedef struct RefFrame:
+    uint16_t* planes[3]
+    Py_ssize_t strides[3]
+    int w[3]
+    int h[3]
+    int xscale              # (ref_width << 14) / width, 1 << 14 = unscaled
+    int yscale
+    int scaled
+
+
+DEF NEARESTMV = 10
+DEF NEARMV = 11
+DEF ZEROMV = 12
+DEF NEWMV = 13
+DEF BLOCK_8X8 = 3
+DEF SEG_LVL_ALT_Q = 0
+DEF SEG_LVL_ALT_L = 1
+DEF SEG_LVL_REF_FRAME = 2
+DEF SEG_LVL_SKIP = 3
+DEF TX_MODE_SELECT = 4
+DEF REFERENCE_MODE_SELECT = 2
+DEF REFERENCE_MODE_COMPOUND = 1
+DEF SWITCHABLE = 4
+
+
+cdef class FrameDecoder:
+    """State of the frame being decoded plus what a driver keeps between frames (previous MVs, segment map)."""
+    # frame header (from v4l2_ctrl_vp9_frame)
+    cdef int width, height, mi_cols, mi_rows, sb_cols, sb_rows, ssx, ssy, bit_depth
+    cdef int frame_is_intra, error_res, allow_hp, interp_filter, reference_mode, tx_mode, lossless
+    cdef int tile_cols_log2, tile_rows_log2
+    cdef int sign_bias[4]
+    cdef int comp_fixed_ref
+    cdef int comp_var_ref[2]
+    cdef int seg_enabled, seg_update_map, seg_temporal, seg_abs
+    cdef uint8_t seg_tree[7]
+    cdef uint8_t seg_pred_probs[3]
+    cdef int seg_feat[8]
+    cdef int seg_data[8][4]
+    cdef int lf_level, lf_sharpness
+    cdef uint8_t lvl[8][4][2]          # loop filter level [segment][ref][mode is not ZEROMV/intra]
+    cdef int32_t dq[8][3][2]           # [segment][plane][dc, ac]
+    cdef int use_prev_mvs
+    cdef Probs p
+    cdef Counts cnt
+    # picture buffers (uint16, allocated to whole superblocks)
+    cdef uint16_t* planes[3]
+    cdef Py_ssize_t strides[3]
+    cdef int pw[3]                     # decoded width/height per plane ((MiCols*8) >> ss)
+    cdef int ph[3]
+    cdef object arrays
+    cdef MI* mi
+    cdef object mi_buf
+    cdef MVRef* cur_mvs
+    cdef object cur_mvs_buf
+    cdef object prev_mvs_buf
+    cdef object seg_cur_buf
+    cdef object seg_prev_buf
+    cdef MVRef* prev_mvs
+    cdef uint8_t* seg_cur
+    cdef uint8_t* seg_prev
+    cdef RefFrame refs[3]
+    # contexts
+    cdef uint8_t* above_nz[3]
+    cdef uint8_t* above_partition
+    cdef object ctx_buf
+    cdef uint8_t left_nz[3][16]
+    cdef uint8_t left_partition[8]
+    cdef int tile_col_start, tile_col_end
+    cdef BoolDecoder bd
+    cdef int32_t coef[1024]
+    cdef int corrupted
+
+
+include "itx.pxi"
+include "ipred.pxi"
+include "mc.pxi"
+include "tokens.pxi"
+include "mvpred.pxi"
+include "modes.pxi"
+include "recon.pxi"
+include "loopfilter.pxi"
+
+init_token_tables()
+init_mode_tables()
+
+
+cdef int tile_offset(int idx, int mis, int log2) noexcept:
+    cdef int sbs = (mis + 7) >> 3
+    cdef int off = ((idx * sbs) >> log2) << 3
+    return off if off < mis else mis
+
+
+def new_decoder() -> FrameDecoder:
+    fd = FrameDecoder()
+    fd.mi_cols = fd.mi_rows = 0
+    return fd
+
+
+cdef void _alloc(FrameDecoder fd):
+    """(Re)allocate the per-frame-size state; resets what a resolution change invalidates."""
+    cdef int n = fd.mi_rows * fd.mi_cols
+    cdef int p
+    fd.mi_buf = np.zeros(n * sizeof(MI), np.uint8)
+    fd.mi = <MI*><uintptr_t>fd.mi_buf.ctypes.data
+    fd.cur_mvs_buf = np.zeros(n * sizeof(MVRef), np.uint8)
+    fd.prev_mvs_buf = np.zeros(n * sizeof(MVRef), np.uint8)
+    fd.seg_cur_buf = np.zeros(n, np.uint8)
+    fd.seg_prev_buf = np.zeros(n, np.uint8)
+    fd.ctx_buf = np.zeros(4 * (fd.mi_cols * 2 + 64), np.uint8)
+    _bind(fd)
+
+
+cdef void _bind(FrameDecoder fd):
+    cdef int p
+    cdef uintptr_t base = fd.ctx_buf.ctypes.data
+    fd.cur_mvs = <MVRef*><uintptr_t>fd.cur_mvs_buf.ctypes.data
+    fd.prev_mvs = <MVRef*><uintptr_t>fd.prev_mvs_buf.ctypes.data
+    fd.seg_cur = <uint8_t*><uintptr_t>fd.seg_cur_buf.ctypes.data
+    fd.seg_prev = <uint8_t*><uintptr_t>fd.seg_prev_buf.ctypes.data
+    for p in range(3):
+        fd.above_nz[p] = <uint8_t*>(base + p * (fd.mi_cols * 2 + 64))
+    fd.above_partition = <uint8_t*>(base + 3 * (fd.mi_cols * 2 + 64))
+
+
+def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
+    """Decode one frame. ``h``: header values from the controls (see accel.py); ``probs``: the 2039-byte
+    probability context after the forward update; ``refs``: for LAST/GOLDEN/ALTREF either None or a tuple
+    (y, u, v) of uint16 arrays (cropped to the reference's frame size).
+
+    Returns (planes, counts_bytes, corrupted): planes are uint16 arrays covering whole superblocks."""
+    cdef const uint8_t[::1] buf = data
+    cdef Py_ssize_t size = buf.shape[0]
+    cdef Py_ssize_t pos, tsize, end
+    cdef int width = h["width"], height = h["height"]
+    cdef int i, j, k, p, tr, tc, tile_rows, tile_cols, mi_row, mi_col, r0, r1, ssx, ssy, seg, q, lvl_seg
+    cdef int scale, bd
+    cdef object arr
+    if width < 1 or height < 1 or width > 16384 or height > 16384:
+        raise BitstreamError(f"VP9 frame size {width}x{height} out of range")
+    fd.width = width
+    fd.height = height
+    mi_cols = (width + 7) >> 3
+    mi_rows = (height + 7) >> 3
+    if mi_cols != fd.mi_cols or mi_rows != fd.mi_rows:
+        fd.mi_cols = mi_cols
+        fd.mi_rows = mi_rows
+        _alloc(fd)
+        h["use_prev_mvs"] = 0
+    fd.sb_cols = (mi_cols + 7) >> 3
+    fd.sb_rows = (mi_rows + 7) >> 3
+    fd.ssx = h["ssx"]
+    fd.ssy = h["ssy"]
+    fd.bit_depth = bd = h["bit_depth"]
+    fd.frame_is_intra = h["frame_is_intra"]
+    fd.error_res = h["error_res"]
+    fd.allow_hp = h["allow_hp"]
+    fd.interp_filter = h["interp_filter"]
+    fd.reference_mode = h["reference_mode"]
+    fd.tx_mode = h["tx_mode"]
+    fd.lossless = h["lossless"]
+    fd.tile_cols_log2 = h["tile_cols_log2"]
+    fd.tile_rows_log2 = h["tile_rows_log2"]
+    fd.use_prev_mvs = h["use_prev_mvs"]
+    for i in range(4):
+        fd.sign_bias[i] = h["sign_bias"][i]
+    # 6.3.12 setup_compound_reference_mode
+    if fd.sign_bias[1] == fd.sign_bias[2]:
+        fd.comp_fixed_ref, fd.comp_var_ref[0], fd.comp_var_ref[1] = 3, 1, 2
+    elif fd.sign_bias[1] == fd.sign_bias[3]:
+        fd.comp_fixed_ref, fd.comp_var_ref[0], fd.comp_var_ref[1] = 2, 1, 3
+    else:
+        fd.comp_fixed_ref, fd.comp_var_ref[0], fd.comp_var_ref[1] = 1, 2, 3
+    fd.seg_enabled = h["seg_enabled"]
+    fd.seg_update_map = h["seg_update_map"]
+    fd.seg_temporal = h["seg_temporal"]
+    fd.seg_abs = h["seg_abs"]
+    for i in range(7):
+        fd.seg_tree[i] = h["seg_tree_probs"][i]
+    for i in range(3):
+        fd.seg_pred_probs[i] = h["seg_pred_probs"][i]
+    for i in range(8):
+        fd.seg_feat[i] = h["seg_feature_enabled"][i] if fd.seg_enabled else 0
+        for j in range(4):
+            fd.seg_data[i][j] = h["seg_feature_data"][i][j]
+    if h["reset_seg_map"]:
+        fd.seg_prev_buf[:] = 0
+        fd.seg_cur_buf[:] = 0
+    # dequantisation per segment (8.6.1) and loop filter levels (8.8.1)
+    dc_tab, ac_tab = h["dc_q"], h["ac_q"]
+    fd.lf_level = h["lf_level"]
+    fd.lf_sharpness = h["lf_sharpness"]
+    scale = 1 << (fd.lf_level >> 5)
+    for seg in range(8):
+        q = h["base_q_idx"]
+        if (fd.seg_feat[seg] >> SEG_LVL_ALT_Q) & 1:
+            q = fd.seg_data[seg][SEG_LVL_ALT_Q] if fd.seg_abs else q + fd.seg_data[seg][SEG_LVL_ALT_Q]
+            q = 0 if q < 0 else (255 if q > 255 else q)
+        fd.dq[seg][0][0] = dc_tab[min(255, max(0, q + h["delta_q_y_dc"]))]
+        fd.dq[seg][0][1] = ac_tab[q]
+        fd.dq[seg][1][0] = dc_tab[min(255, max(0, q + h["delta_q_uv_dc"]))]
+        fd.dq[seg][1][1] = ac_tab[min(255, max(0, q + h["delta_q_uv_ac"]))]
+        fd.dq[seg][2][0] = fd.dq[seg][1][0]
+        fd.dq[seg][2][1] = fd.dq[seg][1][1]
+        lvl_seg = fd.lf_level
+        if (fd.seg_feat[seg] >> SEG_LVL_ALT_L) & 1:
+            lvl_seg = fd.seg_data[seg][SEG_LVL_ALT_L] if fd.seg_abs else lvl_seg + fd.seg_data[seg][SEG_LVL_ALT_L]
+            lvl_seg = 0 if lvl_seg < 0 else (63 if lvl_seg > 63 else lvl_seg)
+        for k in range(4):
+            for j in range(2):
+                if not h["lf_delta_enabled"]:
+                    fd.lvl[seg][k][j] = lvl_seg
+                elif k == 0:
+                    fd.lvl[seg][k][j] = max(0, min(63, lvl_seg + h["lf_ref_deltas"][0] * scale))
+                else:
+                    fd.lvl[seg][k][j] = max(0, min(63, lvl_seg + h["lf_ref_deltas"][k] * scale +
+                                                    h["lf_mode_deltas"][j] * scale))
+    if len(probs) != sizeof(Probs):
+        raise ValueError("probability context must be 2039 bytes")
+    memcpy(&fd.p, <const char*>probs, sizeof(Probs))
+    memset(&fd.cnt, 0, sizeof(Counts))
+    # picture buffers, whole superblocks
+    fd.arrays = []
+    for p in range(3):
+        ssx = fd.ssx if p else 0
+        ssy = fd.ssy if p else 0
+        arr = np.zeros(((fd.sb_rows * 64) >> ssy, (fd.sb_cols * 64) >> ssx), np.uint16)
+        fd.arrays.append(arr)
+        fd.planes[p] = <uint16_t*><uintptr_t>arr.ctypes.data
+        fd.strides[p] = arr.shape[1]
+        fd.pw[p] = (mi_cols * 8) >> ssx
+        fd.ph[p] = (mi_rows * 8) >> ssy
+    keep = []
+    for i in range(3):
+        fd.refs[i].planes[0] = NULL
+        if i < len(refs) and refs[i] is not None:
+            for p in range(3):
+                arr = np.ascontiguousarray(refs[i][p], np.uint16)
+                keep.append(arr)
+                fd.refs[i].planes[p] = <uint16_t*><uintptr_t>arr.ctypes.data
+                fd.refs[i].strides[p] = arr.shape[1]
+                fd.refs[i].w[p] = arr.shape[1]
+                fd.refs[i].h[p] = arr.shape[0]
+    fd.mi_buf[:] = 0
+    fd.ctx_buf[:] = 0
+    fd.corrupted = 0
+    # tiles (6.4)
+    tile_cols = 1 << fd.tile_cols_log2
+    tile_rows = 1 << fd.tile_rows_log2
+    pos = h["tile_data_offset"]
+    for tr in range(tile_rows):
+        for tc in range(tile_cols):
+            if tr == tile_rows - 1 and tc == tile_cols - 1:
+                tsize = size - pos
+            else:
+                if pos + 4 > size:
+                    raise BitstreamError("VP9 tile size beyond the end of the frame data", bit_offset=pos * 8)
+                tsize = (buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3]
+                pos += 4
+            if tsize <= 0 or pos + tsize > size:
+                raise BitstreamError(f"VP9 tile {tr},{tc} of {tsize} bytes exceeds the frame data",
+                                     bit_offset=pos * 8)
+            fd.bd = BoolDecoder(data, pos, tsize)
+            r0 = tile_offset(tr, mi_rows, fd.tile_rows_log2)
+            r1 = tile_offset(tr + 1, mi_rows, fd.tile_rows_log2)
+            fd.tile_col_start = tile_offset(tc, mi_cols, fd.tile_cols_log2)
+            fd.tile_col_end = tile_offset(tc + 1, mi_cols, fd.tile_cols_log2)
+            for mi_row in range(r0, r1, 8):
+                memset(fd.left_nz, 0, sizeof(fd.left_nz))
+                memset(fd.left_partition, 0, sizeof(fd.left_partition))
+                for mi_col in range(fd.tile_col_start, fd.tile_col_end, 8):
+                    decode_partition(fd, mi_row, mi_col, 3)
+            if fd.bd.overrun_bits > 64:
+                fd.corrupted = 1
+            pos += tsize
+    if fd.lf_level:
+        loop_filter_frame(fd)
+    # what the next frame sees: this frame's motion vectors and (when segmentation is on) its segment map
+    fd.cur_mvs_buf, fd.prev_mvs_buf = fd.prev_mvs_buf, fd.cur_mvs_buf
+    if fd.seg_enabled:
+        fd.seg_cur_buf, fd.seg_prev_buf = fd.seg_prev_buf, fd.seg_cur_buf
+    _bind(fd)
+    counts = bytes((<char*>&fd.cnt)[:sizeof(Counts)])
+    return fd.arrays, counts, bool(fd.corrupted)
