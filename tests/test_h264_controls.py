@@ -135,3 +135,31 @@ def test_pred_weights_defaults_and_values():
     assert (c.luma_log2_weight_denom, c.chroma_log2_weight_denom) == (5, 3)
     assert list(wf.luma_weight[:2]) == [32, 40] and list(wf.luma_offset[:2]) == [0, -3]
     assert list(wf.chroma_weight[1]) == [7, 9] and list(wf.chroma_offset[1]) == [1, -1]
+
+
+def test_packed_decode_params_equal_field_by_field_fill():
+    from v4l2sl.codecs.h264.picture import LONG, SHORT, FrameStore
+
+    a = FrameStore(5000, 7, 4)
+    a.fields, a.ref, a.poc, a.frame_num_wrap = 3, [SHORT, SHORT], [10, 11], -9
+    b = FrameStore(6000, 3, 5)
+    b.fields, b.ref, b.poc, b.long_term_frame_idx, b.field_coded = 1, [LONG, 0], [-4, 0], 2, True
+    sh = type("SH", (), dict(nal_ref_idc=2, frame_num=9, idr_pic_id=0, pic_order_cnt_lsb=12,
+                             delta_pic_order_cnt_bottom=-1, delta_pic_order_cnt0=0, delta_pic_order_cnt1=0,
+                             dec_ref_pic_marking_bit_size=5, pic_order_cnt_bit_size=9,
+                             slice_group_change_cycle=3, IdrPicFlag=False, field_pic_flag=True,
+                             bottom_field_flag=True))()
+    got = C.fill_decode_params(sh, [a, b], 0, 12, 0b10)
+    want = u.v4l2_ctrl_h264_decode_params()
+    C.fill_dpb_entry(want.dpb[0], a)
+    C.fill_dpb_entry(want.dpb[1], b)
+    for k, v in dict(nal_ref_idc=2, frame_num=9, top_field_order_cnt=0, bottom_field_order_cnt=12,
+                     pic_order_cnt_lsb=12, delta_pic_order_cnt_bottom=-1, dec_ref_pic_marking_bit_size=5,
+                     pic_order_cnt_bit_size=9, slice_group_change_cycle=3).items():
+        setattr(want, k, v)
+    want.flags = (u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC | u.V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD
+                  | u.V4L2_H264_DECODE_PARAM_FLAG_BFRAME)
+    assert got.to_bytes() == want.to_bytes()
+    assert got.dpb[1].flags == (u.V4L2_H264_DPB_ENTRY_FLAG_VALID | u.V4L2_H264_DPB_ENTRY_FLAG_ACTIVE
+                                | u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM | u.V4L2_H264_DPB_ENTRY_FLAG_FIELD)
+    assert got.dpb[1].pic_num == 2 and got.dpb[0].pic_num == 2**32 - 9

@@ -10,7 +10,10 @@ and *excluding* emulation prevention bytes (as FFmpeg's ``get_bits_count`` on th
 GStreamer v4l2codecs' ``8 * header_bytes + header_size - 8 * n_emulation_prevention_bytes``).
 """
 from libc.stdint cimport uint8_t, int64_t
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from libc.string cimport memchr
+from cpython.bytes cimport PyBytes_FromStringAndSize
+
+DEF _HEAD_BYTES = 600
 
 from v4l2sl.parsers.bitreader cimport BitReader
 from v4l2sl.parsers.bitreader import rbsp_unescape
@@ -87,29 +90,54 @@ def split_annexb(data):
     """B.2: ``[(start, end)]`` byte ranges of the NAL units in Annex B `data` (start codes and trailing
     zero bytes excluded). Data before the first start code is ignored."""
     cdef const uint8_t[::1] buf = data
-    cdef Py_ssize_t n = buf.shape[0], i = 0, start = -1, end
+    cdef Py_ssize_t n = buf.shape[0], i = 2, start = -1, end
+    cdef const uint8_t* base
+    cdef const uint8_t* hit
     cdef list out = []
-    while i + 2 < n:
-        if buf[i + 2] > 1:
-            i += 3
-        elif buf[i] == 0 and buf[i + 1] == 0 and buf[i + 2] == 1:
+    if n < 3:
+        return out
+    base = &buf[0]
+    while i < n:
+        # find the next 0x01 byte with memchr (SIMD in libc), then check the two zero bytes before it
+        hit = <const uint8_t*> memchr(base + i, 1, n - i)
+        if hit == NULL:
+            break
+        i = hit - base
+        if base[i - 1] == 0 and base[i - 2] == 0:
             if start >= 0:
-                end = i
-                while end > start and buf[end - 1] == 0:
+                end = i - 2
+                while end > start and base[end - 1] == 0:
                     end -= 1
                 if end > start:
                     out.append((start, end))
+            start = i + 1
             i += 3
-            start = i
         else:
             i += 1
     if start >= 0 and start < n:
         end = n
-        while end > start and buf[end - 1] == 0:
+        while end > start and base[end - 1] == 0:
             end -= 1
         if end > start:
             out.append((start, end))
     return out
+
+
+cdef bytes _unescape_prefix(const uint8_t* p, Py_ssize_t n):
+    """7.4.1: emulation prevention removal of the first `n` bytes (at most _HEAD_BYTES)."""
+    cdef uint8_t tmp[_HEAD_BYTES]
+    cdef Py_ssize_t i, j = 0
+    cdef int zeros = 0
+    cdef uint8_t b
+    for i in range(n):
+        b = p[i]
+        if zeros >= 2 and b == 3:
+            zeros = 0
+            continue
+        tmp[j] = b
+        j += 1
+        zeros = zeros + 1 if b == 0 else 0
+    return PyBytes_FromStringAndSize(<char*> tmp, j)
 
 
 cdef class NalHeader:
@@ -825,25 +853,27 @@ cdef int _parse_slice(BitReader r, SliceHeader h, int nal_ref_idc, int nal_unit_
     return 0
 
 
-# the slice header of a conforming stream fits in this many escaped bytes except for huge weight tables
-DEF _HEAD_BYTES = 600
-
-
 cpdef SliceHeader parse_slice_header(nal, int nal_ref_idc, int nal_unit_type, dict sps_map, dict pps_map):
     """7.3.3 slice_header() of a slice NAL unit (escaped bytes, NAL header included)."""
     cdef SliceHeader h = SliceHeader.__new__(SliceHeader)
-    cdef Py_ssize_t n = len(nal)
+    cdef const uint8_t[::1] buf = nal
+    cdef Py_ssize_t n = buf.shape[0]
     h.nal_ref_idc = nal_ref_idc
     h.nal_unit_type = nal_unit_type
     h.IdrPicFlag = nal_unit_type == 5
     h.header_bytes = 1
-    if n > _HEAD_BYTES:
-        rbsp, _ = rbsp_unescape(nal[:_HEAD_BYTES])
-        try:
-            _parse_slice(BitReader(rbsp, 8), h, nal_ref_idc, nal_unit_type, sps_map, pps_map)
-            return h
-        except BitstreamError:
-            pass  # maybe only the prefix was too short: parse the whole NAL unit
+    if n == 0:
+        raise BitstreamError("empty slice NAL unit", bit_offset=0)
+    # the header of a conforming stream fits in the first _HEAD_BYTES bytes except for huge weight tables
+    rbsp = _unescape_prefix(&buf[0], n if n < _HEAD_BYTES else _HEAD_BYTES)
+    if n <= _HEAD_BYTES:
+        _parse_slice(BitReader(rbsp, 8), h, nal_ref_idc, nal_unit_type, sps_map, pps_map)
+        return h
+    try:
+        _parse_slice(BitReader(rbsp, 8), h, nal_ref_idc, nal_unit_type, sps_map, pps_map)
+        return h
+    except BitstreamError:
+        pass  # maybe only the prefix was too short: parse the whole NAL unit
     rbsp, _ = rbsp_unescape(nal)
     _parse_slice(BitReader(rbsp, 8), h, nal_ref_idc, nal_unit_type, sps_map, pps_map)
     return h

@@ -14,6 +14,8 @@ Conventions (see the kernel documentation of each struct):
 """
 from __future__ import annotations
 
+import struct
+
 from v4l2sl.uapi import h264 as u
 
 from .picture import LONG, FrameStore
@@ -161,28 +163,36 @@ def fill_dpb_entry(e: u.v4l2_h264_dpb_entry, fs: FrameStore) -> None:
                | (u.V4L2_H264_DPB_ENTRY_FLAG_FIELD if fs.field_coded else 0))
 
 
+_DPB_ENTRY = struct.Struct("<QIHB5xiiI")
+_DECODE_TAIL = struct.Struct("<HHiiHHiiiIIIII")
+_EMPTY_ENTRY = bytes(_DPB_ENTRY.size)
+_FLAG_VALID_ACTIVE = u.V4L2_H264_DPB_ENTRY_FLAG_VALID | u.V4L2_H264_DPB_ENTRY_FLAG_ACTIVE
+
+
 def fill_decode_params(sh, refs: list[FrameStore], top_poc: int, bottom_poc: int, slice_types: int = 0
                        ) -> u.v4l2_ctrl_h264_decode_params:
     """`sh`: first slice header of the picture; `refs`: frame stores for dpb[] in index order;
-    `slice_types`: bit mask (1 << slice_type) over the picture's slices (PFRAME/BFRAME flags)."""
-    c = u.v4l2_ctrl_h264_decode_params()
-    for i, fs in enumerate(refs):
-        fill_dpb_entry(c.dpb[i], fs)
-    c.nal_ref_idc = sh.nal_ref_idc
-    c.frame_num = sh.frame_num
-    c.top_field_order_cnt = top_poc
-    c.bottom_field_order_cnt = bottom_poc
-    c.idr_pic_id = sh.idr_pic_id
-    c.pic_order_cnt_lsb = sh.pic_order_cnt_lsb
-    c.delta_pic_order_cnt_bottom = sh.delta_pic_order_cnt_bottom
-    c.delta_pic_order_cnt0 = sh.delta_pic_order_cnt0
-    c.delta_pic_order_cnt1 = sh.delta_pic_order_cnt1
-    c.dec_ref_pic_marking_bit_size = sh.dec_ref_pic_marking_bit_size
-    c.pic_order_cnt_bit_size = sh.pic_order_cnt_bit_size
-    c.slice_group_change_cycle = sh.slice_group_change_cycle
-    c.flags = ((u.V4L2_H264_DECODE_PARAM_FLAG_IDR_PIC if sh.IdrPicFlag else 0)
-               | (u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC if sh.field_pic_flag else 0)
-               | (u.V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD if sh.bottom_field_flag else 0)
-               | (u.V4L2_H264_DECODE_PARAM_FLAG_PFRAME if slice_types & 0b1001 else 0)
-               | (u.V4L2_H264_DECODE_PARAM_FLAG_BFRAME if slice_types & 0b10 else 0))
-    return c
+    `slice_types`: bit mask (1 << slice_type) over the picture's slices (PFRAME/BFRAME flags).
+
+    Packed in one go with :mod:`struct` (same bytes as filling the ctypes fields one by one, much faster)."""
+    parts = []
+    for fs in refs:
+        r0, r1 = fs.ref
+        lt = r0 == LONG or r1 == LONG
+        fields = ((1 if r0 else 0) | (2 if r1 else 0)) & fs.fields
+        parts.append(_DPB_ENTRY.pack(
+            fs.ts, (fs.long_term_frame_idx if lt else fs.frame_num_wrap) & 0xFFFFFFFF, fs.frame_num, fields,
+            fs.poc[0], fs.poc[1],
+            _FLAG_VALID_ACTIVE | (u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM if lt else 0)
+            | (u.V4L2_H264_DPB_ENTRY_FLAG_FIELD if fs.field_coded else 0)))
+    parts.append(_EMPTY_ENTRY * (u.V4L2_H264_NUM_DPB_ENTRIES - len(refs)))
+    flags = ((u.V4L2_H264_DECODE_PARAM_FLAG_IDR_PIC if sh.IdrPicFlag else 0)
+             | (u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC if sh.field_pic_flag else 0)
+             | (u.V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD if sh.bottom_field_flag else 0)
+             | (u.V4L2_H264_DECODE_PARAM_FLAG_PFRAME if slice_types & 0b1001 else 0)
+             | (u.V4L2_H264_DECODE_PARAM_FLAG_BFRAME if slice_types & 0b10 else 0))
+    parts.append(_DECODE_TAIL.pack(
+        sh.nal_ref_idc, sh.frame_num, top_poc, bottom_poc, sh.idr_pic_id, sh.pic_order_cnt_lsb,
+        sh.delta_pic_order_cnt_bottom, sh.delta_pic_order_cnt0, sh.delta_pic_order_cnt1,
+        sh.dec_ref_pic_marking_bit_size, sh.pic_order_cnt_bit_size, sh.slice_group_change_cycle, 0, flags))
+    return u.v4l2_ctrl_h264_decode_params.from_buffer_copy(b"".join(parts))

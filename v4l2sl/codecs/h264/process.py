@@ -210,16 +210,19 @@ class H264Process:
             self.active_sps = sps
         return out
 
-    def _ctl(self, kind: str, obj):
-        key = (kind, id(obj))
-        hit = self._ctl_cache.get(key)
-        if hit is not None and hit[0] is obj:
-            return hit[1]
-        c = {"sps": ctl.fill_sps, "pps": ctl.fill_pps, "sm": ctl.fill_scaling_matrix}[kind](obj)
+    def _param_controls(self, sh) -> list:
+        """SPS, PPS and SCALING_MATRIX controls of the slice's parameter sets (built once per PPS/SPS pair)."""
+        pps = sh.pps
+        hit = self._ctl_cache.get(id(pps))
+        if hit is not None and hit[0] is pps and hit[1] is sh.sps:
+            return hit[2]
+        ctls = [Control(u.V4L2_CID_STATELESS_H264_SPS, ctl.fill_sps(sh.sps)),
+                Control(u.V4L2_CID_STATELESS_H264_PPS, ctl.fill_pps(pps)),
+                Control(u.V4L2_CID_STATELESS_H264_SCALING_MATRIX, ctl.fill_scaling_matrix(pps))]
         if len(self._ctl_cache) > 512:
             self._ctl_cache.clear()
-        self._ctl_cache[key] = (obj, c)
-        return c
+        self._ctl_cache[id(pps)] = (pps, sh.sps, ctls)
+        return ctls
 
     def _drain(self) -> list:
         out: list = []
@@ -410,6 +413,16 @@ class H264Process:
         if not self._last_decoded_ts:
             return
         fn = (prev + 1) % mfn
+        gap = (sh.frame_num - fn) % mfn
+        keep = max(sps.max_num_ref_frames, 1)
+        if gap > keep:
+            # only the last max_num_ref_frames inferred frames survive the sliding window: the earlier ones
+            # would push every short-term reference out, so do that directly
+            for fs in self.dpb.stores:
+                for i in (0, 1):
+                    if fs.ref[i] == SHORT:
+                        fs.ref[i] = 0
+            fn = (sh.frame_num - keep) % mfn
         count = 0
         while fn != sh.frame_num and count < mfn:
             frame_num_wraps(self.dpb.stores, fn, mfn)
@@ -432,13 +445,8 @@ class H264Process:
 
     # ------------------------------------------------------------------------------------------------
     def _requests(self, pic: _Pic, sh, parity: int, fs: FrameStore, refs, dpb_index, dec, cur_poc: int) -> list:
-        sps_c = self._ctl("sps", sh.sps)
-        pps_c = self._ctl("pps", sh.pps)
-        sm_c = self._ctl("sm", sh.pps)
         first_field = parity != FRAME and not (fs.fields & (FRAME ^ parity))
-        base = [Control(u.V4L2_CID_STATELESS_H264_SPS, sps_c), Control(u.V4L2_CID_STATELESS_H264_PPS, pps_c),
-                Control(u.V4L2_CID_STATELESS_H264_SCALING_MATRIX, sm_c),
-                Control(u.V4L2_CID_STATELESS_H264_DECODE_PARAMS, dec)]
+        base = self._param_controls(sh) + [Control(u.V4L2_CID_STATELESS_H264_DECODE_PARAMS, dec)]
         sc = START_CODE if self.start_code else b""
         out: list = []
         if self.mode == "frame":
