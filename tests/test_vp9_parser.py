@@ -287,7 +287,12 @@ class BoolEncoder:
 
 def inv_map_table() -> list[int]:
     first = [7 + 13 * i for i in range(20)]
-    return first + [v for v in range(1, 254) if v not in first] + [253]
+    table = first + [v for v in range(1, 254) if v not in first] + [253]
+    # spot values of the spec's 6.3.5 listing
+    assert table[:21] == [7, 20, 33, 46, 59, 72, 85, 98, 111, 124, 137, 150, 163, 176, 189, 202, 215, 228, 241,
+                          254, 1]
+    assert table[248:] == [248, 249, 250, 251, 252, 253, 253] and len(table) == 255
+    return table
 
 
 def encode_term_subexp(e: BoolEncoder, v: int) -> None:
@@ -297,9 +302,10 @@ def encode_term_subexp(e: BoolEncoder, v: int) -> None:
         e.literal(1, 1), e.literal(0, 1), e.literal(v - 16, 4)
     elif v < 64:
         e.literal(0b110, 3), e.literal(v - 32, 5)
-    else:
-        assert v < 129, "values above 128 need the escape bit"
+    elif v < 129:
         e.literal(0b111, 3), e.literal(v - 64, 7)
+    else:                                   # 7-bit prefix 65..127, then one more bit
+        e.literal(0b111, 3), e.literal((v + 1) >> 1, 7), e.literal((v + 1) & 1, 1)
 
 
 def uncompressed_inter_header(header_size: int, hp: int = 1, switchable: int = 1) -> bytes:
@@ -358,7 +364,7 @@ def test_compressed_header_deltas_and_mv_in_kernel_layout():
 
     def diff_update(off: int) -> None:
         if rng.random() < 0.3:
-            d = rng.randrange(0, 129)           # decode_term_subexp values this encoder reaches
+            d = rng.randrange(0, 255)
             e.bool(1, 252)
             encode_term_subexp(e, d)
             expect[off] = inv[d]
