@@ -71,7 +71,8 @@ class H264Accelerator:
             raise UnsupportedError(f"chroma format {fmt.chroma_format}")
         self.fmt = fmt
         self.fourcc = fmt.extra.get("fourcc", "YUV420")
-        self._store: dict[int, tuple] = {}      # timestamp -> (Y, U, V)
+        self._store: dict[int, tuple] = {}      # timestamp -> (Y, U, V, uid, mbinfo)
+        self._uid = 0
         self._cur: PictureDecoder | None = None
         self._cur_ts: int | None = None
         self._cur_error = False
@@ -139,7 +140,7 @@ class H264Accelerator:
 
     # ---- parameters common to both modes ----------------------------------------------------------------
     def _params(self, sps, pps, ctrls, slice_type, first_mb, slice_qp_delta, num_active, dbk, weights,
-                cabac_init_idc=0):
+                cabac_init_idc=0, dp=None, direct_spatial=1):
         sm = ctrls.get(u.V4L2_CID_STATELESS_H264_SCALING_MATRIX)
         if sm is not None and pps.flags & u.V4L2_H264_PPS_FLAG_SCALING_MATRIX_PRESENT:
             s4 = [list(sm.scaling_list_4x4[i]) for i in range(6)]
@@ -166,6 +167,10 @@ class H264Accelerator:
             "slice_beta_offset_div2": dbk[2],
             "weights": weights,
             "cabac_init_idc": cabac_init_idc,
+            "poc": min(dp.top_field_order_cnt, dp.bottom_field_order_cnt) if dp is not None else 0,
+            "direct_spatial_mv_pred": direct_spatial,
+            "direct_8x8_inference": bool(sps.flags & u.V4L2_H264_SPS_FLAG_DIRECT_8X8_INFERENCE),
+            "weighted_bipred_idc": pps.weighted_bipred_idc,
         }
 
     def _ref_planes(self, dp, indices, refs):
@@ -180,7 +185,10 @@ class H264Accelerator:
                 self._cur_error = True
                 out.append(None)
                 continue
-            out.append((planes[0], planes[1], planes[2], idx))
+            e = dp.dpb[idx]
+            out.append((planes[0], planes[1], planes[2], planes[3],
+                        min(e.top_field_order_cnt, e.bottom_field_order_cnt),
+                        1 if e.flags & u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM else 0, planes[4]))
             if self._conceal_src is None:
                 self._conceal_src = planes
         return out
@@ -215,7 +223,8 @@ class H264Accelerator:
             }
         params = self._params(sps, pps, ctrls, st, spar.first_mb_in_slice, spar.slice_qp_delta, num_active,
                               (spar.disable_deblocking_filter_idc, spar.slice_alpha_c0_offset_div2,
-                               spar.slice_beta_offset_div2), weights, spar.cabac_init_idc)
+                               spar.slice_beta_offset_div2), weights, spar.cabac_init_idc, dp,
+                              1 if spar.flags & u.V4L2_H264_SLICE_FLAG_DIRECT_SPATIAL_MV_PRED else 0)
         if pps.flags & u.V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE:
             bit = (bit + 7) & ~7
         refs_planes = [self._ref_planes(dp, lists[0], refs), self._ref_planes(dp, lists[1], refs)]
@@ -235,7 +244,7 @@ class H264Accelerator:
         params = self._params(sps, pps, ctrls, sh.slice_type, sh.first_mb_in_slice, sh.slice_qp_delta,
                               sh.num_ref_idx_active, (sh.disable_deblocking_filter_idc,
                                                       sh.slice_alpha_c0_offset_div2, sh.slice_beta_offset_div2),
-                              sh.weights, sh.cabac_init_idc)
+                              sh.weights, sh.cabac_init_idc, dp, sh.direct_spatial_mv_pred_flag)
         refs_planes = [self._ref_planes(dp, lists[0], refs), self._ref_planes(dp, lists[1], refs)]
         self._run(rbsp, sh.data_bit_offset, params, refs_planes)
 
@@ -244,7 +253,8 @@ class H264Accelerator:
         dec = self._cur
         concealed = dec.finish(True, self._conceal_src)
         self._cur = None
-        self._store[request.timestamp] = (dec.Y, dec.U, dec.V)
+        self._uid += 1
+        self._store[request.timestamp] = (dec.Y, dec.U, dec.V, self._uid, dec.mbinfo)
         error = self._cur_error or concealed > 0
         if dec.chroma_format_idc == 0:
             fourcc, planes = "GREY", [dec.Y]

@@ -26,6 +26,7 @@ cdef struct MBInfo:
     uint8_t chroma_pred_mode
     uint8_t i16              # Intra_16x16 macroblock
     uint8_t direct8          # bit b8: 8x8 partition predicted in direct mode (B_Skip/B_Direct/B_8x8 direct)
+    uint8_t direct16         # B_Skip or B_Direct_16x16
 
 cdef struct SliceInfo:
     int disable_deblocking_filter_idc

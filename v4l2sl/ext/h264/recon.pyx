@@ -87,6 +87,27 @@ P_SUB[2][:] = [2, 1, 2]
 P_SUB[3][:] = [4, 1, 1]
 
 
+# B mb_type 1..21: (shape 0 16x16 / 1 16x8 / 2 8x16, pred of partition 0, of partition 1); pred 1 L0 2 L1 3 Bi
+cdef int B_TYPES[22][3]
+_btypes = [(0, 0, 0), (0, 1, 0), (0, 2, 0), (0, 3, 0), (1, 1, 1), (2, 1, 1), (1, 2, 2), (2, 2, 2), (1, 1, 2),
+           (2, 1, 2), (1, 2, 1), (2, 2, 1), (1, 1, 3), (2, 1, 3), (1, 2, 3), (2, 2, 3), (1, 3, 1), (2, 3, 1),
+           (1, 3, 2), (2, 3, 2), (1, 3, 3), (2, 3, 3)]
+for _i in range(22):
+    B_TYPES[_i][:] = _btypes[_i]
+# B sub_mb_type: (partitions, width, height in 4x4 units, pred); 0 = B_Direct_8x8
+cdef int B_SUB[13][4]
+_bsub = [(4, 1, 1, 0), (1, 2, 2, 1), (1, 2, 2, 2), (1, 2, 2, 3), (2, 2, 1, 1), (2, 1, 2, 1), (2, 2, 1, 2),
+         (2, 1, 2, 2), (2, 2, 1, 3), (2, 1, 2, 3), (4, 1, 1, 1), (4, 1, 1, 2), (4, 1, 1, 3)]
+for _i in range(13):
+    B_SUB[_i][:] = _bsub[_i]
+
+
+cdef inline int _min_positive(int x, int y) noexcept nogil:
+    if x >= 0 and y >= 0:
+        return x if x < y else y
+    return x if x > y else y
+
+
 cdef struct SliceParams:
     int slice_type
     int first_mb
@@ -140,6 +161,13 @@ cdef class PictureDecoder:
     cdef uint8_t* refU[2][32]
     cdef uint8_t* refV[2][32]
     cdef int ref_id[2][32]
+    cdef int ref_poc[2][32]
+    cdef int ref_long[2][32]
+    cdef MBInfo* col_mbs              # motion of RefPicList1[0] (colocated picture), NULL if unknown
+    cdef int cur_poc
+    cdef int direct_spatial, direct_8x8_inference, implicit_w
+    cdef int16_t dmv[2][16][2]        # direct motion of the current macroblock
+    cdef int8_t dref[2][4]
     cdef object _keep
     # current macroblock
     cdef int mb_addr, mbx, mby, slice_num
@@ -187,9 +215,7 @@ cdef class PictureDecoder:
         (Y, U, V, ref_id) tuples or None. Returns (macroblocks decoded, error)."""
         cdef int i, l, n, k
         cdef Py_ssize_t nbytes = rbsp.shape[0]
-        if p["slice_type"] == SLICE_B:
-            raise UnsupportedError("B slices are not supported by the software H.264 decoder yet")
-        if p["slice_type"] not in (SLICE_P, SLICE_I):
+        if p["slice_type"] not in (SLICE_P, SLICE_I, SLICE_B):
             raise UnsupportedError(f"slice_type {p['slice_type']} (SP/SI) is not supported")
         if p["transform_8x8_mode"]:
             raise UnsupportedError("8x8 transform (High profile) is not supported by the software H.264 decoder yet")
@@ -233,13 +259,23 @@ cdef class PictureDecoder:
             for i in range(min(len(lst), 32)):
                 if lst[i] is None:
                     continue
-                y, u, v, rid = lst[i]
-                keep.append((y, u, v))
+                y, u, v, rid, poc, lt, mbinfo = lst[i]
+                keep.append((y, u, v, mbinfo))
+                self.ref_poc[l][i] = poc
+                self.ref_long[l][i] = lt
                 self.refY[l][i] = <uint8_t*> cnp.PyArray_DATA(y)
                 self.refU[l][i] = <uint8_t*> cnp.PyArray_DATA(u)
                 self.refV[l][i] = <uint8_t*> cnp.PyArray_DATA(v)
                 self.ref_id[l][i] = rid
         self._keep = keep
+        self.col_mbs = NULL
+        if refs[1] and refs[1][0] is not None and refs[1][0][6] is not None \
+                and refs[1][0][6].shape[0] == self.mbw * self.mbh * sizeof(MBInfo):
+            self.col_mbs = <MBInfo*> cnp.PyArray_DATA(refs[1][0][6])
+        self.cur_poc = p.get("poc", 0)
+        self.direct_spatial = p.get("direct_spatial_mv_pred", 1)
+        self.direct_8x8_inference = p.get("direct_8x8_inference", 1)
+        self.implicit_w = p.get("weighted_bipred_idc", 0) == 2 and p["slice_type"] == SLICE_B
         # slice table entry (deblocking parameters)
         n = self.nslices
         if n >= self.mbw * self.mbh + 1:
@@ -301,7 +337,12 @@ cdef class PictureDecoder:
                     return decoded, True
                 for r in range(run):
                     self._start_mb(addr, qp)
-                    self._p_skip()
+                    if self.sp.slice_type == SLICE_B:
+                        if self._b_direct16(True) < 0:
+                            self.mbs[addr].slice_num = -1
+                            return decoded, True
+                    else:
+                        self._p_skip()
                     decoded += 1
                     addr += 1
                 if run > 0:
@@ -420,11 +461,17 @@ cdef class PictureDecoder:
             else:
                 intra = True
                 mb_type -= 5
+        elif self.sp.slice_type == SLICE_B:
+            if mb_type < 23:
+                intra = False
+            else:
+                intra = True
+                mb_type -= 23
         else:
             intra = True
         if intra and mb_type > 25:
             return -1
-        if not intra and mb_type > 4:
+        if not intra and mb_type > (22 if self.sp.slice_type == SLICE_B else 4):
             return -1
         if intra and mb_type == 25:
             return self._pcm()
@@ -447,7 +494,7 @@ cdef class PictureDecoder:
                 self._intra4x4_modes(modes)
         else:
             m.kind = MB_INTER
-            if self._p_mb_pred(mb_type) < 0:
+            if self._inter_pred(mb_type) < 0:
                 return -1
         if intra and mb_type != 0:
             cbp = (15 if mb_type >= 13 else 0) | ((((mb_type - 1) // 4) % 3) << 4)
@@ -875,6 +922,15 @@ cdef class PictureDecoder:
                 self._predict_part(x4, y4, w4, h4)
         return 0
 
+    cdef int _inter_pred(self, int mb_type) except? -2:
+        if self.sp.slice_type != SLICE_B:
+            return self._p_mb_pred(mb_type)
+        if mb_type == 0:
+            return self._b_direct16(False)
+        if mb_type == 22:
+            return self._b_sub_mb_pred()
+        return self._b_mb_pred(mb_type)
+
     cdef inline void _part_geom(self, int mb_type, int i, int* x4, int* y4, int* w4, int* h4, int* shape) noexcept:
         if mb_type == 0:
             x4[0] = 0; y4[0] = 0; w4[0] = 4; h4[0] = 4; shape[0] = 0
@@ -922,30 +978,394 @@ cdef class PictureDecoder:
             return 1
         return 2 if cabac_decision(c, &self.bs, 23) else 3
 
+    # ---- B macroblocks (8.4.1.2 direct prediction, mb_pred / sub_mb_pred of B) -----------------------------
+    cdef void _col_motion(self, int r, int* mvcol, int* refcol, int* uidcol) noexcept:
+        """8.4.1.2.1 colocated 4x4 block (raster r of the current address) in RefPicList1[0]."""
+        cdef MBInfo* col
+        cdef int rc = r, b8, lst
+        mvcol[0] = 0
+        mvcol[1] = 0
+        refcol[0] = -1
+        uidcol[0] = -1
+        if self.col_mbs == NULL:
+            return
+        col = &self.col_mbs[self.mb_addr]
+        if col.kind != MB_INTER or col.slice_num < 0:
+            return
+        if self.direct_8x8_inference:
+            b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
+            rc = (0, 3, 12, 15)[b8]
+        b8 = ((rc >> 3) << 1) | ((rc & 3) >> 1)
+        lst = 0 if col.ref_idx[0][b8] >= 0 else 1
+        if col.ref_idx[lst][b8] < 0:
+            return
+        mvcol[0] = col.mv[lst][rc][0]
+        mvcol[1] = col.mv[lst][rc][1]
+        refcol[0] = col.ref_idx[lst][b8]
+        uidcol[0] = col.ref_id[lst][b8]
+
+    cdef int _direct_mb(self) noexcept:
+        """Direct motion (spatial 8.4.1.2.2 or temporal 8.4.1.2.3) of every 4x4 block of the current macroblock
+        into dref/dmv. Returns -1 when a needed reference is missing."""
+        cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
+        cdef int lst, r, b8, ref[2], rA, rB, rC, i, refL0, tb, td, tx, dsf
+        cdef int mvA[2]
+        cdef int mvB[2]
+        cdef int mvC[2]
+        cdef int mvp[2][2]
+        cdef int mvcol[2]
+        cdef int refcol, uidcol
+        cdef bint colzero
+        if self.direct_spatial:
+            for lst in range(2):
+                rA = self._nb_motion(lst, X0 - 1, Y0, 0, mvA)
+                rB = self._nb_motion(lst, X0, Y0 - 1, 0, mvB)
+                rC = self._nb_motion(lst, X0 + 4, Y0 - 1, 0, mvC)
+                if rC == -2:
+                    rC = self._nb_motion(lst, X0 - 1, Y0 - 1, 0, mvC)
+                ref[lst] = _min_positive(rA, _min_positive(rB, rC))
+            if ref[0] < 0 and ref[1] < 0:
+                ref[0] = 0
+                ref[1] = 0
+                memset(self.dmv, 0, sizeof(self.dmv))
+                for b8 in range(4):
+                    self.dref[0][b8] = 0
+                    self.dref[1][b8] = 0
+                return 0
+            for lst in range(2):
+                mvp[lst][0] = 0
+                mvp[lst][1] = 0
+                if ref[lst] >= 0:
+                    self._mvp(lst, ref[lst], X0, Y0, 4, 4, 0, 0, mvp[lst])
+                for b8 in range(4):
+                    self.dref[lst][b8] = ref[lst]
+            for r in range(16):
+                self._col_motion(r, mvcol, &refcol, &uidcol)
+                colzero = (self.ref_long[1][0] == 0 and refcol == 0 and -1 <= mvcol[0] <= 1 and -1 <= mvcol[1] <= 1)
+                for lst in range(2):
+                    if ref[lst] < 0 or (ref[lst] == 0 and colzero):
+                        self.dmv[lst][r][0] = 0
+                        self.dmv[lst][r][1] = 0
+                    else:
+                        self.dmv[lst][r][0] = mvp[lst][0]
+                        self.dmv[lst][r][1] = mvp[lst][1]
+            return 0
+        # temporal
+        for r in range(16):
+            self._col_motion(r, mvcol, &refcol, &uidcol)
+            refL0 = 0
+            if refcol >= 0:
+                refL0 = -1
+                for i in range(self.sp.num_ref[0]):
+                    if self.ref_id[0][i] == uidcol:
+                        refL0 = i
+                        break
+                if refL0 < 0:
+                    return -1
+            b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
+            self.dref[0][b8] = refL0
+            self.dref[1][b8] = 0
+            tb = clip3(-128, 127, self.cur_poc - self.ref_poc[0][refL0])
+            td = clip3(-128, 127, self.ref_poc[1][0] - self.ref_poc[0][refL0])
+            if self.ref_long[0][refL0] or td == 0:
+                self.dmv[0][r][0] = mvcol[0]
+                self.dmv[0][r][1] = mvcol[1]
+                self.dmv[1][r][0] = 0
+                self.dmv[1][r][1] = 0
+            else:
+                tx = (16384 + abs(td // 2)) // td
+                dsf = clip3(-1024, 1023, (tb * tx + 32) >> 6)
+                for i in range(2):
+                    self.dmv[0][r][i] = (dsf * mvcol[i] + 128) >> 8
+                    self.dmv[1][r][i] = self.dmv[0][r][i] - mvcol[i]
+        return 0
+
+    cdef void _apply_direct8(self, int lst, int b8, uint32_t* done) noexcept:
+        cdef int x4 = (b8 & 1) * 2, y4 = (b8 >> 1) * 2, x, y, r
+        for y in range(y4, y4 + 2):
+            for x in range(x4, x4 + 2):
+                r = y * 4 + x
+                self._set_motion(lst, x, y, 1, 1, self.dref[lst][b8], self.dmv[lst][r][0], self.dmv[lst][r][1], done)
+
+    cdef void _predict_direct8(self, int b8) noexcept:
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int x4 = (b8 & 1) * 2, y4 = (b8 >> 1) * 2, r0 = y4 * 4 + x4, x, y, r
+        cdef bint same = True
+        for y in range(y4, y4 + 2):
+            for x in range(x4, x4 + 2):
+                r = y * 4 + x
+                if m.mv[0][r][0] != m.mv[0][r0][0] or m.mv[0][r][1] != m.mv[0][r0][1] or \
+                        m.mv[1][r][0] != m.mv[1][r0][0] or m.mv[1][r][1] != m.mv[1][r0][1]:
+                    same = False
+        if same:
+            self._predict_part(x4, y4, 2, 2)
+            return
+        for y in range(y4, y4 + 2):
+            for x in range(x4, x4 + 2):
+                self._predict_part(x, y, 1, 1)
+
+    cdef int _b_direct16(self, bint skip) noexcept:
+        """B_Skip / B_Direct_16x16."""
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef uint32_t done = 0
+        cdef int b8, lst
+        m.kind = MB_INTER
+        m.skip = skip
+        m.direct16 = 1
+        m.direct8 = 15
+        if self._direct_mb() < 0:
+            return -1
+        for lst in range(2):
+            done = 0
+            for b8 in range(4):
+                self._apply_direct8(lst, b8, &done)
+        for b8 in range(4):
+            self._predict_direct8(b8)
+        return 0
+
+    cdef int _b_mb_pred(self, int mb_type) except? -2:
+        """mb_pred() of B_L0/L1/Bi 16x16, 16x8 and 8x16 (mb_type 1..21)."""
+        cdef int shape = B_TYPES[mb_type][0]
+        cdef int preds[2]
+        cdef int nparts = 1 if shape == 0 else 2
+        cdef int i, lst, x4, y4, w4, h4, sh, refs[2][2], mvd0, mvd1, nref
+        cdef int mvp[2]
+        cdef uint32_t done
+        cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
+        preds[0] = B_TYPES[mb_type][1]
+        preds[1] = B_TYPES[mb_type][2]
+        for lst in range(2):
+            nref = self.sp.num_ref[lst]
+            for i in range(nparts):
+                refs[lst][i] = -1
+                if preds[i] & (1 << lst):
+                    self._part_geom(shape, i, &x4, &y4, &w4, &h4, &sh)
+                    refs[lst][i] = self._read_ref_idx(lst, x4, y4, nref) if nref > 1 else 0
+                    if refs[lst][i] < 0 or refs[lst][i] >= nref or self.refY[lst][refs[lst][i]] == NULL:
+                        return -1
+                    self._set_ref(lst, x4, y4, w4, h4, refs[lst][i])
+        for lst in range(2):
+            done = 0
+            for i in range(nparts):
+                self._part_geom(shape, i, &x4, &y4, &w4, &h4, &sh)
+                if preds[i] & (1 << lst):
+                    mvd0 = self._read_mvd(lst, x4, y4, 0)
+                    mvd1 = self._read_mvd(lst, x4, y4, 1)
+                    self._set_mvd(lst, x4, y4, w4, h4, mvd0, mvd1)
+                    self._mvp(lst, refs[lst][i], X0 + x4, Y0 + y4, w4, h4, sh, done, mvp)
+                    self._set_motion(lst, x4, y4, w4, h4, refs[lst][i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
+                else:
+                    self._set_motion(lst, x4, y4, w4, h4, -1, 0, 0, &done)
+        for i in range(nparts):
+            self._part_geom(shape, i, &x4, &y4, &w4, &h4, &sh)
+            self._predict_part(x4, y4, w4, h4)
+        return 0
+
+    cdef int _read_sub_mb_type_b(self) noexcept:
+        cdef Cabac* c = &self.cab
+        cdef Bits* b = &self.bs
+        cdef int t
+        if not self.cabac:
+            return bits_ue(b)
+        if not cabac_decision(c, b, 36):
+            return 0
+        if not cabac_decision(c, b, 37):
+            return 1 + cabac_decision(c, b, 39)
+        t = 3
+        if cabac_decision(c, b, 38):
+            if cabac_decision(c, b, 39):
+                return 11 + cabac_decision(c, b, 39)
+            t += 4
+        t += 2 * cabac_decision(c, b, 39)
+        t += cabac_decision(c, b, 39)
+        return t
+
+    cdef int _b_sub_mb_pred(self) except? -2:
+        """sub_mb_pred() of B_8x8."""
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int sub[4]
+        cdef int refs[2][4]
+        cdef int i, j, lst, x4, y4, w4, h4, mvd0, mvd1, nref, pred
+        cdef int mvp[2]
+        cdef uint32_t done
+        cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
+        cdef bint any_direct = False
+        for i in range(4):
+            sub[i] = self._read_sub_mb_type_b()
+            if sub[i] < 0 or sub[i] > 12:
+                return -1
+            if sub[i] == 0:
+                any_direct = True
+                m.direct8 |= 1 << i
+        if any_direct and self._direct_mb() < 0:
+            return -1
+        for lst in range(2):
+            nref = self.sp.num_ref[lst]
+            for i in range(4):
+                refs[lst][i] = -1
+                if sub[i] == 0:
+                    self.mbs[self.mb_addr].ref_idx[lst][i] = self.dref[lst][i]
+                    continue
+                if B_SUB[sub[i]][3] & (1 << lst):
+                    x4 = (i & 1) * 2
+                    y4 = (i >> 1) * 2
+                    refs[lst][i] = self._read_ref_idx(lst, x4, y4, nref) if nref > 1 else 0
+                    if refs[lst][i] < 0 or refs[lst][i] >= nref or self.refY[lst][refs[lst][i]] == NULL:
+                        return -1
+                    self._set_ref(lst, x4, y4, 2, 2, refs[lst][i])
+        for lst in range(2):
+            done = 0
+            for i in range(4):
+                if sub[i] == 0:
+                    self._apply_direct8(lst, i, &done)
+                    continue
+                w4 = B_SUB[sub[i]][1]
+                h4 = B_SUB[sub[i]][2]
+                pred = B_SUB[sub[i]][3]
+                for j in range(B_SUB[sub[i]][0]):
+                    x4 = (i & 1) * 2 + (j % (2 // w4)) * w4
+                    y4 = (i >> 1) * 2 + (j // (2 // w4)) * h4
+                    if pred & (1 << lst):
+                        mvd0 = self._read_mvd(lst, x4, y4, 0)
+                        mvd1 = self._read_mvd(lst, x4, y4, 1)
+                        self._set_mvd(lst, x4, y4, w4, h4, mvd0, mvd1)
+                        self._mvp(lst, refs[lst][i], X0 + x4, Y0 + y4, w4, h4, 0, done, mvp)
+                        self._set_motion(lst, x4, y4, w4, h4, refs[lst][i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
+                    else:
+                        self._set_motion(lst, x4, y4, w4, h4, -1, 0, 0, &done)
+        for i in range(4):
+            if sub[i] == 0:
+                self._predict_direct8(i)
+                continue
+            w4 = B_SUB[sub[i]][1]
+            h4 = B_SUB[sub[i]][2]
+            for j in range(B_SUB[sub[i]][0]):
+                x4 = (i & 1) * 2 + (j % (2 // w4)) * w4
+                y4 = (i >> 1) * 2 + (j // (2 // w4)) * h4
+                self._predict_part(x4, y4, w4, h4)
+        return 0
+
+    cdef int _cabac_b_mb_type(self) noexcept:
+        """mb_type of a B slice (Table 9-37): 0..22 inter, 23.. intra (23 + I mb_type)."""
+        cdef Cabac* c = &self.cab
+        cdef Bits* b = &self.bs
+        cdef MBInfo* A = self._mb_avail(self.mbx - 1, self.mby)
+        cdef MBInfo* B = self._mb_avail(self.mbx, self.mby - 1)
+        cdef int inc = (A != NULL and not A.direct16) + (B != NULL and not B.direct16)
+        cdef int bits
+        if not cabac_decision(c, b, 27 + inc):
+            return 0
+        if not cabac_decision(c, b, 27 + 3):
+            return 1 + cabac_decision(c, b, 27 + 5)
+        bits = cabac_decision(c, b, 27 + 4) << 3
+        bits |= cabac_decision(c, b, 27 + 5) << 2
+        bits |= cabac_decision(c, b, 27 + 5) << 1
+        bits |= cabac_decision(c, b, 27 + 5)
+        if bits < 8:
+            return bits + 3
+        if bits == 13:
+            return 23 + self._cabac_i_mb_type(32, False)
+        if bits == 14:
+            return 11
+        if bits == 15:
+            return 22
+        bits = (bits << 1) | cabac_decision(c, b, 27 + 5)
+        return bits - 4
+
+    cdef void _implicit_weights(self, int r0, int r1, int* w0, int* w1) noexcept:
+        """8.4.2.3.1 implicit bi-prediction weights for the pair (refIdxL0, refIdxL1)."""
+        cdef int tb, td, tx, dsf
+        w0[0] = 32
+        w1[0] = 32
+        td = clip3(-128, 127, self.ref_poc[1][r1] - self.ref_poc[0][r0])
+        if td == 0 or self.ref_long[0][r0] or self.ref_long[1][r1]:
+            return
+        tb = clip3(-128, 127, self.cur_poc - self.ref_poc[0][r0])
+        tx = (16384 + abs(td // 2)) // td
+        dsf = clip3(-1024, 1023, (tb * tx + 32) >> 6)
+        if (dsf >> 2) < -64 or (dsf >> 2) > 128:
+            return
+        w0[0] = 64 - (dsf >> 2)
+        w1[0] = dsf >> 2
+
     cdef void _predict_part(self, int x4, int y4, int w4, int h4) noexcept:
-        """8.4.2 inter prediction samples of one (sub-)partition of the current macroblock (list 0)."""
+        """8.4.2 inter prediction samples of one (sub-)partition: list 0 / list 1 / bi-prediction with the
+        default, explicit or implicit weighted sample prediction (8.4.2.3)."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int r = y4 * 4 + x4
-        cdef int ref = m.ref_idx[0][((r >> 3) << 1) | ((r & 3) >> 1)]
-        cdef int mvx = m.mv[0][r][0], mvy = m.mv[0][r][1]
+        cdef int b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
+        cdef int ref0 = m.ref_idx[0][b8], ref1 = m.ref_idx[1][b8]
         cdef int px = self.mbx * 16 + x4 * 4, py = self.mby * 16 + y4 * 4
-        cdef int bw = w4 * 4, bh = h4 * 4, c
+        cdef int bw = w4 * 4, bh = h4 * 4, c, lst, first = 1, w0, w1
         cdef uint8_t* dst
-        if ref < 0 or self.refY[0][ref] == NULL:
+        cdef uint8_t* tmp
+        cdef Py_ssize_t ts
+        cdef bint bi = ref0 >= 0 and ref1 >= 0
+        if ref0 >= 0 and self.refY[0][ref0] == NULL:
             return
+        if ref1 >= 0 and self.refY[1][ref1] == NULL:
+            return
+        for lst in range(2):
+            if (ref0 if lst == 0 else ref1) < 0:
+                continue
+            c = ref0 if lst == 0 else ref1
+            if first:
+                dst = self.py + py * self.ys + px
+                ts = self.ys
+            else:
+                dst = self.tmpblk[0]
+                ts = 16
+            mc_luma(dst, ts, self.refY[lst][c], self.ys, self.width, self.height, px, py,
+                    m.mv[lst][r][0], m.mv[lst][r][1], bw, bh)
+            first = 0
         dst = self.py + py * self.ys + px
-        mc_luma(dst, self.ys, self.refY[0][ref], self.ys, self.width, self.height, px, py, mvx, mvy, bw, bh)
-        if self.sp.weighted:
-            weight_block(dst, self.ys, bw, bh, self.sp.luma_log2_wd, self.sp.lw[0][ref], self.sp.lo[0][ref])
+        if bi:
+            if self.sp.weighted:
+                biweight_block(dst, self.ys, self.tmpblk[0], 16, bw, bh, self.sp.luma_log2_wd,
+                               self.sp.lw[0][ref0], self.sp.lw[1][ref1], self.sp.lo[0][ref0], self.sp.lo[1][ref1])
+            elif self.implicit_w:
+                self._implicit_weights(ref0, ref1, &w0, &w1)
+                biweight_block(dst, self.ys, self.tmpblk[0], 16, bw, bh, 5, w0, w1, 0, 0)
+            else:
+                avg_block(dst, self.ys, self.tmpblk[0], 16, bw, bh)
+        elif self.sp.weighted:
+            lst = 0 if ref0 >= 0 else 1
+            c = ref0 if ref0 >= 0 else ref1
+            weight_block(dst, self.ys, bw, bh, self.sp.luma_log2_wd, self.sp.lw[lst][c], self.sp.lo[lst][c])
         if not self.chroma_format_idc:
             return
         for c in range(2):
+            first = 1
+            for lst in range(2):
+                if (ref0 if lst == 0 else ref1) < 0:
+                    continue
+                w0 = ref0 if lst == 0 else ref1
+                if first:
+                    dst = (self.pu if c == 0 else self.pv) + (py // 2) * self.cs + px // 2
+                    ts = self.cs
+                else:
+                    dst = self.tmpblk[1]
+                    ts = 16
+                mc_chroma(dst, ts, self.refU[lst][w0] if c == 0 else self.refV[lst][w0], self.cs,
+                          self.width // 2, self.height // 2, px // 2, py // 2,
+                          m.mv[lst][r][0], m.mv[lst][r][1], bw // 2, bh // 2)
+                first = 0
             dst = (self.pu if c == 0 else self.pv) + (py // 2) * self.cs + px // 2
-            mc_chroma(dst, self.cs, self.refU[0][ref] if c == 0 else self.refV[0][ref], self.cs, self.width // 2,
-                      self.height // 2, px // 2, py // 2, mvx, mvy, bw // 2, bh // 2)
-            if self.sp.weighted:
-                weight_block(dst, self.cs, bw // 2, bh // 2, self.sp.chroma_log2_wd, self.sp.cw[0][ref][c],
-                             self.sp.co[0][ref][c])
+            if bi:
+                if self.sp.weighted:
+                    biweight_block(dst, self.cs, self.tmpblk[1], 16, bw // 2, bh // 2, self.sp.chroma_log2_wd,
+                                   self.sp.cw[0][ref0][c], self.sp.cw[1][ref1][c], self.sp.co[0][ref0][c],
+                                   self.sp.co[1][ref1][c])
+                elif self.implicit_w:
+                    self._implicit_weights(ref0, ref1, &w0, &w1)
+                    biweight_block(dst, self.cs, self.tmpblk[1], 16, bw // 2, bh // 2, 5, w0, w1, 0, 0)
+                else:
+                    avg_block(dst, self.cs, self.tmpblk[1], 16, bw // 2, bh // 2)
+            elif self.sp.weighted:
+                lst = 0 if ref0 >= 0 else 1
+                w0 = ref0 if ref0 >= 0 else ref1
+                weight_block(dst, self.cs, bw // 2, bh // 2, self.sp.chroma_log2_wd, self.sp.cw[lst][w0][c],
+                             self.sp.co[lst][w0][c])
 
     cdef void _recon_inter_residual(self) noexcept:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
@@ -987,10 +1407,15 @@ cdef class PictureDecoder:
                 a = self._mb_avail(self.mbx - 1, self.mby)
                 b = self._mb_avail(self.mbx, self.mby - 1)
                 inc = (a != NULL and not a.skip) + (b != NULL and not b.skip)
-                skip = cabac_decision(&self.cab, &self.bs, 11 + inc)
+                skip = cabac_decision(&self.cab, &self.bs, (24 if self.sp.slice_type == SLICE_B else 11) + inc)
             if skip:
-                self._p_skip()
                 self.last_dqp_nz = 0
+                if self.sp.slice_type == SLICE_B:
+                    if self._b_direct16(True) < 0:
+                        self.mbs[addr].slice_num = -1
+                        return decoded, True
+                else:
+                    self._p_skip()
             elif self._mb_cabac(&qp) < 0 or self.bs.overrun:
                 self.mbs[addr].slice_num = -1
                 return decoded, True
@@ -1055,6 +1480,11 @@ cdef class PictureDecoder:
         if self.sp.slice_type == SLICE_I:
             mb_type = self._cabac_i_mb_type(3, True)
             intra = True
+        elif self.sp.slice_type == SLICE_B:
+            mb_type = self._cabac_b_mb_type()
+            intra = mb_type >= 23
+            if intra:
+                mb_type -= 23
         else:
             if not cabac_decision(c, b, 14):
                 if not cabac_decision(c, b, 15):
@@ -1099,7 +1529,7 @@ cdef class PictureDecoder:
                 self._intra4x4_modes(modes)
         else:
             m.kind = MB_INTER
-            if self._p_mb_pred(mb_type) < 0:
+            if self._inter_pred(mb_type) < 0:
                 return -1
         if intra and mb_type != 0:
             cbp = (15 if mb_type >= 13 else 0) | ((((mb_type - 1) // 4) % 3) << 4)
