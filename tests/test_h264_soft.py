@@ -199,18 +199,20 @@ def test_slice_data_decoder_fuzz():
     rng = np.random.default_rng(1)
     flat4 = [[16] * 16] * 6
     flat8 = [[16] * 64] * 6
-    ref = (np.zeros((48, 64), np.uint8), np.zeros((24, 32), np.uint8), np.zeros((24, 32), np.uint8), 0)
+    col = PictureDecoder(4, 3, 1).mbinfo
+    ref = (np.zeros((48, 64), np.uint8), np.zeros((24, 32), np.uint8), np.zeros((24, 32), np.uint8), 1, 0, 0, col)
     for i in range(300 if not SLOW else 5000):
         data = rng.integers(0, 256, rng.integers(1, 64), dtype=np.uint8)
         st = int(rng.integers(0, 3)) if i % 3 else 2
-        p = {"entropy_coding_mode": False, "slice_type": 0 if st == 1 else st, "first_mb_in_slice": int(rng.integers(0, 12)),
+        p = {"entropy_coding_mode": bool(i & 4), "slice_type": st, "first_mb_in_slice": int(rng.integers(0, 12)),
+             "cabac_init_idc": i % 3, "direct_spatial_mv_pred": i & 8, "weighted_bipred_idc": i % 3, "poc": 4,
              "qp": int(rng.integers(0, 52)), "num_ref_idx_active": [int(rng.integers(1, 3)), 0],
              "constrained_intra_pred": bool(i & 1), "transform_8x8_mode": False, "chroma_qp_index_offset": -2,
              "second_chroma_qp_index_offset": 3, "scaling_list_4x4": flat4, "scaling_list_8x8": flat8,
              "disable_deblocking_filter_idc": i % 3, "slice_alpha_c0_offset_div2": 6, "slice_beta_offset_div2": -6,
              "weights": None}
         dec = PictureDecoder(4, 3, 1 if i % 5 else 0)
-        n, err = dec.decode_slice(data, int(rng.integers(0, 8)), p, [[ref, None], []])
+        n, err = dec.decode_slice(data, int(rng.integers(0, 8)), p, [[ref, None], [ref] if st == 1 else []])
         assert 0 <= n <= 12
         concealed = dec.finish(True, ref[:3] if i & 2 else None)
         assert 0 <= concealed <= 12
