@@ -128,7 +128,6 @@ def jpeg_features(data: bytes) -> set[str]:
 # ------------------------------------------------------------------------------------------------ features
 def h264_features(path: Path, entry) -> set[str]:
     recs = trace_records(path, "h264")
-    nal_types = values(recs, "nal_unit_type")
     slices = [r for r in recs if r.get("nal_unit_type") in (1, 5)]
     f = set()
     prof = values(recs, "profile_idc")
@@ -138,7 +137,7 @@ def h264_features(path: Path, entry) -> set[str]:
         f.add("cavlc")
     if ecm and all(v == 1 for v in ecm):
         f.add("cabac")
-    if nal_types.count(5) >= 2:
+    if sum(1 for r in slices if r.get("nal_unit_type") == 5 and r.get("first_mb_in_slice") == 0) >= 2:
         f.add("idr_multiple")
     stypes = [r["slice_type"] % 5 for r in slices if "slice_type" in r]
     if 0 in stypes:
