@@ -365,3 +365,27 @@ def test_jpeg_truncated():
     with pytest.raises(BitstreamError, match="before the next SOI"):
         jpeg_image_spans(bytes.fromhex("ffd8ffda0002") + b"\x01\xff\xd8\xff\xd9")
     assert jpeg_image_spans(a + b"\xff\xd9") == [(0, len(a) + 2)]
+
+
+# ------------------------------------------------------------------------------------------------ robustness
+def test_random_input_raises_only_v4l2sl_errors():
+    from v4l2sl.errors import V4l2slError
+
+    rng = random.Random(11)
+    funcs = [
+        split_annexb, jpeg_image_spans, vp9.split_superframe, vp9.frame_flags, h264.parse_avcc, h264.peek_sps,
+        h264.peek_pps, lambda d: h264.split_access_units(split_annexb(d)), lambda d: list(av1.parse_obus(d)),
+        lambda d: list(av1.annexb_temporal_units(d)), av1.split_temporal_units, av1.parse_av1c,
+        av1.peek_sequence_header, av1.looks_like_annexb, av1.looks_like_section5, jpeg.jpeg_frame_info,
+        lambda d: list(ivf.ivf_frames(b"DKIF\x00\x00\x20\x00VP90" + d)), lambda d: length_prefixed_spans(d, 2),
+        lambda d: av1.normalize_temporal_unit(d),
+    ]
+    prefixes = [b"", b"\x00\x00\x01\x67", b"\x00\x00\x01\x65", b"\x12\x00", b"\xff\xd8", b"\x01\x64\x00\x1e\xff",
+                b"\x81\x00\x0c\x00\x0a", b"\x0a\x0b\x00\x00\x00"]
+    for _ in range(400):
+        d = rng.choice(prefixes) + bytes(rng.randrange(256) for _ in range(rng.randrange(0, 60)))
+        for f in funcs:
+            try:
+                f(d)
+            except V4l2slError:
+                pass
