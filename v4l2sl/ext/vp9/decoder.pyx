@@ -119,6 +119,14 @@ DEF REFERENCE_MODE_COMPOUND = 1
 DEF SWITCHABLE = 4
 
 
+cdef int DEBUG = 0
+
+
+def set_debug(int on):
+    global DEBUG
+    DEBUG = on
+
+
 cdef class FrameDecoder:
     """State of the frame being decoded plus what a driver keeps between frames (previous MVs, segment map)."""
     # frame header (from v4l2_ctrl_vp9_frame)
@@ -378,3 +386,33 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
     _bind(fd)
     counts = bytes((<char*>&fd.cnt)[:sizeof(Counts)])
     return fd.arrays, counts, bool(fd.corrupted)
+
+
+def _inverse_transform(coef, int tx_size, int tx_type, int lossless=0, int bit_depth=8, int base=128):
+    """Testing hook: inverse transform of a raster coefficient block added to a flat ``base`` block."""
+    cdef int n = 4 << tx_size
+    cdef int32_t c[1024]
+    cdef uint16_t out[1024]
+    cdef int i
+    for i in range(n * n):
+        c[i] = coef[i]
+        out[i] = base
+    inverse_transform_add(c, out, n, tx_size, tx_type, lossless, bit_depth)
+    return [out[i] for i in range(n * n)]
+
+
+def _predict_intra(edge_above, edge_left, int mode, int tx_size, int have_top, int have_left, int have_right,
+                   int bit_depth=8):
+    """Testing hook: predict an n x n block whose above row (2n+1 samples from x-1) and left column are given."""
+    cdef int n = 4 << tx_size
+    cdef uint16_t buf[66 * 66]
+    cdef int i
+    cdef Py_ssize_t stride = 66
+    for i in range(66 * 66):
+        buf[i] = 0
+    for i in range(2 * n + 1):
+        buf[i] = edge_above[i]
+    for i in range(n):
+        buf[(i + 1) * stride] = edge_left[i]
+    predict_intra(&buf[stride + 1], stride, mode, tx_size, have_top, have_left, have_right, 0, 0, 64, 64, bit_depth)
+    return [[buf[(r + 1) * stride + 1 + c] for c in range(n)] for r in range(n)]

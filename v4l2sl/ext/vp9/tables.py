@@ -486,9 +486,9 @@ AC_Q12 = (
     28143, 28687, 29247
 )
 
-# coefficient band of each scan position: 4x4 blocks, larger blocks (positions >= 22 are band 5)
+# coefficient band of each scan position: 4x4 blocks, larger blocks (positions >= 21 are band 5)
 BAND_4X4 = (0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 5)
-BAND_8X8PLUS = (0, 1, 1, 2, 2, 2, 3, 3, 3, 3) + (4,) * 12 + (5,) * (1024 - 22)
+BAND_8X8PLUS = (0, 1, 1, 2, 2, 2, 3, 3, 3, 3) + (4,) * 11 + (5,) * (1024 - 21)
 
 TX8 = ((100,), (66,))
 TX16 = ((20, 152), (15, 101))
