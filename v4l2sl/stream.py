@@ -109,10 +109,8 @@ def _open(data: bytes, name: str | None, codec: str | None) -> Stream:
     label = name or "<bytes>"
     if not data:
         raise ContainerError(f"{label}: empty file")
-    found = None
     if _known_container(data):
         s = _open_pyav(data, name)
-        found = s.codec
     elif data[:4] == IVF_SIGNATURE:
         s = _open_ivf(data, name)
     elif data[:3] == b"\xff\xd8\xff":
@@ -127,9 +125,8 @@ def _open(data: bytes, name: str | None, codec: str | None) -> Stream:
         s = Stream("vp9", "raw", *_vp9_size(data), name, lambda: iter([Packet(data, None, None, 0)]))
     else:
         s = _open_pyav(data, name)
-        found = s.codec
     if codec is not None and s.codec != codec:
-        raise ContainerError(f"{label}: asked for {codec} but found {s.codec} in {found or s.container}")
+        raise ContainerError(f"{label}: asked for {codec} but found {s.codec} ({s.container})")
     return s
 
 
