@@ -89,6 +89,12 @@ def default_gm_params():
     return [[(1 << WARPEDMODEL_PREC_BITS) if i % 3 == 2 else 0 for i in range(6)] for _ in range(8)]
 
 
+#: shared read-only defaults (setup_past_independence); frame headers replace rather than modify them
+DEFAULT_GM_PARAMS = tuple(tuple(r) for r in default_gm_params())
+ZERO_FEATURES = tuple((0,) * 8 for _ in range(8))
+IDENTITY_TYPES = (0,) * 8
+
+
 FILM_GRAIN_FIELDS = (
     "apply_grain", "grain_seed", "update_grain", "film_grain_params_ref_idx", "num_y_points", "point_y_value",
     "point_y_scaling", "chroma_scaling_from_luma", "num_cb_points", "point_cb_value", "point_cb_scaling",
@@ -131,12 +137,134 @@ class SequenceHeader:
         return dict(self.__dict__)
 
 
-class FrameHeader:
+cdef class FrameHeader:
     """uncompressed_header() syntax elements (5.9) and the derived variables the decoding process needs
-    (FrameWidth, UpscaledWidth, MiCols, TileCols, MiColStarts, OrderHints, SkipModeFrame, FeatureData, ...)."""
+    (FrameWidth, UpscaledWidth, MiCols, TileCols, MiColStarts, OrderHints, SkipModeFrame, FeatureData, ...).
+    Elements absent from the bitstream and not inferred by the spec are None."""
+    cdef public object AllLossless
+    cdef public object CodedLossless
+    cdef public object DeltaQUAc
+    cdef public object DeltaQUDc
+    cdef public object DeltaQVAc
+    cdef public object DeltaQVDc
+    cdef public object DeltaQYDc
+    cdef public object FeatureData
+    cdef public object FeatureEnabled
+    cdef public object FrameHeight
+    cdef public object FrameIsIntra
+    cdef public object FrameRestorationType
+    cdef public object FrameWidth
+    cdef public object GmType
+    cdef public object LastActiveSegId
+    cdef public object LoopRestorationSize
+    cdef public object LosslessArray
+    cdef public object MiColStarts
+    cdef public object MiCols
+    cdef public object MiRowStarts
+    cdef public object MiRows
+    cdef public object OrderHints
+    cdef public object PrevGmParams
+    cdef public object RefFrameSignBias
+    cdef public object RenderHeight
+    cdef public object RenderWidth
+    cdef public object SegIdPreSkip
+    cdef public object SkipModeFrame
+    cdef public object SuperresDenom
+    cdef public object TileCols
+    cdef public object TileColsLog2
+    cdef public object TileRows
+    cdef public object TileRowsLog2
+    cdef public object TileSizeBytes
+    cdef public object TxMode
+    cdef public object UpscaledWidth
+    cdef public object UsesLr
+    cdef public object allow_high_precision_mv
+    cdef public object allow_intrabc
+    cdef public object allow_screen_content_tools
+    cdef public object allow_warped_motion
+    cdef public object base_q_idx
+    cdef public object buffer_removal_time
+    cdef public object buffer_removal_time_present_flag
+    cdef public object cdef_bits
+    cdef public object cdef_damping_minus_3
+    cdef public object cdef_uv_pri_strength
+    cdef public object cdef_uv_sec_strength
+    cdef public object cdef_y_pri_strength
+    cdef public object cdef_y_sec_strength
+    cdef public object coded_denom
+    cdef public object context_update_tile_id
+    cdef public object current_frame_id
+    cdef public object delta_frame_id_minus_1
+    cdef public object delta_lf_multi
+    cdef public object delta_lf_present
+    cdef public object delta_lf_res
+    cdef public object delta_q_present
+    cdef public object delta_q_res
+    cdef public object diff_uv_delta
+    cdef public object disable_cdf_update
+    cdef public object disable_frame_end_update_cdf
+    cdef public object display_frame_id
+    cdef public object error_resilient_mode
+    cdef public object film_grain
+    cdef public object force_integer_mv
+    cdef public object frame_height_minus_1
+    cdef public object frame_presentation_time
+    cdef public object frame_refs_short_signaling
+    cdef public object frame_size_override_flag
+    cdef public object frame_to_show_map_idx
+    cdef public object frame_type
+    cdef public object frame_width_minus_1
+    cdef public object gm_params
+    cdef public object gold_frame_idx
+    cdef public object header_bits
+    cdef public object height_in_sbs_minus_1
+    cdef public object interpolation_filter
+    cdef public object is_filter_switchable
+    cdef public object is_motion_mode_switchable
+    cdef public object last_frame_idx
+    cdef public object loop_filter_delta_enabled
+    cdef public object loop_filter_delta_update
+    cdef public object loop_filter_level
+    cdef public object loop_filter_mode_deltas
+    cdef public object loop_filter_ref_deltas
+    cdef public object loop_filter_sharpness
+    cdef public object lr_unit_shift
+    cdef public object lr_uv_shift
+    cdef public object order_hint
+    cdef public object primary_ref_frame
+    cdef public object qm_u
+    cdef public object qm_v
+    cdef public object qm_y
+    cdef public object reduced_tx_set
+    cdef public object ref_frame_idx
+    cdef public object reference_select
+    cdef public object refresh_frame_flags
+    cdef public object render_and_frame_size_different
+    cdef public object segmentation_enabled
+    cdef public object segmentation_temporal_update
+    cdef public object segmentation_update_data
+    cdef public object segmentation_update_map
+    cdef public object seq
+    cdef public object show_existing_frame
+    cdef public object show_frame
+    cdef public object showable_frame
+    cdef public object skipModeAllowed
+    cdef public object skip_mode_present
+    cdef public object spatial_id
+    cdef public object temporal_id
+    cdef public object tx_mode_select
+    cdef public object uniform_tile_spacing_flag
+    cdef public object use_ref_frame_mvs
+    cdef public object use_superres
+    cdef public object usesChromaLr
+    cdef public object using_qmatrix
+    cdef public object width_in_sbs_minus_1
 
     def as_dict(self):
-        return {k: v for k, v in self.__dict__.items() if k != "film_grain" and k != "seq"}
+        return {k: getattr(self, k) for k in FRAME_HEADER_FIELDS if k not in ("film_grain", "seq")}
+
+
+FRAME_HEADER_FIELDS = ('AllLossless', 'CodedLossless', 'DeltaQUAc', 'DeltaQUDc', 'DeltaQVAc', 'DeltaQVDc', 'DeltaQYDc', 'FeatureData', 'FeatureEnabled', 'FrameHeight', 'FrameIsIntra', 'FrameRestorationType', 'FrameWidth', 'GmType', 'LastActiveSegId', 'LoopRestorationSize', 'LosslessArray', 'MiColStarts', 'MiCols', 'MiRowStarts', 'MiRows', 'OrderHints', 'PrevGmParams', 'RefFrameSignBias', 'RenderHeight', 'RenderWidth', 'SegIdPreSkip', 'SkipModeFrame', 'SuperresDenom', 'TileCols', 'TileColsLog2', 'TileRows', 'TileRowsLog2', 'TileSizeBytes', 'TxMode', 'UpscaledWidth', 'UsesLr', 'allow_high_precision_mv', 'allow_intrabc', 'allow_screen_content_tools', 'allow_warped_motion', 'base_q_idx', 'buffer_removal_time', 'buffer_removal_time_present_flag', 'cdef_bits', 'cdef_damping_minus_3', 'cdef_uv_pri_strength', 'cdef_uv_sec_strength', 'cdef_y_pri_strength', 'cdef_y_sec_strength', 'coded_denom', 'context_update_tile_id', 'current_frame_id', 'delta_frame_id_minus_1', 'delta_lf_multi', 'delta_lf_present', 'delta_lf_res', 'delta_q_present', 'delta_q_res', 'diff_uv_delta', 'disable_cdf_update', 'disable_frame_end_update_cdf', 'display_frame_id', 'error_resilient_mode', 'film_grain', 'force_integer_mv', 'frame_height_minus_1', 'frame_presentation_time', 'frame_refs_short_signaling', 'frame_size_override_flag', 'frame_to_show_map_idx', 'frame_type', 'frame_width_minus_1', 'gm_params', 'gold_frame_idx', 'header_bits', 'height_in_sbs_minus_1', 'interpolation_filter', 'is_filter_switchable', 'is_motion_mode_switchable', 'last_frame_idx', 'loop_filter_delta_enabled', 'loop_filter_delta_update', 'loop_filter_level', 'loop_filter_mode_deltas', 'loop_filter_ref_deltas', 'loop_filter_sharpness', 'lr_unit_shift', 'lr_uv_shift', 'order_hint', 'primary_ref_frame', 'qm_u', 'qm_v', 'qm_y', 'reduced_tx_set', 'ref_frame_idx', 'reference_select', 'refresh_frame_flags', 'render_and_frame_size_different', 'segmentation_enabled', 'segmentation_temporal_update', 'segmentation_update_data', 'segmentation_update_map', 'seq', 'show_existing_frame', 'show_frame', 'showable_frame', 'skipModeAllowed', 'skip_mode_present', 'spatial_id', 'temporal_id', 'tx_mode_select', 'uniform_tile_spacing_flag', 'use_ref_frame_mvs', 'use_superres', 'usesChromaLr', 'using_qmatrix', 'width_in_sbs_minus_1')
 
 
 class Obu:
@@ -694,7 +822,7 @@ cdef class Av1Parser:
     def _uncompressed_header(self, BitReader br):
         s = self.seq
         refs = self.refs
-        h = FrameHeader()
+        cdef FrameHeader h = FrameHeader()
         h.seq = s
         h.temporal_id = self.temporal_id
         h.spatial_id = self.spatial_id
@@ -892,20 +1020,20 @@ cdef class Av1Parser:
             h.disable_frame_end_update_cdf = self.f(br, 1, "disable_frame_end_update_cdf")
         if h.primary_ref_frame == PRIMARY_REF_NONE:
             # setup_past_independence()
-            h.loop_filter_ref_deltas = list(DEFAULT_LF_REF_DELTAS)
-            h.loop_filter_mode_deltas = [0, 0]
-            h.FeatureEnabled = [[0] * 8 for _ in range(8)]
-            h.FeatureData = [[0] * 8 for _ in range(8)]
-            h.PrevGmParams = default_gm_params()
+            h.loop_filter_ref_deltas = DEFAULT_LF_REF_DELTAS
+            h.loop_filter_mode_deltas = (0, 0)
+            h.FeatureEnabled = ZERO_FEATURES
+            h.FeatureData = ZERO_FEATURES
+            h.PrevGmParams = DEFAULT_GM_PARAMS
         else:
             # load_previous()
             prev = h.ref_frame_idx[h.primary_ref_frame]
             if not refs.valid[prev]:
                 raise BitstreamError(f"AV1: primary_ref_frame uses empty slot {prev}", br.pos)
-            h.loop_filter_ref_deltas = list(refs.loop_filter_ref_deltas[prev])
-            h.loop_filter_mode_deltas = list(refs.loop_filter_mode_deltas[prev])
-            h.FeatureEnabled = [list(r) for r in refs.feature_enabled[prev]]
-            h.FeatureData = [list(r) for r in refs.feature_data[prev]]
+            h.loop_filter_ref_deltas = refs.loop_filter_ref_deltas[prev]   # copied before an update
+            h.loop_filter_mode_deltas = refs.loop_filter_mode_deltas[prev]
+            h.FeatureEnabled = refs.feature_enabled[prev]     # replaced (never modified) by segmentation_params
+            h.FeatureData = refs.feature_data[prev]
             h.PrevGmParams = refs.gm_params[prev]
         self._tile_info(br, h)
         self._quantization_params(br, h)
@@ -975,7 +1103,7 @@ cdef class Av1Parser:
         return h
 
     # 5.9.5 / 5.9.8
-    def _frame_size(self, BitReader br, h):
+    def _frame_size(self, BitReader br, FrameHeader h):
         s = self.seq
         if h.frame_size_override_flag:
             h.frame_width_minus_1 = self.f(br, s.frame_width_bits_minus_1 + 1, "frame_width_minus_1")
@@ -987,7 +1115,7 @@ cdef class Av1Parser:
             h.FrameHeight = s.max_frame_height_minus_1 + 1
         self._superres_params(br, h)
 
-    def _superres_params(self, BitReader br, h):
+    def _superres_params(self, BitReader br, FrameHeader h):
         # 5.9.8 superres_params + 7.x compute_image_size
         h.use_superres = self.f(br, 1, "use_superres") if self.seq.enable_superres else 0
         if h.use_superres:
@@ -1000,7 +1128,7 @@ cdef class Av1Parser:
         h.MiCols = 2 * ((h.FrameWidth + 7) >> 3)
         h.MiRows = 2 * ((h.FrameHeight + 7) >> 3)
 
-    def _render_size(self, BitReader br, h):
+    def _render_size(self, BitReader br, FrameHeader h):
         # 5.9.6
         h.render_and_frame_size_different = self.f(br, 1, "render_and_frame_size_different")
         if h.render_and_frame_size_different:
@@ -1010,7 +1138,7 @@ cdef class Av1Parser:
             h.RenderWidth = h.UpscaledWidth
             h.RenderHeight = h.FrameHeight
 
-    def _frame_size_with_refs(self, BitReader br, h):
+    def _frame_size_with_refs(self, BitReader br, FrameHeader h):
         # 5.9.7
         refs = self.refs
         found = 0
@@ -1030,7 +1158,7 @@ cdef class Av1Parser:
         else:
             self._superres_params(br, h)
 
-    def _tile_info(self, BitReader br, h):
+    def _tile_info(self, BitReader br, FrameHeader h):
         # 5.9.15
         s = self.seq
         cdef int sb_cols, sb_rows, sb_shift, sb_size, max_w, max_area, min_log2_cols, max_log2_cols
@@ -1141,7 +1269,7 @@ cdef class Av1Parser:
             return self.su(br, 7, name + ".delta_q")
         return 0
 
-    def _quantization_params(self, BitReader br, h):
+    def _quantization_params(self, BitReader br, FrameHeader h):
         # 5.9.12
         s = self.seq
         h.base_q_idx = self.f(br, 8, "base_q_idx")
@@ -1167,7 +1295,7 @@ cdef class Av1Parser:
             h.qm_u = self.f(br, 4, "qm_u")
             h.qm_v = h.qm_u if not s.separate_uv_delta_q else self.f(br, 4, "qm_v")
 
-    def _segmentation_params(self, BitReader br, h):
+    def _segmentation_params(self, BitReader br, FrameHeader h):
         # 5.9.14
         h.segmentation_enabled = self.f(br, 1, "segmentation_enabled")
         h.segmentation_update_map = 0
@@ -1184,8 +1312,10 @@ cdef class Av1Parser:
                     h.segmentation_temporal_update = self.f(br, 1, "segmentation_temporal_update")
                 h.segmentation_update_data = self.f(br, 1, "segmentation_update_data")
             if h.segmentation_update_data:
-                fe = h.FeatureEnabled
-                fd = h.FeatureData
+                fe = [[0] * 8 for _ in range(8)]
+                fd = [[0] * 8 for _ in range(8)]
+                h.FeatureEnabled = fe
+                h.FeatureData = fd
                 for i in range(8):
                     for j in range(8):
                         v = 0
@@ -1204,26 +1334,28 @@ cdef class Av1Parser:
                                 v = max(0, min(limit, v))
                         fd[i][j] = v
         else:
-            h.FeatureEnabled = [[0] * 8 for _ in range(8)]
-            h.FeatureData = [[0] * 8 for _ in range(8)]
+            h.FeatureEnabled = ZERO_FEATURES
+            h.FeatureData = ZERO_FEATURES
         h.SegIdPreSkip = 0
         h.LastActiveSegId = 0
-        for i in range(8):
-            for j in range(8):
-                if h.FeatureEnabled[i][j]:
-                    h.LastActiveSegId = i
-                    if j >= 5:
-                        h.SegIdPreSkip = 1
+        if h.segmentation_enabled:
+            fe = h.FeatureEnabled
+            for i in range(8):
+                for j in range(8):
+                    if fe[i][j]:
+                        h.LastActiveSegId = i
+                        if j >= 5:
+                            h.SegIdPreSkip = 1
 
-    def _loop_filter_params(self, BitReader br, h):
+    def _loop_filter_params(self, BitReader br, FrameHeader h):
         # 5.9.11
         h.loop_filter_level = [0, 0, 0, 0]
         h.loop_filter_sharpness = 0
         h.loop_filter_delta_enabled = 0
         h.loop_filter_delta_update = 0
         if h.CodedLossless or h.allow_intrabc:
-            h.loop_filter_ref_deltas = list(DEFAULT_LF_REF_DELTAS)
-            h.loop_filter_mode_deltas = [0, 0]
+            h.loop_filter_ref_deltas = DEFAULT_LF_REF_DELTAS
+            h.loop_filter_mode_deltas = (0, 0)
             return
         h.loop_filter_level[0] = self.f(br, 6, "loop_filter_level[0]")
         h.loop_filter_level[1] = self.f(br, 6, "loop_filter_level[1]")
@@ -1236,6 +1368,8 @@ cdef class Av1Parser:
         if h.loop_filter_delta_enabled:
             h.loop_filter_delta_update = self.f(br, 1, "loop_filter_delta_update")
             if h.loop_filter_delta_update:
+                h.loop_filter_ref_deltas = list(h.loop_filter_ref_deltas)
+                h.loop_filter_mode_deltas = list(h.loop_filter_mode_deltas)
                 for i in range(8):
                     if self.fi(br, 1, "update_ref_delta", (i,)):
                         p = br.pos
@@ -1247,7 +1381,7 @@ cdef class Av1Parser:
                         h.loop_filter_mode_deltas[i] = br.read_su(7)
                         self.note(p, "loop_filter_mode_deltas[%d]" % i, h.loop_filter_mode_deltas[i])
 
-    def _cdef_params(self, BitReader br, h):
+    def _cdef_params(self, BitReader br, FrameHeader h):
         # 5.9.19
         h.cdef_y_pri_strength = [0] * 8
         h.cdef_y_sec_strength = [0] * 8
@@ -1268,7 +1402,7 @@ cdef class Av1Parser:
                 v = self.fi(br, 2, "cdef_uv_sec_strength", (i,))
                 h.cdef_uv_sec_strength[i] = 4 if v == 3 else v
 
-    def _lr_params(self, BitReader br, h):
+    def _lr_params(self, BitReader br, FrameHeader h):
         # 5.9.20
         s = self.seq
         h.FrameRestorationType = [RESTORE_NONE] * 3
@@ -1301,10 +1435,10 @@ cdef class Av1Parser:
             h.LoopRestorationSize[1] = h.LoopRestorationSize[0] >> h.lr_uv_shift
             h.LoopRestorationSize[2] = h.LoopRestorationSize[0] >> h.lr_uv_shift
 
-    def _global_motion_params(self, BitReader br, h):
+    def _global_motion_params(self, BitReader br, FrameHeader h):
         # 5.9.24
-        h.GmType = [IDENTITY] * 8
-        h.gm_params = default_gm_params()
+        h.GmType = IDENTITY_TYPES
+        h.gm_params = DEFAULT_GM_PARAMS
         if h.FrameIsIntra:
             return
         for ref in range(LAST_FRAME, ALTREF_FRAME + 1):
@@ -1314,6 +1448,11 @@ cdef class Av1Parser:
                     typ = ROTZOOM
                 else:
                     typ = TRANSLATION if self.fi(br, 1, "is_translation", (ref,)) else AFFINE
+            if typ == IDENTITY:
+                continue
+            if h.GmType is IDENTITY_TYPES:
+                h.GmType = list(IDENTITY_TYPES)
+                h.gm_params = [list(r) for r in DEFAULT_GM_PARAMS]
             h.GmType[ref] = typ
             if typ >= ROTZOOM:
                 self._read_global_param(br, h, typ, ref, 2)
@@ -1328,7 +1467,7 @@ cdef class Av1Parser:
                 self._read_global_param(br, h, typ, ref, 0)
                 self._read_global_param(br, h, typ, ref, 1)
 
-    def _read_global_param(self, BitReader br, h, int typ, int ref, int idx):
+    def _read_global_param(self, BitReader br, FrameHeader h, int typ, int ref, int idx):
         # 5.9.25 + 5.9.26-28 (decode_signed_subexp_with_ref)
         cdef int abs_bits = GM_ABS_ALPHA_BITS, prec_bits = GM_ALPHA_PREC_BITS
         if idx < 2:
@@ -1382,7 +1521,7 @@ cdef class Av1Parser:
                 self.note(q, "subexp_bits", v)
                 return v + mk
 
-    def _film_grain_params(self, BitReader br, h):
+    def _film_grain_params(self, BitReader br, FrameHeader h):
         # 5.9.30
         s = self.seq
         g = h.film_grain
@@ -1462,7 +1601,7 @@ cdef class Av1Parser:
         g.clip_to_restricted_range = self.f(br, 1, "clip_to_restricted_range")
 
     # ---- 5.11.1 tile group -------------------------------------------------------------------------------
-    def _tile_group(self, BitReader br, o, h):
+    def _tile_group(self, BitReader br, o, FrameHeader h):
         cdef int num_tiles = h.TileCols * h.TileRows
         cdef Py_ssize_t start_bit = br.pos
         cdef int tile_bits, tile_num, tsb = h.TileSizeBytes

@@ -2,6 +2,7 @@
 ``v4l2_ctrl_av1_frame`` (like GStreamer's v4l2codecs AV1 decoder). Names of the uAPI are the kernel's."""
 from __future__ import annotations
 
+import ctypes
 from typing import Sequence
 
 from v4l2sl.uapi import av1 as u
@@ -118,6 +119,8 @@ def fill_quantization(c: u.v4l2_av1_quantization, h) -> None:
 
 
 def fill_segmentation(c: u.v4l2_av1_segmentation, h) -> None:
+    if not h.segmentation_enabled:
+        return          # all zero (FeatureEnabled/FeatureData are cleared when segmentation is off, 5.9.14)
     c.flags = ((u.V4L2_AV1_SEGMENTATION_FLAG_ENABLED if h.segmentation_enabled else 0)
                | (u.V4L2_AV1_SEGMENTATION_FLAG_UPDATE_MAP if h.segmentation_update_map else 0)
                | (u.V4L2_AV1_SEGMENTATION_FLAG_TEMPORAL_UPDATE if h.segmentation_temporal_update else 0)
@@ -160,7 +163,20 @@ def fill_loop_restoration(c: u.v4l2_av1_loop_restoration, h) -> None:
     c.loop_restoration_size[:] = h.LoopRestorationSize
 
 
+def _identity_global_motion() -> bytes:
+    c = u.v4l2_av1_global_motion()
+    for ref in range(8):
+        c.params[ref][2] = c.params[ref][5] = 1 << WARPEDMODEL_PREC_BITS
+    return c.to_bytes()
+
+
+_IDENTITY_GM = _identity_global_motion()
+
+
 def fill_global_motion(c: u.v4l2_av1_global_motion, h) -> None:
+    if not any(h.GmType):
+        ctypes.memmove(ctypes.addressof(c), _IDENTITY_GM, len(_IDENTITY_GM))
+        return
     invalid = 0
     for ref in range(8):
         t = h.GmType[ref]
@@ -217,7 +233,11 @@ def fill_frame(h, ref_ts: Sequence[int]) -> u.v4l2_ctrl_av1_frame:
     c.primary_ref_frame = h.primary_ref_frame
     fill_loop_restoration(c.loop_restoration, h)
     fill_global_motion(c.global_motion, h)
-    c.flags = sum(bit for name, bit in _FRAME_FLAGS if getattr(h, name))
+    flags = 0
+    for name, bit in _FRAME_FLAGS:
+        if getattr(h, name):
+            flags |= bit
+    c.flags = flags
     c.frame_type = h.frame_type          # same numbering as enum v4l2_av1_frame_type
     c.order_hint = h.order_hint
     c.upscaled_width = h.UpscaledWidth

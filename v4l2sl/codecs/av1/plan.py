@@ -93,6 +93,7 @@ def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, operating_po
     refs = RefSlots()
     fmt: StreamFormat | None = None
     seq_ctrl = None
+    seq_obj = None
     decoded = 0
     shown = 0
 
@@ -119,15 +120,17 @@ def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, operating_po
                 loaded.refresh_frame_flags = saved
                 yield from releases(displaced)
             continue
-        new = _format(s)
-        if fmt is None or fr.seq_changed and (new.width, new.height, new.bit_depth, new.chroma_format) != (
-                fmt.width, fmt.height, fmt.bit_depth, fmt.chroma_format):
-            if h.frame_type != KEY_FRAME and fmt is not None:
-                raise BitstreamError("AV1: sequence format change on a non-key frame", frame=n)
-            fmt = new
-            yield fmt
-        if seq_ctrl is None or fr.seq_changed:
-            seq_ctrl = fill_sequence(s)
+        if s is not seq_obj:                 # a sequence header OBU was parsed: new format / SEQUENCE control?
+            if seq_obj is None or s.as_dict() != seq_obj.as_dict():
+                new = _format(s)
+                if fmt is None or (new.width, new.height, new.bit_depth, new.chroma_format) != (
+                        fmt.width, fmt.height, fmt.bit_depth, fmt.chroma_format):
+                    if h.frame_type != KEY_FRAME and fmt is not None:
+                        raise BitstreamError("AV1: sequence format change on a non-key frame", frame=n)
+                    fmt = new
+                    yield fmt
+                seq_ctrl = fill_sequence(s)
+            seq_obj = s
         ts = (decoded + 1) * TIMESTAMP_STEP
         ref_ts = [t if t is not None else 0 for t in refs.timestamp]
         data, tiles = frame_data(tu, fr)

@@ -61,12 +61,13 @@ class RefSlots:
             self.frame_height[i] = h.FrameHeight
             self.render_width[i] = h.RenderWidth
             self.render_height[i] = h.RenderHeight
-            self.saved_order_hints[i] = list(h.OrderHints)
-            self.loop_filter_ref_deltas[i] = list(h.loop_filter_ref_deltas)
-            self.loop_filter_mode_deltas[i] = list(h.loop_filter_mode_deltas)
-            self.feature_enabled[i] = [list(r) for r in h.FeatureEnabled]
-            self.feature_data[i] = [list(r) for r in h.FeatureData]
-            self.gm_params[i] = [list(r) for r in h.gm_params]
+            # the parser gives every frame header its own lists and never changes them afterwards: share them
+            self.saved_order_hints[i] = h.OrderHints
+            self.loop_filter_ref_deltas[i] = h.loop_filter_ref_deltas
+            self.loop_filter_mode_deltas[i] = h.loop_filter_mode_deltas
+            self.feature_enabled[i] = h.FeatureEnabled
+            self.feature_data[i] = h.FeatureData
+            self.gm_params[i] = h.gm_params
             self.film_grain[i] = h.film_grain
             self.timestamp[i] = timestamp
             self.header[i] = h
