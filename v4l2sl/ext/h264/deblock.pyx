@@ -72,10 +72,19 @@ cdef int bs_inter(const MBInfo* p, int bp, const MBInfo* q, int bq) noexcept nog
             (mv_differ(p, bp, 0, q, bq, 1) or mv_differ(p, bp, 1, q, bq, 0)))
 
 
+cdef inline bint has_coeffs(const MBInfo* m, int b) noexcept nogil:
+    """Non-zero coefficients in the transform block holding 4x4 block b (the 8x8 block with transform 8x8)."""
+    cdef int r
+    if not m.t8x8:
+        return m.nnz[b] != 0
+    r = (b >> 3) * 8 + ((b & 3) >> 1) * 2
+    return (m.nnz[r] | m.nnz[r + 1] | m.nnz[r + 4] | m.nnz[r + 5]) != 0
+
+
 cdef inline int bs_of(const MBInfo* p, int bp, const MBInfo* q, int bq, bint mbedge) noexcept nogil:
     if p.kind != MB_INTER or q.kind != MB_INTER:
         return 4 if mbedge else 3
-    if p.nnz[bp] or q.nnz[bq]:
+    if has_coeffs(p, bp) or has_coeffs(q, bq):
         return 2
     return bs_inter(p, bp, q, bq)
 

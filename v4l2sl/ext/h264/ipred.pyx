@@ -180,3 +180,107 @@ cdef void pred_chroma(uint8_t* dst, Py_ssize_t stride, int mode, const int* T, c
         for y in range(h):
             for x in range(w):
                 dst[y * stride + x] = clip1((a + b * (x - 3 - xCF) + c * (y - 3 - yCF) + 16) >> 5)
+
+
+cdef void filter8x8_refs(int* e, bint hasT, bint hasTR, bint hasL, bint hasTL) noexcept nogil:
+    """8.3.2.2.1 reference sample filtering for Intra_8x8, in place on the 25-sample edge array
+    (e[0..7] = p[-1,7..0], e[8] = p[-1,-1], e[9..24] = p[0..15,-1]; top-right already substituted)."""
+    cdef int f[25]
+    cdef int x, y
+    cdef int* T = e + 9
+    for x in range(25):
+        f[x] = e[x]
+    if hasT:
+        f[9] = (e[8] + 2 * T[0] + T[1] + 2) >> 2 if hasTL else (3 * T[0] + T[1] + 2) >> 2
+        for x in range(1, 15):
+            f[9 + x] = (T[x - 1] + 2 * T[x] + T[x + 1] + 2) >> 2
+        f[24] = (T[14] + 3 * T[15] + 2) >> 2
+    if hasTL:
+        if not hasT or not hasL:
+            if hasT:
+                f[8] = (3 * e[8] + T[0] + 2) >> 2
+            elif hasL:
+                f[8] = (3 * e[8] + e[7] + 2) >> 2
+        else:
+            f[8] = (T[0] + 2 * e[8] + e[7] + 2) >> 2
+    if hasL:
+        f[7] = (e[8] + 2 * e[7] + e[6] + 2) >> 2 if hasTL else (3 * e[7] + e[6] + 2) >> 2
+        for y in range(1, 7):
+            f[7 - y] = (e[7 - y + 1] + 2 * e[7 - y] + e[7 - y - 1] + 2) >> 2
+        f[0] = (e[1] + 3 * e[0] + 2) >> 2
+    for x in range(25):
+        e[x] = f[x]
+
+
+cdef void pred8x8l(uint8_t* dst, Py_ssize_t stride, int mode, const int* e, bint hasT, bint hasL) noexcept nogil:
+    """8.3.2.2.2 - 8.3.2.2.10 Intra_8x8 prediction from the filtered edge array (see filter8x8_refs)."""
+    cdef int x, y, v, z, s, k
+    cdef const int* T = e + 9           # T[k] = p[k,-1], T[-1] = p[-1,-1]
+    for y in range(8):
+        for x in range(8):
+            if mode == 0:
+                v = T[x]
+            elif mode == 1:
+                v = e[7 - y]
+            elif mode == 2:
+                s = 0
+                if hasT and hasL:
+                    for k in range(8):
+                        s += T[k] + e[k]
+                    v = (s + 8) >> 4
+                elif hasL:
+                    for k in range(8):
+                        s += e[k]
+                    v = (s + 4) >> 3
+                elif hasT:
+                    for k in range(8):
+                        s += T[k]
+                    v = (s + 4) >> 3
+                else:
+                    v = 128
+            elif mode == 3:
+                if x == 7 and y == 7:
+                    v = (T[14] + 3 * T[15] + 2) >> 2
+                else:
+                    v = (T[x + y] + 2 * T[x + y + 1] + T[x + y + 2] + 2) >> 2
+            elif mode == 4:
+                k = 8 + x - y
+                v = (e[k - 1] + 2 * e[k] + e[k + 1] + 2) >> 2
+            elif mode == 5:
+                z = 2 * x - y
+                if z >= 0 and (z & 1) == 0:
+                    v = (T[x - (y >> 1) - 1] + T[x - (y >> 1)] + 1) >> 1
+                elif z >= 0:
+                    v = (T[x - (y >> 1) - 2] + 2 * T[x - (y >> 1) - 1] + T[x - (y >> 1)] + 2) >> 2
+                elif z == -1:
+                    v = (e[7] + 2 * e[8] + T[0] + 2) >> 2
+                else:
+                    v = (e[7 - (y - 2 * x - 1)] + 2 * e[7 - (y - 2 * x - 2)] + e[7 - (y - 2 * x - 3)] + 2) >> 2
+            elif mode == 6:
+                z = 2 * y - x
+                if z >= 0 and (z & 1) == 0:
+                    v = (e[7 - (y - (x >> 1) - 1)] + e[7 - (y - (x >> 1))] + 1) >> 1
+                elif z >= 0:
+                    v = (e[7 - (y - (x >> 1) - 2)] + 2 * e[7 - (y - (x >> 1) - 1)] + e[7 - (y - (x >> 1))] + 2) >> 2
+                elif z == -1:
+                    v = (e[7] + 2 * e[8] + T[0] + 2) >> 2
+                else:
+                    v = (T[x - 2 * y - 1] + 2 * T[x - 2 * y - 2] + T[x - 2 * y - 3] + 2) >> 2
+            elif mode == 7:
+                s = x + (y >> 1)
+                if (y & 1) == 0:
+                    v = (T[s] + T[s + 1] + 1) >> 1
+                else:
+                    v = (T[s] + 2 * T[s + 1] + T[s + 2] + 2) >> 2
+            else:
+                z = x + 2 * y
+                s = y + (x >> 1)
+                if z < 13 and (z & 1) == 0:
+                    v = (e[7 - s] + e[7 - (s + 1)] + 1) >> 1
+                elif z < 13:
+                    v = (e[7 - s] + 2 * e[7 - (s + 1)] + e[7 - (s + 2)] + 2) >> 2
+                elif z == 13:
+                    v = (e[1] + 3 * e[0] + 2) >> 2
+                else:
+                    v = e[0]
+            dst[y * stride + x] = <uint8_t>v

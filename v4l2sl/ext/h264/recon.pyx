@@ -17,7 +17,7 @@ from v4l2sl.ext.h264.defs cimport MBInfo, SliceInfo, MB_INTER, MB_INTRA, MB_PCM
 from v4l2sl.ext.h264.cavlc cimport residual_block_cavlc
 from v4l2sl.ext.h264.itx cimport (idct4_add, idct8_add, dc_add, luma_dc_dequant, chroma_dc_dequant, dequant4,
                                   dequant8, level_scale4, level_scale8)
-from v4l2sl.ext.h264.ipred cimport pred4x4, pred16x16, pred_chroma
+from v4l2sl.ext.h264.ipred cimport pred4x4, pred16x16, pred_chroma, filter8x8_refs, pred8x8l
 from v4l2sl.ext.h264.mc cimport mc_luma, mc_chroma, avg_block, weight_block, biweight_block
 from v4l2sl.ext.h264.deblock cimport deblock_picture
 from v4l2sl.ext.h264.cabac cimport Cabac, cabac_start, cabac_decision, cabac_bypass, cabac_terminate
@@ -43,6 +43,16 @@ cdef uint8_t CBP_INTER[48]
 cdef uint8_t CBP_INTRA_MONO[16]
 cdef uint8_t CBP_INTER_MONO[16]
 cdef int QPC[52]
+# Table 9-43: ctxIdxInc of significant_coeff_flag / last_significant_coeff_flag for 8x8 blocks (frame coded)
+cdef int SIG8[63]
+cdef int LAST8[63]
+_sig8 = (0, 1, 2, 3, 4, 5, 5, 4, 4, 3, 3, 4, 4, 4, 5, 5, 4, 4, 4, 4, 3, 3, 6, 7, 7, 7, 8, 9, 10, 9, 8, 7, 7, 6, 11,
+         12, 13, 11, 6, 7, 8, 9, 14, 10, 9, 8, 6, 11, 12, 13, 11, 6, 9, 14, 10, 9, 11, 12, 13, 11, 14, 10, 12)
+_last8 = (0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3,
+          3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8)
+for _i in range(63):
+    SIG8[_i] = _sig8[_i]
+    LAST8[_i] = _last8[_i]
 
 _bx = (0, 1, 0, 1, 2, 3, 2, 3, 0, 1, 0, 1, 2, 3, 2, 3)
 _by = (0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3)
@@ -181,6 +191,7 @@ cdef class PictureDecoder:
     cdef bint cabac
     cdef Cabac cab
     cdef int last_dqp_nz            # CABAC: previous macroblock had a non-zero mb_qp_delta
+    cdef int nosub8x8               # noSubMbPartSizeLessThan8x8Flag of the current macroblock
 
     def __init__(self, int mbw, int mbh, int chroma_format_idc=1):
         if chroma_format_idc not in (0, 1):
@@ -217,8 +228,6 @@ cdef class PictureDecoder:
         cdef Py_ssize_t nbytes = rbsp.shape[0]
         if p["slice_type"] not in (SLICE_P, SLICE_I, SLICE_B):
             raise UnsupportedError(f"slice_type {p['slice_type']} (SP/SI) is not supported")
-        if p["transform_8x8_mode"]:
-            raise UnsupportedError("8x8 transform (High profile) is not supported by the software H.264 decoder yet")
         self.sp.slice_type = p["slice_type"]
         self.sp.first_mb = p["first_mb_in_slice"]
         self.sp.qp = p["qp"]
@@ -479,7 +488,9 @@ cdef class PictureDecoder:
             m.kind = MB_INTRA
             if mb_type == 0:
                 m.intra4x4 = 1
-                for i in range(16):
+                if self.sp.transform_8x8_mode:
+                    m.t8x8 = bits_u(&self.bs, 1)
+                for i in range(4 if m.t8x8 else 16):
                     if bits_u(&self.bs, 1):
                         modes[i] = -1
                     else:
@@ -508,6 +519,8 @@ cdef class PictureDecoder:
                 if code > 15:
                     return -1
                 cbp = CBP_INTRA_MONO[code] if intra else CBP_INTER_MONO[code]
+            if not intra and (cbp & 15) and self._t8x8_allowed():
+                m.t8x8 = bits_u(&self.bs, 1)
         m.cbp = cbp
         if cbp > 0 or (intra and mb_type != 0):
             delta = bits_se(&self.bs)
@@ -524,7 +537,9 @@ cdef class PictureDecoder:
         if self.bs.overrun:
             return -1
         if intra:
-            if mb_type == 0:
+            if mb_type == 0 and m.t8x8:
+                self._recon_intra8x8()
+            elif mb_type == 0:
                 self._recon_intra4x4()
             else:
                 self._recon_intra16x16(i16mode)
@@ -558,6 +573,102 @@ cdef class PictureDecoder:
                         dst[i * self.cs + j] = <uint8_t>bits_u(&self.bs, 8)
         return -1 if self.bs.overrun else 0
 
+    cdef int _t8x8_inc(self) noexcept:
+        cdef MBInfo* A = self._mb_avail(self.mbx - 1, self.mby)
+        cdef MBInfo* B = self._mb_avail(self.mbx, self.mby - 1)
+        return (A != NULL and A.t8x8) + (B != NULL and B.t8x8)
+
+    cdef bint _t8x8_allowed(self) noexcept:
+        """7.3.5: transform_size_8x8_flag present for an inter macroblock with luma coefficients."""
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        if not self.sp.transform_8x8_mode or not self.nosub8x8:
+            return False
+        if m.direct16 and not self.direct_8x8_inference:
+            return False
+        return True
+
+    cdef void _intra8x8_modes(self, int8_t* rem) noexcept:
+        """8.3.2.1 Intra8x8PredMode derivation; stored replicated into the four 4x4 entries."""
+        cdef MBInfo* cur = &self.mbs[self.mb_addr]
+        cdef MBInfo* a
+        cdef MBInfo* b
+        cdef int b8, x8, y8, mA, mB, pred, mode, k
+        cdef bint dcflag
+        for b8 in range(4):
+            x8 = b8 & 1
+            y8 = b8 >> 1
+            a = cur if x8 > 0 else self._mb_avail(self.mbx - 1, self.mby)
+            b = cur if y8 > 0 else self._mb_avail(self.mbx, self.mby - 1)
+            dcflag = (a == NULL or b == NULL or
+                      (self.sp.constrained_intra_pred and (a.kind == MB_INTER or b.kind == MB_INTER)))
+            if dcflag:
+                pred = 2
+            else:
+                # A: 4x4 block 1 of the 8x8 to the left, B: 4x4 block 2 of the 8x8 above
+                mA = a.i4modes[(2 * y8) * 4 + 2 * (x8 - 1 if x8 > 0 else 1) + 1] if a.intra4x4 else 2
+                mB = b.i4modes[(2 * (y8 - 1 if y8 > 0 else 1) + 1) * 4 + 2 * x8] if b.intra4x4 else 2
+                pred = mA if mA < mB else mB
+            if rem[b8] < 0:
+                mode = pred
+            elif rem[b8] < pred:
+                mode = rem[b8]
+            else:
+                mode = rem[b8] + 1
+            for k in range(4):
+                cur.i4modes[(2 * y8 + (k >> 1)) * 4 + 2 * x8 + (k & 1)] = mode
+
+    cdef void _recon_intra8x8(self) noexcept:
+        """8.3.2 Intra_8x8 prediction and 8x8 residual of each 8x8 block in turn."""
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int b8, x8, y8, k
+        cdef int e[25]
+        cdef bint hasL, hasT, hasTL, hasTR
+        cdef uint8_t* dst
+        cdef Py_ssize_t ys = self.ys
+        cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
+        cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
+        cdef MBInfo* C = self._intra_avail(self.mbx + 1, self.mby - 1)
+        cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
+        for b8 in range(4):
+            x8 = b8 & 1
+            y8 = b8 >> 1
+            dst = self.py + (self.mby * 16 + y8 * 8) * ys + self.mbx * 16 + x8 * 8
+            hasL = x8 > 0 or A != NULL
+            hasT = y8 > 0 or B != NULL
+            if x8 > 0 and y8 > 0:
+                hasTL = True
+            elif y8 > 0:
+                hasTL = A != NULL
+            elif x8 > 0:
+                hasTL = B != NULL
+            else:
+                hasTL = D != NULL
+            if b8 == 0:
+                hasTR = B != NULL
+            elif b8 == 1:
+                hasTR = C != NULL
+            elif b8 == 2:
+                hasTR = True
+            else:
+                hasTR = False
+            for k in range(8):
+                e[7 - k] = dst[k * ys - 1] if hasL else 128
+                e[9 + k] = dst[-ys + k] if hasT else 128
+            for k in range(8):
+                e[17 + k] = dst[-ys + 8 + k] if hasTR else e[16]
+            e[8] = dst[-ys - 1] if hasTL else 128
+            filter8x8_refs(e, hasT, hasTR, hasL, hasTL)
+            pred8x8l(dst, ys, m.i4modes[(2 * y8) * 4 + 2 * x8], e, hasT, hasL)
+            self._add_luma8(dst, b8, m.qp, 0)
+
+    cdef void _add_luma8(self, uint8_t* dst, int b8, int qp, int lst) noexcept:
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef int r = (b8 >> 1) * 8 + (b8 & 1) * 2
+        if m.nnz[r] == 0 and m.nnz[r + 1] == 0 and m.nnz[r + 4] == 0 and m.nnz[r + 5] == 0:
+            return
+        dequant8(self.coef8[b8], qp, &self.sp.ls8[lst][0])
+        idct8_add(dst, self.ys, self.coef8[b8])
+
     cdef void _intra4x4_modes(self, int8_t* rem) noexcept:
         """8.3.1.1 Intra4x4PredMode derivation (rem[i] = -1: prev_intra4x4_pred_mode_flag)."""
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
@@ -565,6 +676,9 @@ cdef class PictureDecoder:
         cdef MBInfo* b
         cdef int blk, bx, by, mA, mB, pred
         cdef bint dcflag
+        if cur.t8x8:
+            self._intra8x8_modes(rem)
+            return
         for blk in range(16):
             bx = BLK_X[blk]
             by = BLK_Y[blk]
@@ -591,6 +705,7 @@ cdef class PictureDecoder:
         cdef int32_t lev[16]
         cdef int i8, i4, blk, r, bx, by, k, n, c, nc
         memset(self.coef, 0, sizeof(self.coef))
+        memset(self.coef8, 0, sizeof(self.coef8))
         memset(self.ccoef, 0, sizeof(self.ccoef))
         memset(self.cdc, 0, sizeof(self.cdc))
         memset(self.dc, 0, sizeof(self.dc))
@@ -618,6 +733,12 @@ cdef class PictureDecoder:
                         return -1
                     for k in range(15):
                         self.coef[r][ZIGZAG4[k + 1]] = lev[k]
+                elif m.t8x8:
+                    n = residual_block_cavlc(&self.bs, nc, 0, 15, 16, lev)
+                    if n < 0:
+                        return -1
+                    for k in range(16):
+                        self.coef8[i8][ZIGZAG8[4 * k + i4]] = lev[k]
                 else:
                     n = residual_block_cavlc(&self.bs, nc, 0, 15, 16, lev)
                     if n < 0:
@@ -895,6 +1016,8 @@ cdef class PictureDecoder:
             sub[i] = self._read_sub_mb_type_p()
             if sub[i] < 0 or sub[i] > 3:
                 return -1
+            if sub[i] != 0:
+                self.nosub8x8 = 0
         for i in range(4):
             x4 = (i & 1) * 2
             y4 = (i >> 1) * 2
@@ -923,6 +1046,7 @@ cdef class PictureDecoder:
         return 0
 
     cdef int _inter_pred(self, int mb_type) except? -2:
+        self.nosub8x8 = 1
         if self.sp.slice_type != SLICE_B:
             return self._p_mb_pred(mb_type)
         if mb_type == 0:
@@ -1197,6 +1321,10 @@ cdef class PictureDecoder:
             if sub[i] == 0:
                 any_direct = True
                 m.direct8 |= 1 << i
+                if not self.direct_8x8_inference:
+                    self.nosub8x8 = 0
+            elif B_SUB[sub[i]][0] > 1:
+                self.nosub8x8 = 0
         if any_direct and self._direct_mb() < 0:
             return -1
         for lst in range(2):
@@ -1371,8 +1499,12 @@ cdef class PictureDecoder:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int r
         cdef uint8_t* dst = self.py + self.mby * 16 * self.ys + self.mbx * 16
-        for r in range(16):
-            self._add_luma4(dst + (r >> 2) * 4 * self.ys + (r & 3) * 4, r, m.qp, 3, False)
+        if m.t8x8:
+            for r in range(4):
+                self._add_luma8(dst + (r >> 1) * 8 * self.ys + (r & 1) * 8, r, m.qp, 1)
+        else:
+            for r in range(16):
+                self._add_luma4(dst + (r >> 2) * 4 * self.ys + (r & 3) * 4, r, m.qp, 3, False)
         if self.chroma_format_idc:
             self._add_chroma(False)
 
@@ -1501,7 +1633,9 @@ cdef class PictureDecoder:
             m.kind = MB_INTRA
             if mb_type == 0:
                 m.intra4x4 = 1
-                for i in range(16):
+                if self.sp.transform_8x8_mode:
+                    m.t8x8 = cabac_decision(c, b, 399 + self._t8x8_inc())
+                for i in range(4 if m.t8x8 else 16):
                     if cabac_decision(c, b, 68):
                         modes[i] = -1
                     else:
@@ -1554,6 +1688,8 @@ cdef class PictureDecoder:
                     inc = (A != NULL and (A.kind == MB_PCM or (not A.skip and (A.cbp >> 4) == 2))) + \
                           2 * (B != NULL and (B.kind == MB_PCM or (not B.skip and (B.cbp >> 4) == 2)))
                     cbp |= (1 + cabac_decision(c, b, 77 + 4 + inc)) << 4
+            if not intra and (cbp & 15) and self._t8x8_allowed():
+                m.t8x8 = cabac_decision(c, b, 399 + self._t8x8_inc())
         m.cbp = cbp
         if cbp > 0 or (intra and mb_type != 0):
             k = 0
@@ -1581,7 +1717,9 @@ cdef class PictureDecoder:
         if self.bs.overrun:
             return -1
         if intra:
-            if mb_type == 0:
+            if mb_type == 0 and m.t8x8:
+                self._recon_intra8x8()
+            elif mb_type == 0:
                 self._recon_intra4x4()
             else:
                 self._recon_intra16x16(i16mode)
@@ -1681,13 +1819,24 @@ cdef class PictureDecoder:
         CBF_OFF[:] = [0, 4, 8, 12, 16]
         SIG_OFF[:] = [0, 15, 29, 44, 47]
         ABS_OFF[:] = [0, 10, 20, 30, 39]
+        if cat == 5:
+            CBF_OFF[0] = 0
         cdef int numCoeff = maxNumCoeff, i, n = 0, sig_inc, eq1 = 0, gt1 = 0, prefix, k, sufs, v
         cdef uint8_t sig[64]
-        if not cabac_decision(c, b, 85 + CBF_OFF[cat] + cbf_inc):
+        cdef int abs_base = 426 if cat == 5 else 227 + ABS_OFF[cat if cat < 5 else 0]
+        if cat != 5 and not cabac_decision(c, b, 85 + CBF_OFF[cat] + cbf_inc):
             return 0
         memset(sig, 0, sizeof(sig))
         i = 0
         while i < numCoeff - 1:
+            if cat == 5:
+                if cabac_decision(c, b, 402 + SIG8[i]):
+                    sig[i] = 1
+                    if cabac_decision(c, b, 417 + LAST8[i]):
+                        numCoeff = i + 1
+                        break
+                i += 1
+                continue
             sig_inc = (i if i < 2 else 2) if cat == 3 else i
             if cabac_decision(c, b, 105 + SIG_OFF[cat] + sig_inc):
                 sig[i] = 1
@@ -1701,10 +1850,10 @@ cdef class PictureDecoder:
                 continue
             k = 0 if gt1 != 0 else (4 if 1 + eq1 > 4 else 1 + eq1)
             prefix = 0
-            if cabac_decision(c, b, 227 + ABS_OFF[cat] + k):
+            if cabac_decision(c, b, abs_base + k):
                 prefix = 1
                 k = 5 + (gt1 if gt1 < 4 - (cat == 3) else 4 - (cat == 3))
-                while prefix < 14 and cabac_decision(c, b, 227 + ABS_OFF[cat] + k):
+                while prefix < 14 and cabac_decision(c, b, abs_base + k):
                     prefix += 1
                 if prefix >= 14:
                     k = 0
@@ -1734,7 +1883,9 @@ cdef class PictureDecoder:
         cdef MBInfo* A
         cdef MBInfo* B
         cdef int32_t lev[16]
+        cdef int32_t lev8[64]
         cdef int i8, i4, blk, r, bx, by, k, n, cc, inc, ra, rb
+        memset(self.coef8, 0, sizeof(self.coef8))
         memset(self.coef, 0, sizeof(self.coef))
         memset(self.ccoef, 0, sizeof(self.ccoef))
         memset(self.cdc, 0, sizeof(self.cdc))
@@ -1753,6 +1904,21 @@ cdef class PictureDecoder:
             for k in range(16):
                 self.dc[ZIGZAG4[k]] = lev[k]
         for i8 in range(4):
+            if m.t8x8:
+                if not (cbp >> i8) & 1:
+                    continue
+                memset(lev8, 0, sizeof(lev8))
+                n = self._residual_block_cabac(5, 0, 64, lev8)
+                if n < 0:
+                    return -1
+                for k in range(64):
+                    self.coef8[i8][ZIGZAG8[k]] = lev8[k]
+                r = (i8 >> 1) * 8 + (i8 & 1) * 2
+                m.nnz[r] = n
+                m.nnz[r + 1] = n
+                m.nnz[r + 4] = n
+                m.nnz[r + 5] = n
+                continue
             for i4 in range(4):
                 blk = i8 * 4 + i4
                 bx = BLK_X[blk]
