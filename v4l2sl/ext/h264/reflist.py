@@ -12,6 +12,12 @@ from v4l2sl.uapi import h264 as u
 _REF = u.V4L2_H264_DPB_ENTRY_FLAG_VALID | u.V4L2_H264_DPB_ENTRY_FLAG_ACTIVE
 
 
+def _pic_num(e) -> int:
+    """dpb[].pic_num as the signed PicNum / LongTermPicNum (FrameNumWrap is negative after a wrap)."""
+    v = e.pic_num
+    return v - (1 << 32) if v >= 1 << 31 else v
+
+
 def _poc(e) -> int:
     return min(e.top_field_order_cnt, e.bottom_field_order_cnt)
 
@@ -29,9 +35,9 @@ def initial_lists(dp, slice_type: int) -> tuple[list[int], list[int]]:
     """8.2.4.2.1 (P) and 8.2.4.2.3 (B) initial lists for a frame."""
     short, long_ = _refs(dp)
     dpb = dp.dpb
-    long_sorted = sorted(long_, key=lambda i: dpb[i].pic_num)
+    long_sorted = sorted(long_, key=lambda i: _pic_num(dpb[i]))
     if slice_type != 1:
-        return sorted(short, key=lambda i: -dpb[i].pic_num) + long_sorted, []
+        return sorted(short, key=lambda i: -_pic_num(dpb[i])) + long_sorted, []
     cur = min(dp.top_field_order_cnt, dp.bottom_field_order_cnt)
     before = sorted((i for i in short if _poc(dpb[i]) < cur), key=lambda i: -_poc(dpb[i]))
     after = sorted((i for i in short if _poc(dpb[i]) > cur), key=lambda i: _poc(dpb[i]))
@@ -64,10 +70,10 @@ def modify(lst: list, mods: list, num_active: int, dp, max_frame_num: int) -> li
                 no_wrap = pred + diff - (max_frame_num if pred + diff >= max_frame_num else 0)
             pred = no_wrap
             pic_num = no_wrap - max_frame_num if no_wrap > cur_pic_num else no_wrap
-            cands = [i for i in short if dpb[i].pic_num == pic_num]
+            cands = [i for i in short if _pic_num(dpb[i]) == pic_num]
             is_long = False
         elif idc == 2:
-            cands = [i for i in long_ if dpb[i].pic_num == val]
+            cands = [i for i in long_ if _pic_num(dpb[i]) == val]
             is_long = True
         else:
             raise UnsupportedError(f"modification_of_pic_nums_idc {idc} (MVC)")
