@@ -5,6 +5,16 @@ from pathlib import Path
 import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+
+class ParallelBuildExt(build_ext):
+    """Compile the C files of all extensions in parallel (one job per core)."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        if not self.parallel:
+            self.parallel = os.cpu_count() or 1
 
 ROOT = Path(__file__).parent
 
@@ -44,5 +54,6 @@ setup(
         },
         nthreads=int(os.environ.get("V4L2SL_BUILD_JOBS", "2")),
     ),
+    cmdclass={"build_ext": ParallelBuildExt},
     zip_safe=False,
 )
