@@ -21,23 +21,20 @@ def _to_py(value: Any) -> Any:
     return value
 
 
-def _from_py(target: Any, name: str, value: Any) -> None:
-    current = getattr(target, name)
-    if isinstance(current, (ctypes.Structure, ctypes.Union)):
-        if isinstance(value, dict):
-            for k, v in value.items():
-                _from_py(current, k, v)
-        else:
-            setattr(target, name, value)
-    elif isinstance(current, ctypes.Array):
+def _assign(container: Any, key: Any, value: Any, current: Any) -> None:
+    """Set container[key] / container.key to a python value, recursing into structs and arrays."""
+    if isinstance(current, (ctypes.Structure, ctypes.Union)) and isinstance(value, dict):
+        for k, v in value.items():
+            _assign(current, k, v, getattr(current, k))
+    elif isinstance(current, ctypes.Array) and isinstance(value, (list, tuple)):
+        if len(value) > len(current):
+            raise ValueError(f"{len(value)} values for an array of {len(current)}")
         for i, v in enumerate(value):
-            if isinstance(current[i], (ctypes.Structure, ctypes.Union)) and isinstance(v, dict):
-                for k, vv in v.items():
-                    _from_py(current[i], k, vv)
-            else:
-                current[i] = v
+            _assign(current, i, v, current[i])
+    elif isinstance(key, int):
+        container[key] = value
     else:
-        setattr(target, name, value)
+        setattr(container, key, value)
 
 
 class UStruct(ctypes.Structure):
@@ -65,7 +62,7 @@ class UStruct(ctypes.Structure):
     def from_dict(cls, d: dict[str, Any]) -> "UStruct":
         obj = cls()
         for k, v in d.items():
-            _from_py(obj, k, v)
+            _assign(obj, k, v, getattr(obj, k))
         return obj
 
     def to_bytes(self) -> bytes:
