@@ -17,78 +17,80 @@ cdef inline int clampi(int v, int lo, int hi) noexcept nogil:
 DEF WS = 24
 
 
-cdef inline int tap(const int* p, int s) noexcept nogil:
+cdef inline int tap(const uint8_t* p, Py_ssize_t s) noexcept nogil:
     """6-tap filter (1, -5, 20, 20, -5, 1) around the half position between p[0] and p[s]."""
     return p[-2 * s] - 5 * p[-s] + 20 * p[0] + 20 * p[s] - 5 * p[2 * s] + p[3 * s]
 
 
-cdef inline int half_h(const int* p) noexcept nogil:     # b: (b1 + 16) >> 5
-    return clip1((tap(p, 1) + 16) >> 5)
-
-
-cdef inline int half_v(const int* p) noexcept nogil:     # h
-    return clip1((tap(p, WS) + 16) >> 5)
-
-
-cdef inline int half_c(const int* p) noexcept nogil:     # j from the intermediate horizontal values b1
-    cdef int k, col[6]
-    for k in range(6):
-        col[k] = tap(p + (k - 2) * WS, 1)
-    return clip1((col[0] - 5 * col[1] + 20 * col[2] + 20 * col[3] - 5 * col[4] + col[5] + 512) >> 10)
-
-
 cdef void mc_luma(uint8_t* dst, Py_ssize_t dstride, const uint8_t* ref, Py_ssize_t rstride, int W, int H,
                   int x, int y, int mvx, int mvy, int bw, int bh) noexcept nogil:
-    """Predict the bw x bh luma block at (x, y) from `ref` with the quarter-sample vector (mvx, mvy)."""
-    cdef int win[21 * WS]
+    """Predict the bw x bh luma block at (x, y) from `ref` with the quarter-sample vector (mvx, mvy)
+    (8.4.2.2.1: b/h by the 6-tap filter, j from the unrounded b1 values, quarter positions by averaging)."""
+    cdef uint8_t win[21 * WS]
+    cdef int b1[21 * 16]
     cdef int xi = x + (mvx >> 2), yi = y + (mvy >> 2)
     cdef int fx = mvx & 3, fy = mvy & 3
-    cdef int i, j, v
-    cdef const int* p
-    cdef int G, b, h, s, m, jj
-    for i in range(bh + 5):
-        for j in range(bw + 5):
-            win[i * WS + j] = ref[clampi(yi - 2 + i, 0, H - 1) * rstride + clampi(xi - 2 + j, 0, W - 1)]
-    for i in range(bh):
-        for j in range(bw):
-            p = &win[(i + 2) * WS + j + 2]       # G
-            if fx == 0 and fy == 0:
-                v = p[0]
-            elif fy == 0:
-                b = half_h(p)
+    cdef int i, j, v, jj, bb, hh
+    cdef const uint8_t* s
+    cdef const uint8_t* p
+    cdef Py_ssize_t ss
+    if xi - 2 >= 0 and yi - 2 >= 0 and xi + bw + 3 <= W and yi + bh + 3 <= H:
+        s = ref + yi * rstride + xi
+        ss = rstride
+    else:
+        for i in range(bh + 5):
+            for j in range(bw + 5):
+                win[i * WS + j] = ref[clampi(yi - 2 + i, 0, H - 1) * rstride + clampi(xi - 2 + j, 0, W - 1)]
+        s = &win[2 * WS + 2]
+        ss = WS
+    if fx == 0 and fy == 0:
+        for i in range(bh):
+            for j in range(bw):
+                dst[i * dstride + j] = s[i * ss + j]
+    elif fy == 0:
+        for i in range(bh):
+            p = s + i * ss
+            for j in range(bw):
+                bb = clip1((tap(p + j, 1) + 16) >> 5)
                 if fx == 1:
-                    v = (p[0] + b + 1) >> 1
-                elif fx == 2:
-                    v = b
-                else:
-                    v = (p[1] + b + 1) >> 1
-            elif fx == 0:
-                h = half_v(p)
+                    bb = (p[j] + bb + 1) >> 1
+                elif fx == 3:
+                    bb = (p[j + 1] + bb + 1) >> 1
+                dst[i * dstride + j] = <uint8_t>bb
+    elif fx == 0:
+        for i in range(bh):
+            p = s + i * ss
+            for j in range(bw):
+                hh = clip1((tap(p + j, ss) + 16) >> 5)
                 if fy == 1:
-                    v = (p[0] + h + 1) >> 1
-                elif fy == 2:
-                    v = h
-                else:
-                    v = (p[WS] + h + 1) >> 1
-            elif fx == 2:
-                jj = half_c(p)
-                if fy == 2:
+                    hh = (p[j] + hh + 1) >> 1
+                elif fy == 3:
+                    hh = (p[j + ss] + hh + 1) >> 1
+                dst[i * dstride + j] = <uint8_t>hh
+    elif fx == 2 or fy == 2:
+        for i in range(bh + 5):
+            p = s + (i - 2) * ss
+            for j in range(bw):
+                b1[i * 16 + j] = tap(p + j, 1)
+        for i in range(bh):
+            for j in range(bw):
+                jj = clip1((b1[i * 16 + j] - 5 * b1[(i + 1) * 16 + j] + 20 * b1[(i + 2) * 16 + j]
+                            + 20 * b1[(i + 3) * 16 + j] - 5 * b1[(i + 4) * 16 + j] + b1[(i + 5) * 16 + j] + 512) >> 10)
+                if fx == 2 and fy == 2:
                     v = jj
-                elif fy == 1:
-                    v = (half_h(p) + jj + 1) >> 1          # f
+                elif fx == 2:
+                    bb = clip1((b1[(i + 2 + (fy == 3)) * 16 + j] + 16) >> 5)
+                    v = (bb + jj + 1) >> 1
                 else:
-                    v = (half_h(p + WS) + jj + 1) >> 1     # q
-            elif fy == 2:
-                jj = half_c(p)
-                if fx == 1:
-                    v = (half_v(p) + jj + 1) >> 1          # i
-                else:
-                    v = (half_v(p + 1) + jj + 1) >> 1      # k
-            else:                                          # e, g, p, r: diagonal quarter positions
-                b = half_h(p + (WS if fy == 3 else 0))
-                h = half_v(p + (1 if fx == 3 else 0))
-                v = (b + h + 1) >> 1
-            dst[i * dstride + j] = <uint8_t>v
+                    hh = clip1((tap(s + i * ss + j + (fx == 3), ss) + 16) >> 5)
+                    v = (hh + jj + 1) >> 1
+                dst[i * dstride + j] = <uint8_t>v
+    else:
+        for i in range(bh):
+            for j in range(bw):
+                bb = clip1((tap(s + (i + (fy == 3)) * ss + j, 1) + 16) >> 5)
+                hh = clip1((tap(s + i * ss + j + (fx == 3), ss) + 16) >> 5)
+                dst[i * dstride + j] = <uint8_t>((bb + hh + 1) >> 1)
 
 
 cdef void mc_chroma(uint8_t* dst, Py_ssize_t dstride, const uint8_t* ref, Py_ssize_t rstride, int W, int H,
@@ -98,6 +100,14 @@ cdef void mc_chroma(uint8_t* dst, Py_ssize_t dstride, const uint8_t* ref, Py_ssi
     cdef int fx = mvx & 7, fy = mvy & 7
     cdef int i, j, xa, xb, ya, yb
     cdef int wA = (8 - fx) * (8 - fy), wB = fx * (8 - fy), wC = (8 - fx) * fy, wD = fx * fy
+    cdef const uint8_t* p
+    if xi >= 0 and yi >= 0 and xi + bw + 1 <= W and yi + bh + 1 <= H:
+        for i in range(bh):
+            p = ref + (yi + i) * rstride + xi
+            for j in range(bw):
+                dst[i * dstride + j] = <uint8_t>((wA * p[j] + wB * p[j + 1] + wC * p[j + rstride]
+                                                  + wD * p[j + rstride + 1] + 32) >> 6)
+        return
     for i in range(bh):
         ya = clampi(yi + i, 0, H - 1) * rstride
         yb = clampi(yi + i + 1, 0, H - 1) * rstride
