@@ -231,6 +231,8 @@ def av1_features(path: Path, entry) -> set[str]:
         f.add("high_bitdepth")
     if extradata(path)[:1] == b"\x81":
         f.add("av1c")
+    if path.read_bytes()[:2] == b"\x12\x00":  # raw low-overhead stream starting with a temporal delimiter
+        f.add("section5")
     return f
 
 
