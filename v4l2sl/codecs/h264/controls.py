@@ -92,14 +92,21 @@ def fill_pps(pps) -> u.v4l2_ctrl_h264_pps:
     return c
 
 
+_RASTER4 = tuple(_ZZ4.index(i) for i in range(16))   # raster position -> zig-zag index
+_RASTER8 = tuple(_ZZ8.index(i) for i in range(64))
+
+
 def fill_scaling_matrix(pps) -> u.v4l2_ctrl_h264_scaling_matrix:
     """Effective scaling lists of pictures using `pps` (SPS/PPS lists after the fall-back rules), raster order."""
-    c = u.v4l2_ctrl_h264_scaling_matrix()
     lists = pps.scaling_lists
+    raw = bytearray()
     for i in range(6):
-        c.scaling_list_4x4[i][:] = zigzag_to_raster(lists[i])
-        c.scaling_list_8x8[i][:] = zigzag_to_raster(lists[6 + i])
-    return c
+        lst = lists[i]
+        raw += bytes(lst[k] for k in _RASTER4)
+    for i in range(6):
+        lst = lists[6 + i]
+        raw += bytes(lst[k] for k in _RASTER8)
+    return u.v4l2_ctrl_h264_scaling_matrix.from_buffer_copy(raw)
 
 
 def fill_pred_weights(sh) -> u.v4l2_ctrl_h264_pred_weights:

@@ -1,3 +1,5 @@
+# cython: language_level=3, wraparound=True, boundscheck=True, cdivision=False, binding=True
+# Plain Python semantics compiled with Cython (no C types yet): same code, less interpreter overhead.
 """C.4 Decoded picture buffer operation for output order conformance: storage, removal, "bumping"."""
 from __future__ import annotations
 

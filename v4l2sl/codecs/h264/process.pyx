@@ -1,3 +1,5 @@
+# cython: language_level=3, wraparound=True, boundscheck=True, cdivision=False, binding=True
+# Plain Python semantics compiled with Cython (no C types yet): same code, less interpreter overhead.
 """The H.264 decoding process driver: NAL units in, plan items (StreamFormat, DecodeRequest, OutputPicture,
 ReleasePicture) out.
 

@@ -1,3 +1,5 @@
+# cython: language_level=3, wraparound=True, boundscheck=True, cdivision=False, binding=True
+# Plain Python semantics compiled with Cython (no C types yet): same code, less interpreter overhead.
 """8.2.5 Decoded reference picture marking: sliding window (8.2.5.3), adaptive marking with
 memory_management_control_operation 1-6 (8.2.5.4), and gaps in frame_num (8.2.5.2) helpers.
 

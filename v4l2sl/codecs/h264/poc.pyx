@@ -1,3 +1,5 @@
+# cython: language_level=3, wraparound=True, boundscheck=True, cdivision=False, binding=True
+# Plain Python semantics compiled with Cython (no C types yet): same code, less interpreter overhead.
 """8.2.1 Decoding process for picture order count (types 0, 1 and 2; frames and fields)."""
 from __future__ import annotations
 

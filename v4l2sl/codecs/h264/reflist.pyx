@@ -1,3 +1,5 @@
+# cython: language_level=3, wraparound=True, boundscheck=True, cdivision=False, binding=True
+# Plain Python semantics compiled with Cython (no C types yet): same code, less interpreter overhead.
 """8.2.4 Decoding process for reference picture lists construction.
 
 A list entry is ``(FrameStore, parity)`` with parity FRAME for frame decoding, TOP/BOTTOM for field decoding.

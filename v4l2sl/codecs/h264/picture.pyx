@@ -1,3 +1,5 @@
+# cython: language_level=3, wraparound=True, boundscheck=True, cdivision=False, binding=True
+# Plain Python semantics compiled with Cython (no C types yet): same code, less interpreter overhead.
 """Frame stores of the decoded picture buffer: one decoded frame, complementary field pair or unpaired field."""
 from __future__ import annotations
 
