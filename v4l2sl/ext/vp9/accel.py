@@ -46,7 +46,7 @@ class VP9Accelerator:
         "controls": [u.V4L2_CID_STATELESS_VP9_FRAME, u.V4L2_CID_STATELESS_VP9_COMPRESSED_HDR],
         "compressed_hdr": True,      # accepted, not required
         "output_fourccs": ["YUV420", "YUV422", "YUV444", "YUV440", "NV12"],
-        "scaled_references": False,
+        "scaled_references": True,
     }
 
     def __init__(self, fmt: StreamFormat):
@@ -129,9 +129,6 @@ class VP9Accelerator:
                 if planes is None:
                     raise BitstreamError(f"VP9 reference {('LAST', 'GOLDEN', 'ALTREF')[i]} (timestamp {ts}) "
                                          "is not a decoded picture")
-                rw, rh = planes[0].shape[1], planes[0].shape[0]
-                if (rw, rh) != (width, height):
-                    raise UnsupportedError(f"VP9 scaled reference ({rw}x{rh} for a {width}x{height} frame)")
                 ref_planes[i] = planes
 
         seg, lf = f.seg, f.lf

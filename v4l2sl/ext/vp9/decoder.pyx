@@ -101,6 +101,8 @@ ctypedef struct RefFrame:
     int h[3]
     int xscale              # (ref_width << 14) / width, 1 << 14 = unscaled
     int yscale
+    int xstep               # reference step per sample, 1/16 units
+    int ystep
     int scaled
 
 
@@ -345,6 +347,14 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
                 fd.refs[i].strides[p] = arr.shape[1]
                 fd.refs[i].w[p] = arr.shape[1]
                 fd.refs[i].h[p] = arr.shape[0]
+            rw, rh = fd.refs[i].w[0], fd.refs[i].h[0]
+            if 2 * width < rw or 2 * height < rh or width > 16 * rw or height > 16 * rh:
+                raise BitstreamError(f"VP9 reference {i} of {rw}x{rh} cannot be scaled to {width}x{height}")
+            fd.refs[i].xscale = (rw << 14) // width
+            fd.refs[i].yscale = (rh << 14) // height
+            fd.refs[i].xstep = (16 * fd.refs[i].xscale) >> 14
+            fd.refs[i].ystep = (16 * fd.refs[i].yscale) >> 14
+            fd.refs[i].scaled = fd.refs[i].xscale != (1 << 14) or fd.refs[i].yscale != (1 << 14)
     fd.mi_buf[:] = 0
     fd.ctx_buf[:] = 0
     fd.corrupted = 0

@@ -63,12 +63,42 @@ cdef inline void split_mv(MI* m, int ref, int block, int ssx, int ssy, int* row,
         col[0] = (s + 1) // 2 if s >= 0 else -((-s + 1) // 2)
 
 
+cdef inline int scaled_val(int val, int scale) noexcept:
+    return <int>((<int64_t>val * scale) >> 14)
+
+
+cdef inline void mc_position(FrameDecoder fd, RefFrame* rf, int plane, int mi_row, int mi_col, int bsize, int x,
+                             int y, int bw, int bh, int mvr, int mvc, int* px16, int* py16) noexcept:
+    """Position (1/16 sample) of the block's top-left sample in the reference (8.5.2.3): the vector clamped to
+    the extended border, then scaled with the block position for references of another size."""
+    cdef int ssx = fd.ssx if plane else 0
+    cdef int ssy = fd.ssy if plane else 0
+    cdef int bw8 = N8W[bsize], bh8 = N8H[bsize]
+    cdef int row = mvr * (2 >> ssy), col = mvc * (2 >> ssx)
+    cdef int spel_left = (4 + bw) << 4, spel_top = (4 + bh) << 4
+    cdef int xs = ((mi_col * 8) >> ssx) + x, ys = ((mi_row * 8) >> ssy) + y
+    cdef int scol, srow
+    col = clampi(col, -(mi_col * 64) * (2 >> ssx) - spel_left, (fd.mi_cols - bw8 - mi_col) * 64 * (2 >> ssx) + spel_left - 16)
+    row = clampi(row, -(mi_row * 64) * (2 >> ssy) - spel_top, (fd.mi_rows - bh8 - mi_row) * 64 * (2 >> ssy) + spel_top - 16)
+    if not rf.scaled:
+        px16[0] = (xs << 4) + col
+        py16[0] = (ys << 4) + row
+        return
+    scol = scaled_val(col, rf.xscale) + (scaled_val((mi_col * 8 + x) << 4, rf.xscale) & 15)
+    srow = scaled_val(row, rf.yscale) + (scaled_val((mi_row * 8 + y) << 4, rf.yscale) & 15)
+    px16[0] = (scaled_val(xs, rf.xscale) << 4) + scol
+    py16[0] = (scaled_val(ys, rf.yscale) << 4) + srow
+
+
 cdef void predict_inter_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, int bsize) noexcept:
-    cdef int ref, plane, ssx, ssy, n4w, n4h, x, y, i, px, py, mvr, mvc, w, h
+    cdef int ref, plane, ssx, ssy, n4w, n4h, x, y, i, px, py, mvr, mvc, w, h, p16x, p16y
     cdef RefFrame* rf
     cdef uint16_t* dst
     for ref in range(1 + (m.ref[1] > 0)):
         rf = &fd.refs[m.ref[ref] - 1]
+        if rf.planes[0] == NULL:
+            fd.corrupted = 1
+            continue
         for plane in range(3):
             ssx = fd.ssx if plane else 0
             ssy = fd.ssy if plane else 0
@@ -83,19 +113,19 @@ cdef void predict_inter_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, in
                         split_mv(m, ref, i, ssx, ssy, &mvr, &mvc)
                         i += 1
                         dst = fd.planes[plane] + (py + 4 * y) * fd.strides[plane] + px + 4 * x
+                        mc_position(fd, rf, plane, mi_row, mi_col, bsize, 4 * x, 4 * y, 4 * n4w, 4 * n4h, mvr,
+                                    mvc, &p16x, &p16y)
                         predict_inter(dst, fd.strides[plane], rf.planes[plane], rf.strides[plane], rf.w[plane],
-                                      rf.h[plane], ((px + 4 * x) << 4) + mvc * (2 >> ssx),
-                                      ((py + 4 * y) << 4) + mvr * (2 >> ssy), 16, 16, 4, 4, m.filter, ref,
+                                      rf.h[plane], p16x, p16y, rf.xstep, rf.ystep, 4, 4, m.filter, ref,
                                       fd.bit_depth)
             else:
                 w = (8 * N8W[bsize]) >> ssx
                 h = (8 * N8H[bsize]) >> ssy
-                mvr = m.mv[0][ref][0]
-                mvc = m.mv[0][ref][1]
                 dst = fd.planes[plane] + py * fd.strides[plane] + px
+                mc_position(fd, rf, plane, mi_row, mi_col, bsize, 0, 0, w, h, m.mv[0][ref][0], m.mv[0][ref][1],
+                            &p16x, &p16y)
                 predict_inter(dst, fd.strides[plane], rf.planes[plane], rf.strides[plane], rf.w[plane],
-                              rf.h[plane], (px << 4) + mvc * (2 >> ssx), (py << 4) + mvr * (2 >> ssy), 16, 16,
-                              w, h, m.filter, ref, fd.bit_depth)
+                              rf.h[plane], p16x, p16y, rf.xstep, rf.ystep, w, h, m.filter, ref, fd.bit_depth)
 
 
 cdef int reconstruct_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, int bsize) except -1:
