@@ -144,3 +144,19 @@ def test_fuzz_truncated_and_bitflipped_streams(conformance_dir):
             _run(bytes(b))
             cases += 1
     assert cases > 1000
+
+
+def test_caps_select_supported_modes():
+    path = _fixture()
+    caps = {"decode_modes": ["slice"], "start_codes": ["none"]}
+    items = _quiet(lambda: list(H.plan(str(path), caps=caps)))
+    fmt = items[0]
+    assert fmt.extra["decode_mode"] == u.V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED
+    assert fmt.extra["start_code"] == u.V4L2_STATELESS_H264_START_CODE_NONE
+    req = next(i for i in items if isinstance(i, DecodeRequest))
+    assert req.data[:3] != b"\x00\x00\x01"
+    req.control(u.V4L2_CID_STATELESS_H264_SLICE_PARAMS)
+    caps = {"decode_modes": ["slice", "frame"], "start_codes": ["annexb", "none"]}
+    items = _quiet(lambda: list(H.plan(str(path), caps=caps)))
+    assert items[0].extra["decode_mode"] == u.V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED
+    assert items[0].extra["start_code"] == u.V4L2_STATELESS_H264_START_CODE_ANNEX_B

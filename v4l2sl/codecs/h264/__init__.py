@@ -54,12 +54,14 @@ def plan(stream: Any, caps: dict | None = None, mode: str = "frame", start_code:
          **_opts: Any) -> Iterator:
     """The decoding process of `stream` as device operations (see :mod:`v4l2sl.codecs`)."""
     if caps:
-        modes = caps.get("decode_modes") or caps.get("h264_decode_modes")
+        # Device.capabilities("h264"): "decode_modes" ["slice", "frame"], "start_codes" ["annexb", "none"]
+        modes = caps.get("decode_modes")
         if modes and mode not in modes:
             mode = modes[0]
-        scs = caps.get("start_codes") or caps.get("h264_start_codes")
-        if scs is not None and scs and start_code not in scs:
-            start_code = scs[0]
+        codes = caps.get("start_codes")
+        wanted = "annexb" if start_code else "none"
+        if codes and wanted not in codes:
+            start_code = codes[0] == "annexb"
     proc = H264Process(mode=mode, start_code=start_code)
     for chunk in _chunks(stream):
         yield from proc.feed(chunk)
