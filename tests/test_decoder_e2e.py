@@ -71,3 +71,26 @@ def test_rss_stays_flat_over_1000_frames():
     growth_kb = _rss_kb() - baseline
     assert frames >= 1000
     assert growth_kb < 16 * 1024, f"RSS grew by {growth_kb} KiB over {frames} frames"
+
+
+def _jpeg_fixtures():
+    return sorted((ROOT / "fixtures" / "jpeg").glob("*.jpg"))
+
+
+@pytest.mark.parametrize("path", _jpeg_fixtures(), ids=lambda p: p.name)
+def test_jpeg_through_public_api_within_1_of_libavcodec(path):
+    av = pytest.importorskip("av")
+    import numpy as np
+
+    with decoder.open(str(path)) as dec:
+        frames = list(dec)
+    assert len(frames) == 1
+    fr = frames[0]
+    with av.open(str(path)) as c:
+        vf = next(c.decode(video=0))
+    assert vf.format.name.replace("yuvj", "yuv") == fr.pix_fmt
+    for k, plane in enumerate(fr.planes):
+        ref = np.frombuffer(memoryview(vf.planes[k]), np.uint8).reshape(-1, vf.planes[k].line_size)
+        ref = ref[: plane.shape[0], : plane.shape[1]]
+        assert ref.shape == plane.shape
+        assert int(np.abs(ref.astype(int) - plane.astype(int)).max()) <= 1

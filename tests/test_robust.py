@@ -36,7 +36,7 @@ def _layer(codec: str) -> tuple[bool, bool]:
     except ModuleNotFoundError:
         return False, False
     if not hasattr(mod, "plan"):
-        return True, hasattr(mod, "frames")
+        return True, hasattr(mod, "decode")  # still-image codec decoded in software
     from v4l2sl.ext.soft import accelerator_class
 
     return True, accelerator_class(codec) is not None

@@ -159,6 +159,46 @@ def run_plan(plan: Iterable[Any], dev: Device, max_frames: int | None = None) ->
             dev.release(item.timestamp)
 
 
+_CHROMA_PIX_FMT = {(1, 1): "yuv444p", (2, 1): "yuv422p", (2, 2): "yuv420p", (1, 2): "yuv440p",
+                   (4, 1): "yuv411p", (4, 2): "yuv410p"}
+
+
+def still_image_frames(module: Any, stream: Any, max_frames: int | None = None, **options: Any) -> Iterator[Frame]:
+    """Frames of a still-image codec (JPEG): planar YUV/gray at native subsampling when the image is YCbCr or
+    gray, packed RGB (``rgb24``/``rgb48le``) for RGB/CMYK/YCCK images."""
+    for i, img in enumerate(module.decode(stream, output="yuv", **options)):
+        if max_frames is not None and i >= max_frames:
+            return
+        depth = img.precision
+        planes = list(img.planes or [])
+        pix = None
+        if len(planes) == 1:
+            pix = "gray"
+        elif len(planes) == 3 and str(img.color_space).upper() in ("YCBCR", "YUV", "YCC"):
+            fx = -(-img.width // planes[1].shape[1])
+            fy = -(-img.height // planes[1].shape[0])
+            pix = _CHROMA_PIX_FMT.get((fx, fy)) if planes[1].shape == planes[2].shape else None
+        if pix is None:  # not expressible as planar YUV: convert like djpeg does
+            img = module.decode_image(img.header_bytes if hasattr(img, "header_bytes") else _image_bytes(stream, i),
+                                      output="rgb")
+            planes = [img.array]
+            pix = "gray" if img.array.ndim == 2 else "rgb24"
+            if depth > 8:
+                pix = "gray16le" if pix == "gray" else "rgb48le"
+        elif depth > 8:
+            pix = f"{pix}{depth}le" if pix != "gray" else f"gray{depth}le"
+        planes = [np.ascontiguousarray(p[: (img.height if k == 0 else p.shape[0])]) for k, p in enumerate(planes)]
+        yield Frame(planes=planes, pix_fmt=pix, width=img.width, height=img.height, index=i, timestamp=i,
+                    bit_depth=depth, error=bool(img.warnings), extra={"warnings": list(img.warnings or [])})
+
+
+def _image_bytes(stream: Any, index: int) -> bytes:
+    for i, data in enumerate(__import__("v4l2sl.codecs.jpeg", fromlist=["images"]).images(stream)):
+        if i == index:
+            return data
+    raise IndexError(index)
+
+
 class Decoder:
     """Iterate the frames of a file (any supported container/codec) in display order."""
 
@@ -183,7 +223,8 @@ class Decoder:
 
     def __iter__(self) -> Iterator[Frame]:
         if self.device is None:
-            frames: Iterable[Frame] = self._module.frames(self.stream, max_frames=self.max_frames, **self.options)
+            frames: Iterable[Frame] = still_image_frames(self._module, self.stream, self.max_frames,
+                                                         **self.options)
         else:
             caps = self.device.capabilities(self.codec)
             frames = run_plan(self._module.plan(self.stream, caps=caps, **self.options), self.device,
@@ -255,7 +296,7 @@ class PushDecoder:
         self._error: BaseException | None = None
         stream = _PushStream(codec, self)
         if self.device is None:
-            frames = self._module.frames(stream, **options)
+            frames = still_image_frames(self._module, stream, **options)
         else:
             frames = run_plan(self._module.plan(stream, caps=self.device.capabilities(codec), **options),
                               self.device)
