@@ -163,3 +163,22 @@ def test_truncation_at_every_byte_never_crashes(conformance_dir):
 def test_find_images_in_concatenated_data():
     a, b = _pillow_jpeg(16, 16), _pillow_jpeg(24, 8, mode="L")
     assert P.find_images(a + b) == [0, len(a)]
+
+
+def test_v4l2_jpeg_header_fields():
+    data = _pillow_jpeg(40, 24, quality=75, subsampling=1)
+    sos = data.index(b"\xff\xda")
+    data = data[:sos] + b"\xff\xdd\x00\x04\x00\x03" + data[sos:]
+    h = P.parse(data)
+    v = h.v4l2_jpeg_header()
+    json.dumps(v)
+    assert v["frame"]["subsampling"] == 1            # V4L2_JPEG_CHROMA_SUBSAMPLING_422
+    assert v["frame"]["component"][0]["horizontal_sampling_factor"] == 2
+    assert v["restart_interval"] == 3 and v["app14_tf"] == -1
+    assert v["ecs_offset"] == h.scans[0].data_offset
+    assert data[v["sos"]["start"] - 4:v["sos"]["start"] - 2] == b"\xff\xda"
+    assert v["sos"]["length"] == 1 + 2 * 3 + 3
+    for ref in v["dht"] + v["dqt"]:
+        assert data[ref["start"] - 4] == 0xFF and data[ref["start"] - 3] in (0xC4, 0xDB)
+        assert int.from_bytes(data[ref["start"] - 2:ref["start"]], "big") == ref["length"] + 2
+    assert sorted(v["huffman_tables"]) == ["ac0", "ac1", "dc0", "dc1"]

@@ -130,6 +130,7 @@ class JpegHeader:
         self.app_segments = []          # [(n, offset, length)]
         self.warnings = []
         self.size = 0                   # bytes up to and including EOI (or end of data)
+        self.segment_refs = {}          # marker -> [(offset of the marker, segment length)] up to the 1st SOS
         self.has_eoi = False
 
     # -- derived facts --------------------------------------------------------------------------------------
@@ -172,9 +173,44 @@ class JpegHeader:
                 return name
         return " ".join(f"{c.h}x{c.v}" for c in comps)
 
+    def v4l2_jpeg_header(self):
+        """The fields the kernel's v4l2-jpeg.c (``struct v4l2_jpeg_header``) extracts for a V4L2 JPEG
+        driver, with the kernel's names: frame header, first scan header, SOS/DHT/DQT segment references
+        (offset of the segment payload after the length field, and its length), restart interval, ECS offset
+        and the Adobe APP14 colour transform."""
+        f = self.frame
+        s = self.scans[0]
+        comps = f.components
+        sub = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2, "4:1:1": 3, "4:1:0": 4, "4:0:0": 5}.get(self.subsampling, -1)
+        tf = -1 if self.adobe is None else self.adobe["transform"]
+        return {
+            "frame": {
+                "height": f.height, "width": f.width, "precision": f.precision, "num_components": len(comps),
+                "component": [{"component_identifier": c.id, "horizontal_sampling_factor": c.h,
+                               "vertical_sampling_factor": c.v, "quantization_table_selector": c.tq}
+                              for c in comps],
+                "subsampling": sub,
+            },
+            "scan": {
+                "num_components": len(s.components),
+                "component": [{"component_selector": c.id, "dc_entropy_coding_table_selector": s.td[i],
+                               "ac_entropy_coding_table_selector": s.ta[i]} for i, c in enumerate(s.components)],
+            },
+            "sos": {"start": s.offset + 4, "length": s.data_offset - s.offset - 4},
+            "dht": [{"start": o + 4, "length": n - 2} for (o, n) in self.segment_refs.get(DHT, [])][:4],
+            "dqt": [{"start": o + 4, "length": n - 2} for (o, n) in self.segment_refs.get(DQT, [])][:4],
+            "restart_interval": s.restart_interval,
+            "ecs_offset": s.data_offset,
+            "app14_tf": tf,
+            "quantization_tables": {t.tq: t.natural() for t in self.quant_tables.values()},
+            "huffman_tables": {("ac" if k[0] else "dc") + str(k[1]): {"bits": list(t.bits), "huffval": list(t.huffval)}
+                               for k, t in self.huffman_tables.items()},
+        }
+
     def to_dict(self):
         f = self.frame
         return {
+            "v4l2_jpeg_header": self.v4l2_jpeg_header() if f and self.scans else None,
             "frame": f.to_dict() if f else None,
             "scans": [s.to_dict() for s in self.scans],
             "quantization_tables": [t.to_dict() for _, t in sorted(self.quant_tables.items())],
@@ -295,6 +331,8 @@ def parse(data, Py_ssize_t offset=0, bint headers_only=False):
         if length < 2 or pos + length > n:
             raise BitstreamError(f"{marker_name(m)} segment length {length} exceeds the data", bit_offset=8 * start)
         seg = data[pos + 2:pos + length]
+        if not h.scans:
+            h.segment_refs.setdefault(m, []).append((start, length))
         pos += length
         if m in SOF_PROCESS:
             if h.frame is not None:

@@ -42,37 +42,76 @@ cdef int _tables(int precision, int** crr, int** cbb, int64_t** crg, int64_t** c
 
 @cython.boundscheck(False)
 @cython.wraparound(False)
-def ycc_to_rgb(const sample_t[:, ::1] y, const sample_t[:, ::1] cb, const sample_t[:, ::1] cr,
+def ycc_to_rgb(const sample_t[:, :] y, const sample_t[:, :] cb, const sample_t[:, :] cr,
                sample_t[:, :, ::1] out, int precision, bint invert=False):
-    """YCbCr planes -> interleaved RGB `out` (H, W, 3). `invert` gives MAXJSAMPLE - RGB (YCCK -> CMY)."""
+    """YCbCr planes (rows contiguous) -> interleaved RGB `out` (H, W, 3). `invert` gives MAXJSAMPLE - RGB
+    (YCCK -> CMY)."""
     cdef Py_ssize_t H = out.shape[0], W = out.shape[1], r, c
     cdef int maxv = (1 << precision) - 1, yy, cbv, crv
     cdef int* crr
     cdef int* cbb
     cdef int64_t* crg
     cdef int64_t* cbg
+    cdef const sample_t* yp
+    cdef const sample_t* bp
+    cdef const sample_t* rp
+    cdef sample_t* op
     if y.shape[0] < H or y.shape[1] < W or cb.shape[0] < H or cb.shape[1] < W or cr.shape[0] < H \
-            or cr.shape[1] < W or out.shape[2] < 3:
+            or cr.shape[1] < W or out.shape[2] != 3:
         raise ValueError("ycc_to_rgb: plane sizes do not match")
+    if y.strides[1] != sizeof(sample_t) or cb.strides[1] != sizeof(sample_t) or cr.strides[1] != sizeof(sample_t):
+        raise ValueError("ycc_to_rgb: plane rows must be contiguous")
+    if H == 0 or W == 0:
+        return
+    cdef int n = 1 << precision
+    cdef int* gtab
+    cdef sample_t* lim0
+    cdef sample_t* lim
     with nogil:
-        if _tables(precision, &crr, &cbb, &crg, &cbg) == 0:
+        gtab = <int*>malloc(n * n * sizeof(int)) if precision <= 8 else NULL
+        lim0 = <sample_t*>malloc(3 * n * sizeof(sample_t))
+        if _tables(precision, &crr, &cbb, &crg, &cbg) == 0 and lim0 != NULL:
+            # range_limit: clamp(x) for x in [-n, 2n)
+            for c in range(3 * n):
+                lim0[c] = <sample_t>_clamp(<int>c - n, maxv)
+            lim = lim0 + n
+            if invert:
+                for c in range(3 * n):
+                    lim0[c] = <sample_t>(maxv - _clamp(<int>c - n, maxv))
+            if gtab != NULL:
+                # green offset for every (cb, cr) pair: one load per pixel instead of two and a shift
+                for cbv in range(n):
+                    for crv in range(n):
+                        gtab[cbv * n + crv] = <int>((cbg[cbv] + crg[crv]) >> SCALEBITS)
             for r in range(H):
-                for c in range(W):
-                    yy = y[r, c]
-                    cbv = cb[r, c] & maxv
-                    crv = cr[r, c] & maxv
-                    if invert:
-                        out[r, c, 0] = <sample_t>(maxv - _clamp(yy + crr[crv], maxv))
-                        out[r, c, 1] = <sample_t>(maxv - _clamp(yy + <int>((cbg[cbv] + crg[crv]) >> SCALEBITS), maxv))
-                        out[r, c, 2] = <sample_t>(maxv - _clamp(yy + cbb[cbv], maxv))
-                    else:
-                        out[r, c, 0] = <sample_t>_clamp(yy + crr[crv], maxv)
-                        out[r, c, 1] = <sample_t>_clamp(yy + <int>((cbg[cbv] + crg[crv]) >> SCALEBITS), maxv)
-                        out[r, c, 2] = <sample_t>_clamp(yy + cbb[cbv], maxv)
+                yp = &y[r, 0]
+                bp = &cb[r, 0]
+                rp = &cr[r, 0]
+                op = &out[r, 0, 0]
+                if gtab != NULL:
+                    for c in range(W):
+                        yy = yp[c]
+                        cbv = bp[c]
+                        crv = rp[c]
+                        op[0] = lim[yy + crr[crv]]
+                        op[1] = lim[yy + gtab[cbv * n + crv]]
+                        op[2] = lim[yy + cbb[cbv]]
+                        op += 3
+                else:
+                    for c in range(W):
+                        yy = yp[c] & maxv
+                        cbv = bp[c] & maxv
+                        crv = rp[c] & maxv
+                        op[0] = lim[yy + crr[crv]]
+                        op[1] = lim[yy + <int>((cbg[cbv] + crg[crv]) >> SCALEBITS)]
+                        op[2] = lim[yy + cbb[cbv]]
+                        op += 3
         free(crr)
         free(cbb)
         free(crg)
         free(cbg)
+        free(gtab)
+        free(lim0)
 
 
 @cython.boundscheck(False)

@@ -181,13 +181,11 @@ def decode_image(data, hdr=None, output="rgb", max_pixels=DEFAULT_MAX_PIXELS, fa
     dtype = full[0].dtype
     H, W = f.height, f.width
     if cs == "gray":
-        res.array = full[0]
-        if output == "rgb" and len(full) == 1 and False:
-            pass
+        res.array = np.ascontiguousarray(full[0])
         return res
     if output == "gray":
         if cs == "ycbcr":
-            res.array = full[0]
+            res.array = np.ascontiguousarray(full[0])
             return res
         raise UnsupportedError(f"gray output of a {cs} image is not supported")
     out = np.empty((H, W, 3), dtype)
@@ -198,7 +196,6 @@ def decode_image(data, hdr=None, output="rgb", max_pixels=DEFAULT_MAX_PIXELS, fa
     elif cs in ("cmyk", "ycck"):
         cmyk = np.empty((H, W, 4), dtype)
         if cs == "ycck":
-            color.ycc_to_rgb(full[0], full[1], full[2], cmyk[:, :, :3].copy(), f.precision)
             tmp = np.empty((H, W, 3), dtype)
             color.ycc_to_rgb(full[0], full[1], full[2], tmp, f.precision, True)
             cmyk[:, :, :3] = tmp
@@ -220,9 +217,9 @@ def _upsampled(f, planes, fancy):
         if hmax % c.h or vmax % c.v:
             raise UnsupportedError(f"fractional sampling ratio {hmax}/{c.h} x {vmax}/{c.v} is not supported")
         if c.h == hmax and c.v == vmax:
-            out.append(np.ascontiguousarray(p[:f.height, :f.width]))
+            out.append(p[:f.height, :f.width])      # a view: rows stay contiguous
             continue
         dst = np.empty((f.height, f.width), p.dtype)
-        ups.upsample(np.ascontiguousarray(p), p.shape[1], p.shape[0], hmax // c.h, vmax // c.v, dst, fancy)
+        ups.upsample(p, p.shape[1], p.shape[0], hmax // c.h, vmax // c.v, dst, fancy)
         out.append(dst)
     return out

@@ -5,6 +5,7 @@ with rounding after each pass, output range-limited through the same wrap-around
 """
 cimport cython
 from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t, uint16_t
+from libc.stdlib cimport malloc, free
 
 ctypedef fused sample_t:
     uint8_t
@@ -25,32 +26,42 @@ DEF FIX_2_562915447 = 20995
 DEF FIX_3_072711026 = 25172
 
 
-cdef inline int _limit(int64_t x, int shift, int mask, int half, int center, int maxv) noexcept nogil:
-    # DESCALE then libjpeg's range_limit[(x) & RANGE_MASK] (+CENTERJSAMPLE, clamp) with wrap-around
-    cdef int v = <int>(x >> shift) & mask
-    if v > half:
-        v -= mask + 1
-    v += center
-    if v < 0:
-        return 0
-    if v > maxv:
-        return maxv
-    return v
+cdef void make_range_limit(uint16_t* table, int precision) noexcept nogil:
+    """libjpeg's post-IDCT range_limit[x & RANGE_MASK]: x + CENTERJSAMPLE clamped to [0, MAXJSAMPLE] for
+    x in [-2*(MAX+1), 2*(MAX+1)), indices wrapping around (RANGE_MASK = 4*(MAX+1) - 1)."""
+    cdef int maxv = (1 << precision) - 1, center = 1 << (precision - 1)
+    cdef int mask = (maxv + 1) * 4 - 1, half = (maxv + 1) * 2 - 1, i, v
+    for i in range(mask + 1):
+        v = i - (mask + 1) if i > half else i
+        v += center
+        table[i] = <uint16_t>(0 if v < 0 else (maxv if v > maxv else v))
 
 
 @cython.boundscheck(False)
 @cython.wraparound(False)
-cdef void idct_block(const int16_t* coef, const int32_t* q, sample_t* out, Py_ssize_t stride,
-                     int precision) noexcept nogil:
+cdef inline void idct_block(const int16_t* coef, const int32_t* q, sample_t* out, Py_ssize_t stride,
+                            int precision, const uint16_t* rl) noexcept nogil:
     cdef int ws[64]
     cdef int64_t tmp0, tmp1, tmp2, tmp3, tmp10, tmp11, tmp12, tmp13, z1, z2, z3, z4, z5
     cdef int i, pass1 = 2 if precision <= 8 else 1
-    cdef int maxv = (1 << precision) - 1, center = 1 << (precision - 1)
-    cdef int mask = (maxv + 1) * 4 - 1, half = (maxv + 1) * 2 - 1
+    cdef int mask = (1 << (precision + 2)) - 1
     cdef int shift1 = CONST_BITS - pass1, shift2 = CONST_BITS + pass1 + 3
     cdef int64_t r1 = (<int64_t>1) << (shift1 - 1), r2 = (<int64_t>1) << (shift2 - 1)
     cdef int dc
     cdef sample_t* o
+    cdef sample_t dcs
+    cdef const int* w
+    # DC-only block (very common): every output sample is the same
+    for i in range(1, 64):
+        if coef[i] != 0:
+            break
+    else:
+        dc = <int>(<int64_t>coef[0] * q[0] * (1 << pass1))
+        dcs = <sample_t>rl[<int>((((<int64_t>dc) << CONST_BITS) + r2) >> shift2) & mask]
+        for i in range(8):
+            o = out + i * stride
+            o[0] = dcs; o[1] = dcs; o[2] = dcs; o[3] = dcs; o[4] = dcs; o[5] = dcs; o[6] = dcs; o[7] = dcs
+        return
     # Pass 1: columns, dequantizing; results scaled up by 2**PASS1_BITS
     for i in range(8):
         if (coef[8 + i] == 0 and coef[16 + i] == 0 and coef[24 + i] == 0 and coef[32 + i] == 0 and
@@ -137,14 +148,14 @@ cdef void idct_block(const int16_t* coef, const int32_t* q, sample_t* out, Py_ss
         tmp1 += z2 + z4
         tmp2 += z2 + z3
         tmp3 += z1 + z4
-        o[0] = <sample_t>_limit(tmp10 + tmp3, shift2, mask, half, center, maxv)
-        o[7] = <sample_t>_limit(tmp10 - tmp3, shift2, mask, half, center, maxv)
-        o[1] = <sample_t>_limit(tmp11 + tmp2, shift2, mask, half, center, maxv)
-        o[6] = <sample_t>_limit(tmp11 - tmp2, shift2, mask, half, center, maxv)
-        o[2] = <sample_t>_limit(tmp12 + tmp1, shift2, mask, half, center, maxv)
-        o[5] = <sample_t>_limit(tmp12 - tmp1, shift2, mask, half, center, maxv)
-        o[3] = <sample_t>_limit(tmp13 + tmp0, shift2, mask, half, center, maxv)
-        o[4] = <sample_t>_limit(tmp13 - tmp0, shift2, mask, half, center, maxv)
+        o[0] = <sample_t>rl[<int>((tmp10 + tmp3) >> shift2) & mask]
+        o[7] = <sample_t>rl[<int>((tmp10 - tmp3) >> shift2) & mask]
+        o[1] = <sample_t>rl[<int>((tmp11 + tmp2) >> shift2) & mask]
+        o[6] = <sample_t>rl[<int>((tmp11 - tmp2) >> shift2) & mask]
+        o[2] = <sample_t>rl[<int>((tmp12 + tmp1) >> shift2) & mask]
+        o[5] = <sample_t>rl[<int>((tmp12 - tmp1) >> shift2) & mask]
+        o[3] = <sample_t>rl[<int>((tmp13 + tmp0) >> shift2) & mask]
+        o[4] = <sample_t>rl[<int>((tmp13 - tmp0) >> shift2) & mask]
 
 
 @cython.boundscheck(False)
@@ -158,7 +169,14 @@ def idct_plane(const int16_t[:, :, ::1] coef, const int32_t[::1] quant, sample_t
     if bh == 0 or bw == 0:
         return
     cdef Py_ssize_t stride = out.shape[1]
+    cdef const int16_t* cp = &coef[0, 0, 0]
+    cdef sample_t* op = &out[0, 0]
+    cdef uint16_t* rl = <uint16_t*>malloc(sizeof(uint16_t) << (precision + 2))
+    if rl == NULL:
+        raise MemoryError()
     with nogil:
+        make_range_limit(rl, precision)
         for by in range(bh):
             for bx in range(bw):
-                idct_block(&coef[by, bx, 0], &quant[0], &out[by * 8, bx * 8], stride, precision)
+                idct_block(cp + (by * bw + bx) * 64, &quant[0], op + by * 8 * stride + bx * 8, stride, precision, rl)
+    free(rl)

@@ -12,6 +12,7 @@
 """
 cimport cython
 from libc.stdint cimport uint8_t, uint16_t
+from libc.string cimport memcpy
 
 ctypedef fused sample_t:
     uint8_t
@@ -33,7 +34,7 @@ def method(int hexp, int vexp, int cw, bint fancy=True):
 
 @cython.boundscheck(False)
 @cython.wraparound(False)
-def upsample(const sample_t[:, ::1] src, int cw, int ch, int hexp, int vexp, sample_t[:, ::1] out,
+def upsample(const sample_t[:, :] src, int cw, int ch, int hexp, int vexp, sample_t[:, ::1] out,
              bint fancy=True):
     """Upsample the top-left `cw` x `ch` samples of `src` by (hexp, vexp) into `out` (image size).
     Releases the GIL."""
@@ -41,13 +42,14 @@ def upsample(const sample_t[:, ::1] src, int cw, int ch, int hexp, int vexp, sam
     cdef int m
     if cw < 1 or ch < 1 or src.shape[0] < ch or src.shape[1] < cw or cw * hexp < W or ch * vexp < H:
         raise ValueError("upsample: plane sizes do not match")
+    if src.strides[1] != sizeof(sample_t):
+        raise ValueError("upsample: source rows must be contiguous")
     name = method(hexp, vexp, cw, fancy)
     m = {"fullsize": 0, "h2v1_fancy": 1, "h1v2_fancy": 2, "h2v2_fancy": 3, "int": 4}[name]
     with nogil:
         if m == 0:
             for y in range(H):
-                for x in range(W):
-                    out[y, x] = src[y, x]
+                memcpy(&out[y, 0], &src[y, 0], W * sizeof(sample_t))
         elif m == 1:
             for y in range(H):
                 _h2v1_row(&src[y, 0], cw, &out[y, 0], W)
@@ -71,9 +73,21 @@ def upsample(const sample_t[:, ::1] src, int cw, int ch, int hexp, int vexp, sam
                 _h2v2_row(&src[i, 0], &src[n, 0], cw, &out[y, 0], W)
         else:
             for y in range(H):
-                i = y // vexp
-                for x in range(W):
-                    out[y, x] = src[i, x // hexp]
+                _int_row(&src[y // vexp, 0], hexp, &out[y, 0], W)
+
+
+cdef inline void _int_row(const sample_t* inp, int hexp, sample_t* out, Py_ssize_t W) noexcept nogil:
+    cdef Py_ssize_t x, i = 0
+    cdef int k = 0
+    cdef sample_t v = inp[0]
+    for x in range(W):
+        out[x] = v
+        k += 1
+        if k == hexp:
+            k = 0
+            i += 1
+            if x + 1 < W:
+                v = inp[i]
 
 
 cdef inline void _h2v1_row(const sample_t* inp, Py_ssize_t cw, sample_t* out, Py_ssize_t W) noexcept nogil:
