@@ -576,7 +576,12 @@ cdef class PictureDecoder:
     cdef int _t8x8_inc(self) noexcept:
         cdef MBInfo* A = self._mb_avail(self.mbx - 1, self.mby)
         cdef MBInfo* B = self._mb_avail(self.mbx, self.mby - 1)
-        return (A != NULL and A.t8x8) + (B != NULL and B.t8x8)
+        cdef int inc = 0
+        if A != NULL and A.t8x8:
+            inc += 1
+        if B != NULL and B.t8x8:
+            inc += 1
+        return inc
 
     cdef bint _t8x8_allowed(self) noexcept:
         """7.3.5: transform_size_8x8_flag present for an inter macroblock with luma coefficients."""
@@ -1118,7 +1123,7 @@ cdef class PictureDecoder:
             return
         if self.direct_8x8_inference:
             b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
-            rc = (0, 3, 12, 15)[b8]
+            rc = (b8 & 1) * 3 + (b8 >> 1) * 12
         b8 = ((rc >> 3) << 1) | ((rc & 3) >> 1)
         lst = 0 if col.ref_idx[0][b8] >= 0 else 1
         if col.ref_idx[lst][b8] < 0:
