@@ -141,124 +141,6 @@ cdef class FrameHeader:
     """uncompressed_header() syntax elements (5.9) and the derived variables the decoding process needs
     (FrameWidth, UpscaledWidth, MiCols, TileCols, MiColStarts, OrderHints, SkipModeFrame, FeatureData, ...).
     Elements absent from the bitstream and not inferred by the spec are None."""
-    cdef public object AllLossless
-    cdef public object CodedLossless
-    cdef public object DeltaQUAc
-    cdef public object DeltaQUDc
-    cdef public object DeltaQVAc
-    cdef public object DeltaQVDc
-    cdef public object DeltaQYDc
-    cdef public object FeatureData
-    cdef public object FeatureEnabled
-    cdef public object FrameHeight
-    cdef public object FrameIsIntra
-    cdef public object FrameRestorationType
-    cdef public object FrameWidth
-    cdef public object GmType
-    cdef public object LastActiveSegId
-    cdef public object LoopRestorationSize
-    cdef public object LosslessArray
-    cdef public object MiColStarts
-    cdef public object MiCols
-    cdef public object MiRowStarts
-    cdef public object MiRows
-    cdef public object OrderHints
-    cdef public object PrevGmParams
-    cdef public object RefFrameSignBias
-    cdef public object RenderHeight
-    cdef public object RenderWidth
-    cdef public object SegIdPreSkip
-    cdef public object SkipModeFrame
-    cdef public object SuperresDenom
-    cdef public object TileCols
-    cdef public object TileColsLog2
-    cdef public object TileRows
-    cdef public object TileRowsLog2
-    cdef public object TileSizeBytes
-    cdef public object TxMode
-    cdef public object UpscaledWidth
-    cdef public object UsesLr
-    cdef public object allow_high_precision_mv
-    cdef public object allow_intrabc
-    cdef public object allow_screen_content_tools
-    cdef public object allow_warped_motion
-    cdef public object base_q_idx
-    cdef public object buffer_removal_time
-    cdef public object buffer_removal_time_present_flag
-    cdef public object cdef_bits
-    cdef public object cdef_damping_minus_3
-    cdef public object cdef_uv_pri_strength
-    cdef public object cdef_uv_sec_strength
-    cdef public object cdef_y_pri_strength
-    cdef public object cdef_y_sec_strength
-    cdef public object coded_denom
-    cdef public object context_update_tile_id
-    cdef public object current_frame_id
-    cdef public object delta_frame_id_minus_1
-    cdef public object delta_lf_multi
-    cdef public object delta_lf_present
-    cdef public object delta_lf_res
-    cdef public object delta_q_present
-    cdef public object delta_q_res
-    cdef public object diff_uv_delta
-    cdef public object disable_cdf_update
-    cdef public object disable_frame_end_update_cdf
-    cdef public object display_frame_id
-    cdef public object error_resilient_mode
-    cdef public object film_grain
-    cdef public object force_integer_mv
-    cdef public object frame_height_minus_1
-    cdef public object frame_presentation_time
-    cdef public object frame_refs_short_signaling
-    cdef public object frame_size_override_flag
-    cdef public object frame_to_show_map_idx
-    cdef public object frame_type
-    cdef public object frame_width_minus_1
-    cdef public object gm_params
-    cdef public object gold_frame_idx
-    cdef public object header_bits
-    cdef public object height_in_sbs_minus_1
-    cdef public object interpolation_filter
-    cdef public object is_filter_switchable
-    cdef public object is_motion_mode_switchable
-    cdef public object last_frame_idx
-    cdef public object loop_filter_delta_enabled
-    cdef public object loop_filter_delta_update
-    cdef public object loop_filter_level
-    cdef public object loop_filter_mode_deltas
-    cdef public object loop_filter_ref_deltas
-    cdef public object loop_filter_sharpness
-    cdef public object lr_unit_shift
-    cdef public object lr_uv_shift
-    cdef public object order_hint
-    cdef public object primary_ref_frame
-    cdef public object qm_u
-    cdef public object qm_v
-    cdef public object qm_y
-    cdef public object reduced_tx_set
-    cdef public object ref_frame_idx
-    cdef public object reference_select
-    cdef public object refresh_frame_flags
-    cdef public object render_and_frame_size_different
-    cdef public object segmentation_enabled
-    cdef public object segmentation_temporal_update
-    cdef public object segmentation_update_data
-    cdef public object segmentation_update_map
-    cdef public object seq
-    cdef public object show_existing_frame
-    cdef public object show_frame
-    cdef public object showable_frame
-    cdef public object skipModeAllowed
-    cdef public object skip_mode_present
-    cdef public object spatial_id
-    cdef public object temporal_id
-    cdef public object tx_mode_select
-    cdef public object uniform_tile_spacing_flag
-    cdef public object use_ref_frame_mvs
-    cdef public object use_superres
-    cdef public object usesChromaLr
-    cdef public object using_qmatrix
-    cdef public object width_in_sbs_minus_1
 
     def as_dict(self):
         return {k: getattr(self, k) for k in FRAME_HEADER_FIELDS if k not in ("film_grain", "seq")}
@@ -479,10 +361,10 @@ cdef class Av1Parser:
     """Stateful AV1 syntax parser. ``operating_point`` selects the layers kept (choose_operating_point)."""
     cdef public object seq
     cdef public object trace
-    cdef public int operating_point
-    cdef public object frame           # FrameHeader being decoded (SeenFrameHeader)
     cdef public object tile_groups
     cdef public object frame_obus
+    cdef public int operating_point
+    cdef public object frame           # FrameHeader being decoded (SeenFrameHeader)
     cdef public bint seen_frame_header
     cdef public int tile_num
     cdef Py_ssize_t base                # bit position of the current OBU start

@@ -1,8 +1,8 @@
-"""AV1 uAPI controls from parsed headers: one ``fill_*`` per control and per sub-struct of
-``v4l2_ctrl_av1_frame`` (like GStreamer's v4l2codecs AV1 decoder). Names of the uAPI are the kernel's."""
+"""AV1 uAPI controls from parsed headers: one ``fill_*`` per control (``fill_sequence``, ``fill_frame``,
+``fill_tile_group_entries``, ``fill_film_grain``), like GStreamer's v4l2codecs AV1 decoder; the sub-structs of
+``v4l2_ctrl_av1_frame`` are filled at C speed in :mod:`v4l2sl.codecs.av1.fill`. uAPI names are the kernel's."""
 from __future__ import annotations
 
-import ctypes
 from typing import Sequence
 
 from v4l2sl.uapi import av1 as u
@@ -89,169 +89,10 @@ def fill_sequence(s) -> u.v4l2_ctrl_av1_sequence:
     return c
 
 
-# --- V4L2_CID_STATELESS_AV1_FRAME sub-structs --------------------------------------------------------------
-def fill_tile_info(c: u.v4l2_av1_tile_info, h) -> None:
-    c.flags = u.V4L2_AV1_TILE_INFO_FLAG_UNIFORM_TILE_SPACING if h.uniform_tile_spacing_flag else 0
-    c.context_update_tile_id = h.context_update_tile_id
-    c.tile_cols = h.TileCols
-    c.tile_rows = h.TileRows
-    c.mi_col_starts[: len(h.MiColStarts)] = h.MiColStarts
-    c.mi_row_starts[: len(h.MiRowStarts)] = h.MiRowStarts
-    c.width_in_sbs_minus_1[: h.TileCols] = h.width_in_sbs_minus_1
-    c.height_in_sbs_minus_1[: h.TileRows] = h.height_in_sbs_minus_1
-    c.tile_size_bytes = h.TileSizeBytes
-
-
-def fill_quantization(c: u.v4l2_av1_quantization, h) -> None:
-    c.flags = ((u.V4L2_AV1_QUANTIZATION_FLAG_DIFF_UV_DELTA if h.diff_uv_delta else 0)
-               | (u.V4L2_AV1_QUANTIZATION_FLAG_USING_QMATRIX if h.using_qmatrix else 0)
-               | (u.V4L2_AV1_QUANTIZATION_FLAG_DELTA_Q_PRESENT if h.delta_q_present else 0))
-    c.base_q_idx = h.base_q_idx
-    c.delta_q_y_dc = h.DeltaQYDc
-    c.delta_q_u_dc = h.DeltaQUDc
-    c.delta_q_u_ac = h.DeltaQUAc
-    c.delta_q_v_dc = h.DeltaQVDc
-    c.delta_q_v_ac = h.DeltaQVAc
-    c.qm_y = h.qm_y
-    c.qm_u = h.qm_u
-    c.qm_v = h.qm_v
-    c.delta_q_res = h.delta_q_res
-
-
-def fill_segmentation(c: u.v4l2_av1_segmentation, h) -> None:
-    if not h.segmentation_enabled:
-        return          # all zero (FeatureEnabled/FeatureData are cleared when segmentation is off, 5.9.14)
-    c.flags = ((u.V4L2_AV1_SEGMENTATION_FLAG_ENABLED if h.segmentation_enabled else 0)
-               | (u.V4L2_AV1_SEGMENTATION_FLAG_UPDATE_MAP if h.segmentation_update_map else 0)
-               | (u.V4L2_AV1_SEGMENTATION_FLAG_TEMPORAL_UPDATE if h.segmentation_temporal_update else 0)
-               | (u.V4L2_AV1_SEGMENTATION_FLAG_UPDATE_DATA if h.segmentation_update_data else 0)
-               | (u.V4L2_AV1_SEGMENTATION_FLAG_SEG_ID_PRE_SKIP if h.SegIdPreSkip else 0))
-    c.last_active_seg_id = h.LastActiveSegId
-    for i in range(8):
-        fe = h.FeatureEnabled[i]
-        c.feature_enabled[i] = sum(1 << j for j in range(8) if fe[j])
-        c.feature_data[i][:] = h.FeatureData[i]
-
-
-def fill_loop_filter(c: u.v4l2_av1_loop_filter, h) -> None:
-    c.flags = ((u.V4L2_AV1_LOOP_FILTER_FLAG_DELTA_ENABLED if h.loop_filter_delta_enabled else 0)
-               | (u.V4L2_AV1_LOOP_FILTER_FLAG_DELTA_UPDATE if h.loop_filter_delta_update else 0)
-               | (u.V4L2_AV1_LOOP_FILTER_FLAG_DELTA_LF_PRESENT if h.delta_lf_present else 0)
-               | (u.V4L2_AV1_LOOP_FILTER_FLAG_DELTA_LF_MULTI if h.delta_lf_multi else 0))
-    c.level[:] = h.loop_filter_level
-    c.sharpness = h.loop_filter_sharpness
-    c.ref_deltas[:] = h.loop_filter_ref_deltas
-    c.mode_deltas[:] = h.loop_filter_mode_deltas
-    c.delta_lf_res = h.delta_lf_res
-
-
-def fill_cdef(c: u.v4l2_av1_cdef, h) -> None:
-    c.damping_minus_3 = h.cdef_damping_minus_3
-    c.bits = h.cdef_bits
-    c.y_pri_strength[:] = h.cdef_y_pri_strength
-    c.y_sec_strength[:] = h.cdef_y_sec_strength
-    c.uv_pri_strength[:] = h.cdef_uv_pri_strength
-    c.uv_sec_strength[:] = h.cdef_uv_sec_strength
-
-
-def fill_loop_restoration(c: u.v4l2_av1_loop_restoration, h) -> None:
-    c.flags = ((u.V4L2_AV1_LOOP_RESTORATION_FLAG_USES_LR if h.UsesLr else 0)
-               | (u.V4L2_AV1_LOOP_RESTORATION_FLAG_USES_CHROMA_LR if h.usesChromaLr else 0))
-    c.lr_unit_shift = h.lr_unit_shift
-    c.lr_uv_shift = h.lr_uv_shift
-    c.frame_restoration_type[:] = h.FrameRestorationType     # same numbering as enum v4l2_av1_frame_restoration_type
-    c.loop_restoration_size[:] = h.LoopRestorationSize
-
-
-def _identity_global_motion() -> bytes:
-    c = u.v4l2_av1_global_motion()
-    for ref in range(8):
-        c.params[ref][2] = c.params[ref][5] = 1 << WARPEDMODEL_PREC_BITS
-    return c.to_bytes()
-
-
-_IDENTITY_GM = _identity_global_motion()
-
-
-def fill_global_motion(c: u.v4l2_av1_global_motion, h) -> None:
-    if not any(h.GmType):
-        ctypes.memmove(ctypes.addressof(c), _IDENTITY_GM, len(_IDENTITY_GM))
-        return
-    invalid = 0
-    for ref in range(8):
-        t = h.GmType[ref]
-        c.flags[ref] = ((u.V4L2_AV1_GLOBAL_MOTION_FLAG_IS_GLOBAL if t != 0 else 0)
-                        | (u.V4L2_AV1_GLOBAL_MOTION_FLAG_IS_ROT_ZOOM if t == 2 else 0)
-                        | (u.V4L2_AV1_GLOBAL_MOTION_FLAG_IS_TRANSLATION if t == 1 else 0))
-        c.type[ref] = t          # GmType uses the enum v4l2_av1_warp_model numbering
-        c.params[ref][:] = h.gm_params[ref]
-        if ref > 0 and t > 1 and not warp_valid(h.gm_params[ref]):
-            invalid |= u.V4L2_AV1_GLOBAL_MOTION_IS_INVALID(ref)
-    c.invalid = invalid
-
-
-_FRAME_FLAGS = (
-    ("show_frame", u.V4L2_AV1_FRAME_FLAG_SHOW_FRAME),
-    ("showable_frame", u.V4L2_AV1_FRAME_FLAG_SHOWABLE_FRAME),
-    ("error_resilient_mode", u.V4L2_AV1_FRAME_FLAG_ERROR_RESILIENT_MODE),
-    ("disable_cdf_update", u.V4L2_AV1_FRAME_FLAG_DISABLE_CDF_UPDATE),
-    ("allow_screen_content_tools", u.V4L2_AV1_FRAME_FLAG_ALLOW_SCREEN_CONTENT_TOOLS),
-    ("force_integer_mv", u.V4L2_AV1_FRAME_FLAG_FORCE_INTEGER_MV),
-    ("allow_intrabc", u.V4L2_AV1_FRAME_FLAG_ALLOW_INTRABC),
-    ("use_superres", u.V4L2_AV1_FRAME_FLAG_USE_SUPERRES),
-    ("allow_high_precision_mv", u.V4L2_AV1_FRAME_FLAG_ALLOW_HIGH_PRECISION_MV),
-    ("is_motion_mode_switchable", u.V4L2_AV1_FRAME_FLAG_IS_MOTION_MODE_SWITCHABLE),
-    ("use_ref_frame_mvs", u.V4L2_AV1_FRAME_FLAG_USE_REF_FRAME_MVS),
-    ("disable_frame_end_update_cdf", u.V4L2_AV1_FRAME_FLAG_DISABLE_FRAME_END_UPDATE_CDF),
-    ("allow_warped_motion", u.V4L2_AV1_FRAME_FLAG_ALLOW_WARPED_MOTION),
-    ("reference_select", u.V4L2_AV1_FRAME_FLAG_REFERENCE_SELECT),
-    ("reduced_tx_set", u.V4L2_AV1_FRAME_FLAG_REDUCED_TX_SET),
-    ("skipModeAllowed", u.V4L2_AV1_FRAME_FLAG_SKIP_MODE_ALLOWED),
-    ("skip_mode_present", u.V4L2_AV1_FRAME_FLAG_SKIP_MODE_PRESENT),
-    ("frame_size_override_flag", u.V4L2_AV1_FRAME_FLAG_FRAME_SIZE_OVERRIDE),
-    ("buffer_removal_time_present_flag", u.V4L2_AV1_FRAME_FLAG_BUFFER_REMOVAL_TIME_PRESENT),
-    ("frame_refs_short_signaling", u.V4L2_AV1_FRAME_FLAG_FRAME_REFS_SHORT_SIGNALING),
-)
-
-
-def fill_references(c: u.v4l2_ctrl_av1_frame, h, ref_ts: Sequence[int]) -> None:
-    """reference_frame_ts[] (timestamps of the 8 slots, 0 = empty), ref_frame_idx[], order_hints[]."""
-    c.reference_frame_ts[:] = ref_ts
-    c.ref_frame_idx[:] = h.ref_frame_idx
-    c.order_hints[:] = h.OrderHints
-    c.skip_mode_frame[:] = h.SkipModeFrame
-
-
-def fill_frame(h, ref_ts: Sequence[int]) -> u.v4l2_ctrl_av1_frame:
-    c = u.v4l2_ctrl_av1_frame()
-    fill_tile_info(c.tile_info, h)
-    fill_quantization(c.quantization, h)
-    c.superres_denom = h.SuperresDenom
-    fill_segmentation(c.segmentation, h)
-    fill_loop_filter(c.loop_filter, h)
-    fill_cdef(c.cdef, h)
-    c.primary_ref_frame = h.primary_ref_frame
-    fill_loop_restoration(c.loop_restoration, h)
-    fill_global_motion(c.global_motion, h)
-    flags = 0
-    for name, bit in _FRAME_FLAGS:
-        if getattr(h, name):
-            flags |= bit
-    c.flags = flags
-    c.frame_type = h.frame_type          # same numbering as enum v4l2_av1_frame_type
-    c.order_hint = h.order_hint
-    c.upscaled_width = h.UpscaledWidth
-    c.interpolation_filter = h.interpolation_filter
-    c.tx_mode = h.TxMode
-    c.frame_width_minus_1 = h.FrameWidth - 1
-    c.frame_height_minus_1 = h.FrameHeight - 1
-    c.render_width_minus_1 = h.RenderWidth - 1
-    c.render_height_minus_1 = h.RenderHeight - 1
-    c.current_frame_id = h.current_frame_id
-    c.buffer_removal_time[: len(h.buffer_removal_time)] = h.buffer_removal_time
-    fill_references(c, h, ref_ts)
-    c.refresh_frame_flags = h.refresh_frame_flags
-    return c
+# --- V4L2_CID_STATELESS_AV1_FRAME: fill_frame and its per-sub-struct fill_* (tile info, quantization,
+# segmentation, loop filter, CDEF, loop restoration, global motion, references) are in the Cython module
+# v4l2sl/codecs/av1/fill.pyx, writing at the offsets of the ctypes mirror.
+from .fill import fill_frame  # noqa: E402
 
 
 # --- V4L2_CID_STATELESS_AV1_FILM_GRAIN ---------------------------------------------------------------------
