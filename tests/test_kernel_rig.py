@@ -66,8 +66,9 @@ def rig() -> dict:
     cmd = (f"{sys.executable} -m pytest -p no:cacheprovider -o python_files='guest_*.py' tests/rig -q -rA "
            f"--junitxml={RUN}/junit.xml")
     t0 = time.monotonic()
+    vm_timeout = int(os.environ.get("VM_TIMEOUT", "1500"))
     r = subprocess.run([str(RIG / "boot.sh"), art, str(RUN), cmd], capture_output=True, text=True,
-                       timeout=int(os.environ.get("VM_TIMEOUT", "1500")) + 60)
+                       timeout=vm_timeout + 60, env={**os.environ, "VM_TIMEOUT": str(vm_timeout)})
     boot_s = time.monotonic() - t0
     log = (RUN / "guest.log").read_text(errors="replace") if (RUN / "guest.log").exists() else ""
     if not (RUN / "junit.xml").exists():

@@ -14,6 +14,7 @@ import ctypes
 import errno
 import mmap
 import os
+import resource
 import select
 import time
 from collections import deque
@@ -96,7 +97,9 @@ class KernelDevice(Device):
         self._fmt: StreamFormat | None = None
         self._cap_fmt: V.v4l2_format | None = None
         self._info: dict[str, Any] | None = None
-        self.overhead_ns: list[int] = []          # userspace time per submit() (ioctl path), for the rig
+        self.overhead_ns: list[int] = []          # wall time per submit(), waits for the device excluded
+        self.user_ns = 0                          # user / system CPU time spent in submit() (getrusage)
+        self.sys_ns = 0
         try:
             self.fd = os.open(video_path, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
             self.media_fd = os.open(media_path, os.O_RDWR | os.O_CLOEXEC)
@@ -141,7 +144,14 @@ class KernelDevice(Device):
         if caps["payload_mismatch"]:
             raise DeviceError(f"{self.video_path}: control payload sizes differ from v4l2sl's uAPI structs "
                               f"(kernel elem_size, ours): {caps['payload_mismatch']}")
+        kept: list[Picture] = []
+        if self._streaming:            # resolution change: finish what is queued, keep undelivered pictures
+            while self._pending:
+                self._wait_one()
+            self._harvest()
+            kept = self._done
         self._stop_streaming()
+        self._done = kept
         self._fmt = fmt
         for name, cid in (("decode_mode", V.V4L2_CID_STATELESS_H264_DECODE_MODE),
                           ("start_code", V.V4L2_CID_STATELESS_H264_START_CODE)):
@@ -261,6 +271,7 @@ class KernelDevice(Device):
                              "no free CAPTURE buffer: release() pictures that are no longer referenced "
                              f"({len(self._held)} held)")
         t0 = time.perf_counter_ns()    # userspace cost of the request path, waiting for the device excluded
+        ru0 = resource.getrusage(resource.RUSAGE_THREAD)
         out = self._out[self._free_out[0]]
         if len(request.data) > out.lengths[0]:
             raise DeviceError(f"frame {request.frame_number}: {len(request.data)} bytes do not fit the "
@@ -291,6 +302,9 @@ class KernelDevice(Device):
         self._pending.append(_Pending(rfd, out.index, request.timestamp, request.frame_number,
                                       request.hold_capture, time.monotonic()))
         self.overhead_ns.append(time.perf_counter_ns() - t0)
+        ru1 = resource.getrusage(resource.RUSAGE_THREAD)
+        self.user_ns += int((ru1.ru_utime - ru0.ru_utime) * 1e9)
+        self.sys_ns += int((ru1.ru_stime - ru0.ru_stime) * 1e9)
 
     def _set_controls(self, rfd: int, request: DecodeRequest) -> None:
         n = len(request.controls)
