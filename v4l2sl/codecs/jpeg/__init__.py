@@ -13,7 +13,10 @@ from v4l2sl.errors import BitstreamError
 from v4l2sl.ext.jpeg.decoder import DEFAULT_MAX_PIXELS, DecodedImage, decode_image
 from v4l2sl.parsers import jpeg as parser
 
-__all__ = ["probe", "headers", "decode", "decode_image", "images", "DecodedImage", "DEFAULT_MAX_PIXELS"]
+__all__ = ["probe", "headers", "decode", "decode_image", "images", "plan", "requests", "DecodedImage",
+           "DEFAULT_MAX_PIXELS"]
+
+_CHROMA = {"4:4:4": "444", "4:2:2": "422", "4:2:0": "420", "4:0:0": "400", "4:4:0": "440"}
 
 
 def images(stream) -> Iterator[bytes]:
@@ -88,3 +91,37 @@ def decode(stream, output: str = "rgb", max_pixels: int = DEFAULT_MAX_PIXELS) ->
             yield decode_image(img, output=output, max_pixels=max_pixels)
         except BitstreamError as e:
             raise e.at_frame(i)
+
+
+def requests(stream, **options) -> Iterator:
+    """One :class:`~v4l2sl.device.DecodeRequest` per image. A V4L2 JPEG decoder gets no codec controls:
+    the driver parses the headers (v4l2-jpeg.c) from the OUTPUT buffer, which holds the whole image."""
+    for item in plan(stream, **options):
+        from v4l2sl.device import DecodeRequest
+
+        if isinstance(item, DecodeRequest):
+            yield item
+
+
+def plan(stream, caps=None, **options) -> Iterator:
+    """StreamFormat (first image and at every size/format change), then per image DecodeRequest,
+    OutputPicture and ReleasePicture (JPEG pictures are never referenced). Timestamps: index * 1000 ns."""
+    from v4l2sl.device import DecodeRequest, OutputPicture, ReleasePicture, StreamFormat
+
+    fmt_key = None
+    for i, img in enumerate(images(stream)):
+        try:
+            h = parser.parse(img, headers_only=True)
+        except BitstreamError as e:
+            raise e.at_frame(i)
+        f = h.frame
+        key = (f.width, f.height, f.precision, h.subsampling)
+        if key != fmt_key:
+            fmt_key = key
+            yield StreamFormat("jpeg", f.width, f.height, f.precision, _CHROMA.get(h.subsampling, h.subsampling),
+                               dpb_size=0, extra={"process": f.process, "arithmetic": f.arithmetic,
+                                                  "color_space": h.color_space})
+        ts = i * 1000
+        yield DecodeRequest("jpeg", [], img, ts, False, i)
+        yield OutputPicture(ts, 0, 0, f.width, f.height, i)
+        yield ReleasePicture(ts)
