@@ -1,0 +1,3 @@
+import numpy as np
+
+def idct_plane(coef: np.ndarray, quant: np.ndarray, out: np.ndarray, precision: int) -> None: ...
