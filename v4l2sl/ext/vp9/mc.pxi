@@ -5,6 +5,65 @@
 cdef int16_t FILTERS[4][16][8]
 
 
+cdef void predict_inter_fast(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* src, Py_ssize_t stride,
+                             int fx, int fy, int w, int h, int filt, int avg, int maxv) noexcept nogil:
+    """Unscaled block fully inside the reference: separable filter, passes with a zero phase skipped (the
+    128 centre tap is exact, so this equals the two-pass result)."""
+    cdef int16_t tmp[(64 + 8) * 64]
+    cdef const int16_t* f
+    cdef const uint16_t* s
+    cdef int r, c, v, s0
+    cdef int rows = h + 7
+    if fx == 0 and fy == 0:
+        for r in range(h):
+            s = src + r * stride
+            if avg:
+                for c in range(w):
+                    dst[r * dst_stride + c] = <uint16_t>((dst[r * dst_stride + c] + s[c] + 1) >> 1)
+            else:
+                for c in range(w):
+                    dst[r * dst_stride + c] = s[c]
+        return
+    if fy == 0:
+        f = &FILTERS[filt][fx][0]
+        for r in range(h):
+            s = src + r * stride - 3
+            for c in range(w):
+                s0 = (f[0] * s[c] + f[1] * s[c + 1] + f[2] * s[c + 2] + f[3] * s[c + 3] + f[4] * s[c + 4] +
+                      f[5] * s[c + 5] + f[6] * s[c + 6] + f[7] * s[c + 7])
+                v = (s0 + 64) >> 7
+                v = 0 if v < 0 else (maxv if v > maxv else v)
+                if avg:
+                    v = (dst[r * dst_stride + c] + v + 1) >> 1
+                dst[r * dst_stride + c] = <uint16_t>v
+        return
+    # horizontal pass (or plain copy) into tmp rows -3 .. h+3
+    if fx == 0:
+        for r in range(rows):
+            s = src + (r - 3) * stride
+            for c in range(w):
+                tmp[r * 64 + c] = <int16_t>s[c]
+    else:
+        f = &FILTERS[filt][fx][0]
+        for r in range(rows):
+            s = src + (r - 3) * stride - 3
+            for c in range(w):
+                s0 = (f[0] * s[c] + f[1] * s[c + 1] + f[2] * s[c + 2] + f[3] * s[c + 3] + f[4] * s[c + 4] +
+                      f[5] * s[c + 5] + f[6] * s[c + 6] + f[7] * s[c + 7])
+                v = (s0 + 64) >> 7
+                tmp[r * 64 + c] = <int16_t>(0 if v < 0 else (maxv if v > maxv else v))
+    f = &FILTERS[filt][fy][0]
+    for r in range(h):
+        for c in range(w):
+            s0 = r * 64 + c
+            v = (f[0] * tmp[s0] + f[1] * tmp[s0 + 64] + f[2] * tmp[s0 + 128] + f[3] * tmp[s0 + 192] +
+                 f[4] * tmp[s0 + 256] + f[5] * tmp[s0 + 320] + f[6] * tmp[s0 + 384] + f[7] * tmp[s0 + 448] + 64) >> 7
+            v = 0 if v < 0 else (maxv if v > maxv else v)
+            if avg:
+                v = (dst[r * dst_stride + c] + v + 1) >> 1
+            dst[r * dst_stride + c] = <uint16_t>v
+
+
 cdef void predict_inter(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* ref, Py_ssize_t ref_stride,
                         int ref_w, int ref_h, int x0_16, int y0_16, int xstep, int ystep, int w, int h,
                         int filt, int avg, int bit_depth) noexcept nogil:
@@ -18,6 +77,12 @@ cdef void predict_inter(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* re
     cdef const uint16_t* row
     cdef const int16_t* f
     cdef int xi
+    cdef int fx0 = x0_16 & 15, fy0 = y0_16 & 15
+    cdef int ix0 = x0_16 >> 4, iy0 = y0_16 >> 4
+    if xstep == 16 and ystep == 16 and ix0 >= 3 and iy0 >= 3 and ix0 + w + 4 <= ref_w and iy0 + h + 4 <= ref_h:
+        predict_inter_fast(dst, dst_stride, ref + iy0 * ref_stride + ix0, ref_stride, fx0, fy0, w, h, filt, avg,
+                           maxv)
+        return
     # horizontal pass into tmp (ih rows)
     for r in range(ih):
         py = yt + r
