@@ -116,6 +116,11 @@ cdef inline void idct_block(const int16_t* coef, const int32_t* q, sample_t* out
     for i in range(8):
         o = out + i * stride
         w = &ws[i * 8]
+        if w[1] == 0 and w[2] == 0 and w[3] == 0 and w[4] == 0 and w[5] == 0 and w[6] == 0 and w[7] == 0:
+            # row with only a DC term (libjpeg's zero-row shortcut; same result as the full pass)
+            dcs = <sample_t>rl[<int>((((<int64_t>w[0]) << CONST_BITS) + r2) >> shift2) & mask]
+            o[0] = dcs; o[1] = dcs; o[2] = dcs; o[3] = dcs; o[4] = dcs; o[5] = dcs; o[6] = dcs; o[7] = dcs
+            continue
         z2 = w[2]
         z3 = w[6]
         z1 = (z2 + z3) * FIX_0_541196100
