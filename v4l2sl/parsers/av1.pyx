@@ -130,6 +130,10 @@ class FilmGrainParams:
         return dict(self.__dict__)
 
 
+#: reset_grain_params(): the film grain parameters of frames without grain (shared, never modified)
+NO_GRAIN = FilmGrainParams()
+
+
 class SequenceHeader:
     """sequence_header_obu() syntax elements (5.5) plus BitDepth, NumPlanes, OrderHintBits, OperatingPointIdc."""
 
@@ -735,7 +739,7 @@ cdef class Av1Parser:
         h.frame_size_override_flag = 0
         h.order_hint = 0
         h.primary_ref_frame = PRIMARY_REF_NONE
-        h.film_grain = FilmGrainParams()
+        h.film_grain = NO_GRAIN                     # reset_grain_params() (shared, read-only)
         h.frame_type = KEY_FRAME
         h.show_frame = 1
         if s.reduced_still_picture_header:
@@ -1406,12 +1410,13 @@ cdef class Av1Parser:
     def _film_grain_params(self, BitReader br, FrameHeader h):
         # 5.9.30
         s = self.seq
-        g = h.film_grain
         if not s.film_grain_params_present or (not h.show_frame and not h.showable_frame):
             return
-        g.apply_grain = self.f(br, 1, "apply_grain")
-        if not g.apply_grain:
+        if not self.f(br, 1, "apply_grain"):
             return
+        g = FilmGrainParams()
+        h.film_grain = g
+        g.apply_grain = 1
         g.grain_seed = self.f(br, 16, "grain_seed")
         g.update_grain = self.f(br, 1, "update_grain") if h.frame_type == INTER_FRAME else 1
         if not g.update_grain:

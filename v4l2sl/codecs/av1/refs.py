@@ -7,7 +7,7 @@ picture in the slot (what ``reference_frame_ts[]`` carries).
 """
 from __future__ import annotations
 
-from v4l2sl.parsers.av1 import DEFAULT_LF_REF_DELTAS, FilmGrainParams, default_gm_params
+from v4l2sl.parsers.av1 import DEFAULT_GM_PARAMS, DEFAULT_LF_REF_DELTAS, NO_GRAIN, ZERO_FEATURES
 
 NUM_REF_FRAMES = 8
 
@@ -24,13 +24,14 @@ class RefSlots:
         self.frame_height = [0] * n
         self.render_width = [0] * n
         self.render_height = [0] * n
-        self.saved_order_hints = [[0] * 8 for _ in range(n)]
-        self.loop_filter_ref_deltas = [list(DEFAULT_LF_REF_DELTAS) for _ in range(n)]
-        self.loop_filter_mode_deltas = [[0, 0] for _ in range(n)]
-        self.feature_enabled = [[[0] * 8 for _ in range(8)] for _ in range(n)]
-        self.feature_data = [[[0] * 8 for _ in range(8)] for _ in range(n)]
-        self.gm_params = [default_gm_params() for _ in range(n)]
-        self.film_grain = [FilmGrainParams() for _ in range(n)]
+        # saved state per slot; the defaults are shared read-only values (frame headers replace, never modify)
+        self.saved_order_hints = [(0,) * 8] * n
+        self.loop_filter_ref_deltas = [DEFAULT_LF_REF_DELTAS] * n
+        self.loop_filter_mode_deltas = [(0, 0)] * n
+        self.feature_enabled = [ZERO_FEATURES] * n
+        self.feature_data = [ZERO_FEATURES] * n
+        self.gm_params = [DEFAULT_GM_PARAMS] * n
+        self.film_grain = [NO_GRAIN] * n
         self.timestamp: list[int | None] = [None] * n   # v4l2 timestamp of the picture held by the slot
         self.header: list[object | None] = [None] * n    # FrameHeader of the picture held by the slot
 
