@@ -26,6 +26,14 @@ cdef inline void bs_init(BitState* s, const uint8_t* data, Py_ssize_t pos, Py_ss
 
 cdef inline void bs_fill(BitState* s) noexcept nogil:
     cdef uint8_t c, c2
+    # fast path: plain bytes (no 0xFF) well before the end of the data
+    while s.bits <= 56 and not s.marker_hit and s.pos < s.end - 1:
+        c = s.data[s.pos]
+        if c == 0xFF:
+            break
+        s.pos += 1
+        s.buf = (s.buf << 8) | c
+        s.bits += 8
     while s.bits <= 56:
         if not s.marker_hit:
             if s.pos < s.end:

@@ -43,6 +43,20 @@ cdef int build_table(HuffTbl* t, bits, huffval) except -1:
             t.maxcode[l] = -1
         code <<= 1
     t.maxcode[17] = 0x7FFFFFFF
+    # fast AC path: code length l + size s <= 9 -> the coefficient is known from the 9-bit peek
+    cdef int rs, ln, sz, v, bitsv
+    for p in range(512):
+        j = t.look[p]
+        if j == 0:
+            continue
+        ln = j >> 8
+        rs = j & 255
+        sz = rs & 15
+        if sz == 0 or ln + sz > 9:
+            continue
+        bitsv = (p >> (9 - ln - sz)) & ((1 << sz) - 1)
+        v = bitsv if bitsv >= (1 << (sz - 1)) else bitsv - (1 << sz) + 1
+        t.fast_ac[p] = <int32_t>((<unsigned int>(v & 0xFFFF) << 16) | ((rs >> 4) << 8) | (ln + sz))
     return 0
 
 
@@ -132,6 +146,7 @@ cdef void _decode(BitState* s, ScanComp* comps, int ns, HuffTbl* tables, int mcu
                   long* underruns, long* bad_restarts, long* refine_bad) noexcept nogil:
     cdef int mx, my, ci, bx, by, k, r, t, rs, restarts_to_go = restart_interval
     cdef int eobrun = 0, p1, m1, sgn
+    cdef int32_t fa
     cdef int16_t* blk
     cdef int16_t* cp
     cdef ScanComp* c
@@ -169,6 +184,15 @@ cdef void _decode(BitState* s, ScanComp* comps, int ns, HuffTbl* tables, int mcu
                             tac = &tables[c.ac]
                             k = 1
                             while k < 64:
+                                if s.bits < 16:
+                                    bs_fill(s)
+                                fa = tac.fast_ac[(s.buf >> (s.bits - 9)) & 511]
+                                if fa:
+                                    s.bits -= fa & 255
+                                    k += (fa >> 8) & 255
+                                    blk[JPEG_NATURAL[k]] = <int16_t>(fa >> 16)
+                                    k += 1
+                                    continue
                                 rs = huff_decode(s, tac)
                                 r = rs >> 4
                                 t = rs & 15
