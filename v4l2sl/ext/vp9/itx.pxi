@@ -513,7 +513,7 @@ cdef inline uint16_t clip_px(int v, int maxv) noexcept nogil:
 
 
 cdef void inverse_transform_add(int32_t* coef, uint16_t* dst, Py_ssize_t stride, int tx_size, int tx_type,
-                                int lossless, int bit_depth) noexcept nogil:
+                                int lossless, int bit_depth, int eob=1024) noexcept nogil:
     """2-D inverse transform of ``coef`` (raster order, n x n) added to ``dst``; clears ``coef``."""
     cdef int n = 4 << tx_size
     cdef int maxv = (1 << bit_depth) - 1
@@ -561,6 +561,16 @@ cdef void inverse_transform_add(int32_t* coef, uint16_t* dst, Py_ssize_t stride,
             dst[3 * stride + c] = clip_px(dst[3 * stride + c] + <int>d1, maxv)
         memset(coef, 0, 16 * sizeof(int32_t))
         return
+    if eob == 1 and tx_type == 0:
+        # DC only: every 1-D output is Round2(in * cospi_16_64, 14), in both passes
+        shift = 4 if tx_size == 0 else (5 if tx_size == 1 else 6)
+        a1 = rs14(rs14(<int64_t>coef[0] * COS16) * COS16)
+        a1 = (a1 + (1 << (shift - 1))) >> shift
+        for r in range(n):
+            for c in range(n):
+                dst[r * stride + c] = clip_px(dst[r * stride + c] + <int>a1, maxv)
+        coef[0] = 0
+        return
     if tx_size == 0:
         rowf = iadst4 if (tx_type & 2) else idct4     # DCT_ADST / ADST_ADST: horizontal ADST
         colf = iadst4 if (tx_type & 1) else idct4     # ADST_DCT / ADST_ADST: vertical ADST
@@ -578,7 +588,14 @@ cdef void inverse_transform_add(int32_t* coef, uint16_t* dst, Py_ssize_t stride,
         colf = idct32
         shift = 6
     for r in range(n):
-        rowf(coef + n * r, tmp + n * r)
+        ip = coef + n * r
+        a1 = 0
+        for c in range(n):
+            a1 |= ip[c]
+        if a1:
+            rowf(ip, tmp + n * r)
+        else:
+            memset(tmp + n * r, 0, n * sizeof(int32_t))
     for c in range(n):
         for r in range(n):
             tin[r] = tmp[r * n + c]

@@ -40,7 +40,7 @@ cdef int residual_block(FrameDecoder fd, MI* m, int plane, int row, int col, int
     if DEBUG:
         print('  tx plane', plane, 'r', row, 'c', col, 'sz', tx_size, 'type', tx_type, 'ctx', ctx, 'eob', eob, [fd.coef[i] for i in range(min(16, (4 << tx_size) ** 2))])
     if eob > 0:
-        inverse_transform_add(fd.coef, dst, fd.strides[plane], tx_size, tx_type, fd.lossless, fd.bit_depth)
+        inverse_transform_add(fd.coef, dst, fd.strides[plane], tx_size, tx_type, fd.lossless, fd.bit_depth, eob)
     return eob
 
 
