@@ -160,3 +160,22 @@ def test_caps_select_supported_modes():
     items = _quiet(lambda: list(H.plan(str(path), caps=caps)))
     assert items[0].extra["decode_mode"] == u.V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED
     assert items[0].extra["start_code"] == u.V4L2_STATELESS_H264_START_CODE_ANNEX_B
+
+
+def test_prefix_and_mvc_nal_units_are_skipped(conformance_dir):
+    path = vector_path("jvt-avcv1/BA1_FT_C.264")   # several slices per picture
+    if not path.exists():
+        pytest.skip("BA1_FT_C.264 not present")
+    nals = list(nal_units(path.read_bytes()))
+    plain = _quiet(lambda: list(H.requests(path.read_bytes())))
+    prefix = b"\x6e\x81\x02\x03\x80"       # nal_unit_type 14 with its 3-byte extension
+    mvc_slice = b"\x74\x80\x00\x00\x88"     # nal_unit_type 20 (non-base view slice)
+    out = []
+    for n in nals:
+        if n[0] & 0x1F in (1, 5):
+            out += [prefix, n, mvc_slice]
+        else:
+            out.append(n)
+    with_ext = _quiet(lambda: list(H.requests(b"".join(b"\x00\x00\x01" + n for n in out))))
+    assert [r.timestamp for r in with_ext] == [r.timestamp for r in plain]
+    assert [r.data for r in with_ext] == [r.data for r in plain]

@@ -157,9 +157,9 @@ cpdef NalHeader parse_nal_header(const uint8_t[::1] nal):
     h.nal_unit_type = nal[0] & 31
     h.header_bytes = 1
     if h.nal_unit_type in (14, 20, 21):
-        h.header_bytes = 4
-        if nal.shape[0] < 4:
-            raise BitstreamError("truncated NAL unit header extension", bit_offset=8)
+        # 3-byte nal_unit_header_svc/mvc/3davc_extension; such NAL units are skipped by a base-view decoder,
+        # so a truncated one is not an error here
+        h.header_bytes = 4 if nal.shape[0] >= 4 else nal.shape[0]
     if h.forbidden_zero_bit:
         raise BitstreamError("forbidden_zero_bit is 1", bit_offset=0)
     return h

@@ -128,7 +128,8 @@ class H264Process:
         if t in (2, 3, 4):
             raise UnsupportedError("H.264 data partitioning (Extended profile) is not supported")
         # any other NAL unit type ends the current access unit's VCL NAL units (7.4.1.2.3)
-        if self.cur is not None and t in (6, 7, 8, 9, 10, 11, 14, 15, 16, 17, 18):
+        # (prefix NAL units, type 14, precede every base-view slice: they do not end a picture)
+        if self.cur is not None and t in (6, 7, 8, 9, 10, 11, 15, 16, 17, 18):
             out.extend(self._finish())
         if t == 7:
             try:
