@@ -1190,7 +1190,9 @@ cdef class PictureDecoder:
                         refL0 = i
                         break
                 if refL0 < 0:
-                    return -1
+                    # the frame the colocated block referenced is no longer in RefPicList0 (evicted from the
+                    # DPB, e.g. Freh2_B): use index 0 like libavcodec's zero-initialised map
+                    refL0 = 0
             b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
             self.dref[0][b8] = refL0
             self.dref[1][b8] = 0
