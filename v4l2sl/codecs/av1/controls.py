@@ -131,13 +131,5 @@ def fill_film_grain(h) -> u.v4l2_ctrl_av1_film_grain:
     return c
 
 
-# --- V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY ---------------------------------------------------------------
-def fill_tile_group_entries(tiles: Sequence[tuple[int, int, int, int]]):
-    """Dynamic array, one entry per tile: (tile_offset in the OUTPUT buffer, tile_size, tile_row, tile_col)."""
-    arr = (u.v4l2_ctrl_av1_tile_group_entry * len(tiles))()
-    for e, (off, size, row, col) in zip(arr, tiles):
-        e.tile_offset = off
-        e.tile_size = size
-        e.tile_row = row
-        e.tile_col = col
-    return arr
+# --- V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY: fill_tile_group_entries (Cython, same module) ----------------
+from .fill import fill_tile_group_entries  # noqa: E402

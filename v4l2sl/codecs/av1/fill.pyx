@@ -312,3 +312,27 @@ def fill_frame(FrameHeader h, ref_ts):
     fill_references(p, h, ref_ts)
     w8(p, REFRESH, h.refresh_frame_flags)
     return c
+
+
+_TGE = u.v4l2_ctrl_av1_tile_group_entry
+cdef Py_ssize_t TGE_SIZE = ctypes.sizeof(_TGE)
+cdef Py_ssize_t TGE_OFFSET = _TGE.tile_offset.offset
+cdef Py_ssize_t TGE_TSIZE = _TGE.tile_size.offset
+cdef Py_ssize_t TGE_ROW = _TGE.tile_row.offset
+cdef Py_ssize_t TGE_COL = _TGE.tile_col.offset
+
+
+def fill_tile_group_entries(tiles):
+    """V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY dynamic array, one entry per tile: (tile_offset in the OUTPUT
+    buffer, tile_size, tile_row, tile_col)."""
+    arr = (_TGE * len(tiles))()
+    cdef size_t addr = ctypes.addressof(arr)
+    cdef uint8_t* p = <uint8_t*>addr
+    cdef Py_ssize_t i = 0
+    for off, size, row, col in tiles:
+        w32(p, i + TGE_OFFSET, off)
+        w32(p, i + TGE_TSIZE, size)
+        w32(p, i + TGE_ROW, row)
+        w32(p, i + TGE_COL, col)
+        i += TGE_SIZE
+    return arr
