@@ -118,7 +118,7 @@ def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, operating_po
                 loaded.refresh_frame_flags = 0xFF
                 displaced = refs.update(loaded, ts)
                 loaded.refresh_frame_flags = saved
-                yield from releases(displaced)
+                yield from releases(refs.take_dropped() + displaced)
             continue
         if s is not seq_obj:                 # a sequence header OBU was parsed: new format / SEQUENCE control?
             if seq_obj is None or s.as_dict() != seq_obj.as_dict():
@@ -147,7 +147,7 @@ def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, operating_po
             yield OutputPicture(ts, 0, 0, h.UpscaledWidth, h.FrameHeight, shown)
             shown += 1
         displaced = refs.update(h, ts)
-        yield from releases(displaced + [ts])
+        yield from releases(refs.take_dropped() + displaced + [ts])
     for ts in sorted({t for t in refs.timestamp if t is not None}):
         yield ReleasePicture(ts)
 

@@ -34,12 +34,15 @@ class RefSlots:
         self.film_grain = [NO_GRAIN] * n
         self.timestamp: list[int | None] = [None] * n   # v4l2 timestamp of the picture held by the slot
         self.header: list[object | None] = [None] * n    # FrameHeader of the picture held by the slot
+        self.dropped: list[int] = []   # timestamps of pictures whose slot was invalidated (release candidates)
 
     def invalidate(self, i: int, order_hint: int) -> None:
         """ref_order_hint[i] differs from RefOrderHint[i] in an error resilient frame (5.9.2 / 7.20): the slot
         becomes invalid and takes the signalled order hint."""
         self.valid[i] = 0
         self.order_hint[i] = order_hint
+        if self.timestamp[i] is not None:
+            self.dropped.append(self.timestamp[i])
         self.timestamp[i] = None
         self.header[i] = None
 
@@ -81,6 +84,10 @@ class RefSlots:
         if h is None:
             raise KeyError(k)
         return h
+
+    def take_dropped(self) -> list[int]:
+        d, self.dropped = self.dropped, []
+        return d
 
     def holds(self, timestamp: int) -> bool:
         return timestamp in self.timestamp
