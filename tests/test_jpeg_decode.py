@@ -192,3 +192,20 @@ def test_two_threads_decode_in_parallel_identically():
         t.join()
     assert not errors
     assert all(np.array_equal(o, ref) for o in out)
+
+
+def test_results_do_not_alias_reused_work_buffers():
+    a = _sample_jpeg(64, 32)
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.full((32, 64), 200, np.uint8)).save(buf, "JPEG")
+    g1 = cj.decode_image(buf.getvalue())
+    first = g1.array.copy()
+    c1 = cj.decode_image(a).array.copy()
+    buf2 = io.BytesIO()
+    Image.fromarray(np.full((32, 64), 10, np.uint8)).save(buf2, "JPEG")
+    cj.decode_image(buf2.getvalue())
+    cj.decode_image(_sample_jpeg(64, 32, subsampling=0))
+    assert np.array_equal(g1.array, first)
+    assert np.array_equal(cj.decode_image(a).array, c1)

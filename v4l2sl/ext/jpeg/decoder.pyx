@@ -14,6 +14,25 @@ from v4l2sl.ext.jpeg import arith, huffman, idct, upsample as ups, color
 #: default decompression-bomb guard (pixels per image)
 DEFAULT_MAX_PIXELS = 1 << 28
 
+import threading
+
+_local = threading.local()
+
+
+def _scratch(key, shape, dtype, zero):
+    """Per-thread reusable work array (coefficients, IDCT planes, upsampled chroma) for RGB/gray decodes:
+    decoding a stream of same-size images then costs no page faults. ``key`` names the use."""
+    pool = getattr(_local, "pool", None)
+    if pool is None:
+        pool = _local.pool = {}
+    a = pool.get(key)
+    if a is None or a.shape != shape or a.dtype != dtype:
+        a = pool[key] = np.zeros(shape, dtype) if zero else np.empty(shape, dtype)
+        return a
+    if zero:
+        a.fill(0)
+    return a
+
 
 class DecodedImage:
     """Result of :func:`decode_image`.
@@ -61,12 +80,15 @@ def component_geometry(frame):
     return out, hmax, vmax, mcus_x, mcus_y
 
 
-def decode_coefficients(data, hdr, warnings):
+def decode_coefficients(data, hdr, warnings, bint reuse=False):
     """Entropy-decode every scan (Huffman or arithmetic, sequential or progressive) of a DCT-based image.
     Returns (coefficient arrays, natural-order quantization tables) per component."""
     f = hdr.frame
     geo, hmax, vmax, mcus_x, mcus_y = component_geometry(f)
-    coefs = [np.zeros((g[3], g[2], 64), np.int16) for g in geo]
+    if reuse:
+        coefs = [_scratch(("coef", i), (g[3], g[2], 64), np.int16, True) for i, g in enumerate(geo)]
+    else:
+        coefs = [np.zeros((g[3], g[2], 64), np.int16) for g in geo]
     quant = [None] * len(f.components)
     progressive = f.process == "progressive"
     counts = {"bad_codes": 0, "underruns": 0, "bad_restarts": 0}
@@ -132,18 +154,22 @@ def decode_coefficients(data, hdr, warnings):
     return coefs, quant
 
 
-def component_planes(data, hdr, warnings):
-    """Decoded component sample planes, each cropped to its downsampled size (native subsampling)."""
+def component_planes(data, hdr, warnings, bint reuse=False):
+    """Decoded component sample planes, each cropped to its downsampled size (native subsampling).
+    ``reuse``: work in per-thread scratch arrays (the planes are then only valid until the next call)."""
     f = hdr.frame
     dtype = np.uint8 if f.precision <= 8 else np.uint16
     if f.process == "lossless":
         from v4l2sl.ext.jpeg import lossless
         return lossless.decode_planes(data, hdr, warnings)
-    coefs, quant = decode_coefficients(data, hdr, warnings)
+    coefs, quant = decode_coefficients(data, hdr, warnings, reuse)
     geo = component_geometry(f)[0]
     planes = []
     for i, g in enumerate(geo):
-        full = np.empty((g[3] * 8, g[2] * 8), dtype)
+        if reuse:
+            full = _scratch(("plane", i), (g[3] * 8, g[2] * 8), dtype, False)
+        else:
+            full = np.empty((g[3] * 8, g[2] * 8), dtype)
         idct.idct_plane(coefs[i], quant[i], full, f.precision)
         planes.append(full[:g[1], :g[0]])
     return planes
@@ -165,7 +191,7 @@ def decode_image(data, hdr=None, output="rgb", max_pixels=DEFAULT_MAX_PIXELS, fa
         raise ResourceLimitError(f"JPEG image {f.width}x{f.height} exceeds the pixel limit {max_pixels}")
     warnings = list(hdr.warnings)
     try:
-        planes = component_planes(data, hdr, warnings)
+        planes = component_planes(data, hdr, warnings, output != "yuv")
     except MemoryError:
         raise ResourceLimitError(f"not enough memory to decode a {f.width}x{f.height} JPEG image") from None
     except (ValueError, IndexError, OverflowError) as e:
@@ -177,15 +203,15 @@ def decode_image(data, hdr=None, output="rgb", max_pixels=DEFAULT_MAX_PIXELS, fa
     if output == "yuv":
         res.planes = [np.ascontiguousarray(p) for p in planes]
         return res
-    full = _upsampled(f, planes, fancy_upsampling and f.process != "lossless")
+    full = _upsampled(f, planes, fancy_upsampling and f.process != "lossless", True)
     dtype = full[0].dtype
     H, W = f.height, f.width
     if cs == "gray":
-        res.array = np.ascontiguousarray(full[0])
+        res.array = np.array(full[0], copy=True)   # never alias the scratch planes
         return res
     if output == "gray":
         if cs == "ycbcr":
-            res.array = np.ascontiguousarray(full[0])
+            res.array = np.array(full[0], copy=True)   # never alias the scratch planes
             return res
         raise UnsupportedError(f"gray output of a {cs} image is not supported")
     out = np.empty((H, W, 3), dtype)
@@ -209,7 +235,7 @@ def decode_image(data, hdr=None, output="rgb", max_pixels=DEFAULT_MAX_PIXELS, fa
     return res
 
 
-def _upsampled(f, planes, fancy):
+def _upsampled(f, planes, fancy, reuse=False):
     hmax = max([c.h for c in f.components])
     vmax = max([c.v for c in f.components])
     out = []
@@ -219,7 +245,8 @@ def _upsampled(f, planes, fancy):
         if c.h == hmax and c.v == vmax:
             out.append(p[:f.height, :f.width])      # a view: rows stay contiguous
             continue
-        dst = np.empty((f.height, f.width), p.dtype)
+        dst = _scratch(("full", c.index), (f.height, f.width), p.dtype, False) if reuse \
+            else np.empty((f.height, f.width), p.dtype)
         ups.upsample(p, p.shape[1], p.shape[0], hmax // c.h, vmax // c.v, dst, fancy)
         out.append(dst)
     return out
