@@ -203,3 +203,21 @@ def test_conformance_plan(conformance_dir, vector):
     tus = temporal_units(conformance_dir / vector)
     reqs, shown = check_plan(list(av1.plan(tus)), tus)
     assert reqs
+
+
+def test_show_existing_key_frame_vector(conformance_dir):
+    """8-bit/issues/48_delayed.ivf shows an existing key frame: it is output, refreshes every slot (7.21), and
+    the next frames reference only that picture; its headers parse identically to FFmpeg afterwards (see
+    test_av1_parser)."""
+    tus = temporal_units(conformance_dir / "av1/dav1d-test-data/8-bit/issues/48_delayed.ivf")
+    items = list(av1.plan(tus))
+    reqs, shown = check_plan(items, tus)
+    frames = run_parser(tus)
+    sef = [i for i, f in enumerate(frames) if f.header.show_existing_frame and f.header.frame_type == KEY_FRAME]
+    assert sef
+    # the request right after the shown key frame references only the key frame's picture
+    n_before = sum(1 for f in frames[: sef[0]] if not f.header.show_existing_frame)
+    if n_before < len(reqs):
+        nxt = reqs[n_before].control(u.V4L2_CID_STATELESS_AV1_FRAME)
+        shown_ts = shown[sum(1 for f in frames[: sef[0] + 1] if f.header.show_existing_frame or f.header.show_frame) - 1].timestamp
+        assert set(nxt.reference_frame_ts) == {shown_ts}
