@@ -93,6 +93,10 @@ class DPB:
         """Output pictures early when more than max_num_reorder_frames wait (E.2.1 constraint)."""
         if self.max_num_reorder < 0:
             return
-        while sum(1 for fs in self.stores if fs.needed_for_output and fs.fields == 3) > self.max_num_reorder:
-            if not self.bump():
+        while True:
+            waiting = 0
+            for fs in self.stores:
+                if fs.needed_for_output and fs.fields == 3:
+                    waiting += 1
+            if waiting <= self.max_num_reorder or not self.bump():
                 break

@@ -59,10 +59,17 @@ def find_long_pic_num(stores, lt_pic_num: int, parity: int):
 def sliding_window(stores: list[FrameStore], max_num_ref_frames: int, current: FrameStore | None = None) -> None:
     """8.2.5.3: when numShortTerm + numLongTerm == Max(max_num_ref_frames, 1), the short-term frame or field
     pair with the smallest FrameNumWrap becomes unused for reference."""
-    short = [fs for fs in stores if fs is not current and fs.ref_fields(SHORT)]
-    long_ = [fs for fs in stores if fs is not current and fs.ref_fields(LONG)]
-    if len(short) + len(long_) >= max(max_num_ref_frames, 1) and short:
-        victim = min(short, key=lambda fs: fs.frame_num_wrap)
+    n = 0
+    victim = None
+    for fs in stores:
+        if fs is current:
+            continue
+        r0, r1 = fs.ref
+        is_short = r0 == SHORT or r1 == SHORT
+        n += is_short + (r0 == LONG or r1 == LONG)
+        if is_short and (victim is None or fs.frame_num_wrap < victim.frame_num_wrap):
+            victim = fs
+    if victim is not None and n >= max(max_num_ref_frames, 1):
         for i in (0, 1):
             if victim.ref[i] == SHORT:
                 victim.ref[i] = UNUSED
