@@ -250,7 +250,7 @@ def test_damaged_frames_raise_clear_errors_or_decode(conformance_dir):
     reqs = [i for i in items if isinstance(i, DecodeRequest)][:6]
     rnd = random.Random(7)
     outcomes = {"ok": 0, "error": 0}
-    for trial in range(120):
+    for trial in range(60):
         dev = SoftDevice()
         dev.start(fmt)
         for k, r in enumerate(reqs):
@@ -274,6 +274,35 @@ def test_damaged_frames_raise_clear_errors_or_decode(conformance_dir):
                 outcomes["error"] += 1
                 break
     assert outcomes["ok"] > 0
+
+
+def test_corrupt_control_values_raise_errors(conformance_dir):
+    """Random bytes written over the frame control: decoding either works or raises a v4l2sl error."""
+    from v4l2sl.uapi import vp9 as u
+
+    items = list(plan(open_stream(_small_stream())))
+    fmt = next(i for i in items if isinstance(i, StreamFormat))
+    reqs = [i for i in items if isinstance(i, DecodeRequest)][:4]
+    rnd = random.Random(11)
+    errors = 0
+    for trial in range(90):
+        dev = SoftDevice()
+        dev.start(fmt)
+        k = trial % len(reqs)
+        for j, r in enumerate(reqs):
+            ctrls = r.controls
+            if j == k:
+                raw = bytearray(bytes(r.control(u.V4L2_CID_STATELESS_VP9_FRAME)))
+                for _ in range(rnd.randrange(1, 4)):
+                    raw[rnd.randrange(len(raw))] = rnd.randrange(256)
+                ctrls = [c if c.cid != u.V4L2_CID_STATELESS_VP9_FRAME else
+                         type(c)(c.cid, u.v4l2_ctrl_vp9_frame.from_buffer_copy(bytes(raw))) for c in r.controls]
+            try:
+                dev.submit(DecodeRequest(r.codec, ctrls, r.data, r.timestamp, False, r.frame_number))
+            except V4l2slError:
+                errors += 1
+                break
+    assert errors > 0
 
 
 def test_missing_reference_is_a_bitstream_error(conformance_dir):

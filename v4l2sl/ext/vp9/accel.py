@@ -13,7 +13,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from v4l2sl.device import DecodeRequest, Picture, StreamFormat
-from v4l2sl.errors import BitstreamError, UnsupportedError
+from v4l2sl.errors import BitstreamError, ResourceLimitError, UnsupportedError
 from v4l2sl.ext.vp9 import probs as P
 from v4l2sl.ext.vp9 import tables as T
 from v4l2sl.ext.vp9.decoder import decode_frame, new_decoder
@@ -92,6 +92,9 @@ class VP9Accelerator:
         data = bytes(request.data)
         flags = int(f.flags)
         width, height = f.frame_width_minus_1 + 1, f.frame_height_minus_1 + 1
+        limit = max(4 * self.fmt.width * self.fmt.height, 1920 * 1088)
+        if width * height > limit:
+            raise ResourceLimitError(f"VP9 frame {width}x{height} is larger than the configured format allows")
         intra = P.frame_is_intra(flags)
         key = bool(flags & u.V4L2_VP9_FRAME_FLAG_KEY_FRAME)
         error_res = bool(flags & u.V4L2_VP9_FRAME_FLAG_ERROR_RESILIENT)
@@ -102,6 +105,7 @@ class VP9Accelerator:
             raise BitstreamError(f"VP9 bit depth {bit_depth} not valid")
         if f.profile > 3:
             raise UnsupportedError(f"VP9 profile {f.profile}")
+        self._validate(f)
         uhs, chs = int(f.uncompressed_header_size), int(f.compressed_header_size)
         if chs == 0 or uhs + chs > len(data):
             raise BitstreamError(f"VP9 header sizes {uhs}+{chs} do not fit the {len(data)}-byte frame")
@@ -118,6 +122,8 @@ class VP9Accelerator:
             deltas = P.parse_compressed_header(data, uhs, chs, flags, lossless, int(f.interpolation_filter),
                                                0 if intra else int(f.ref_frame_sign_bias))
         tx_mode = 0 if lossless else int(deltas["tx_mode"])
+        if tx_mode > 4:
+            raise BitstreamError(f"v4l2_ctrl_vp9_compressed_hdr.tx_mode = {tx_mode} is out of range")
         pre = self.contexts[fctx]
         cur = P.forward_update(pre, deltas, flags, int(f.interpolation_filter), reference_mode)
 
@@ -177,6 +183,23 @@ class VP9Accelerator:
         self._internal = {ts: p for ts, p in self._internal.items() if ts in refs}
         self._internal[request.timestamp] = cropped
         return self._picture(request.timestamp, cropped, width, height, bit_depth, ssx, ssy, corrupted)
+
+    @staticmethod
+    def _validate(f) -> None:
+        """Reject control values outside their kernel-documented ranges (a driver returns -EINVAL)."""
+        checks = (
+            ("interpolation_filter", f.interpolation_filter, 4), ("reference_mode", f.reference_mode, 2),
+            ("frame_context_idx", f.frame_context_idx, 3), ("reset_frame_context", f.reset_frame_context, 2),
+            ("tile_cols_log2", f.tile_cols_log2, 6), ("tile_rows_log2", f.tile_rows_log2, 2),
+            ("lf.level", f.lf.level, 63), ("lf.sharpness", f.lf.sharpness, 7),
+        )
+        for name, v, hi in checks:
+            if int(v) > hi:
+                raise BitstreamError(f"v4l2_ctrl_vp9_frame.{name} = {int(v)} is out of range (max {hi})")
+        for seg in range(8):
+            ref = int(f.seg.feature_data[seg][u.V4L2_VP9_SEG_LVL_REF_FRAME])
+            if (f.seg.feature_enabled[seg] >> u.V4L2_VP9_SEG_LVL_REF_FRAME) & 1 and not 0 <= ref <= 3:
+                raise BitstreamError(f"segment {seg} reference feature {ref} is out of range")
 
     def _picture(self, ts: int, planes, width: int, height: int, bit_depth: int, ssx: int, ssy: int,
                  corrupted: bool) -> Picture:

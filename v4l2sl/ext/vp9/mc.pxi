@@ -5,63 +5,65 @@
 cdef int16_t FILTERS[4][16][8]
 
 
+cdef inline int clamp_px(int v, int maxv) noexcept nogil:
+    return 0 if v < 0 else (maxv if v > maxv else v)
+
+
+cdef void filter_rows_h(const uint16_t* src, Py_ssize_t stride, int16_t* out, int fx, int w, int rows, int filt,
+                        int maxv) noexcept nogil:
+    """Horizontal 8-tap pass of ``rows`` rows starting at ``src`` into ``out`` (row pitch 64)."""
+    cdef const int16_t* f = &FILTERS[filt][fx][0]
+    cdef int f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4], f5 = f[5], f6 = f[6], f7 = f[7]
+    cdef const uint16_t* s
+    cdef int r, c
+    for r in range(rows):
+        s = src + r * stride - 3
+        for c in range(w):
+            out[r * 64 + c] = <int16_t>clamp_px((f0 * s[c] + f1 * s[c + 1] + f2 * s[c + 2] + f3 * s[c + 3] +
+                                                 f4 * s[c + 4] + f5 * s[c + 5] + f6 * s[c + 6] + f7 * s[c + 7] +
+                                                 64) >> 7, maxv)
+
+
 cdef void predict_inter_fast(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* src, Py_ssize_t stride,
                              int fx, int fy, int w, int h, int filt, int avg, int maxv) noexcept nogil:
     """Unscaled block fully inside the reference: separable filter, passes with a zero phase skipped (the
     128 centre tap is exact, so this equals the two-pass result)."""
     cdef int16_t tmp[(64 + 8) * 64]
+    cdef int16_t res[64 * 64]
     cdef const int16_t* f
-    cdef const uint16_t* s
-    cdef int r, c, v, s0
-    cdef int rows = h + 7
-    if fx == 0 and fy == 0:
-        for r in range(h):
-            s = src + r * stride
-            if avg:
-                for c in range(w):
-                    dst[r * dst_stride + c] = <uint16_t>((dst[r * dst_stride + c] + s[c] + 1) >> 1)
-            else:
-                for c in range(w):
-                    dst[r * dst_stride + c] = s[c]
-        return
+    cdef const int16_t* t
+    cdef int r, c, f0, f1, f2, f3, f4, f5, f6, f7
+    cdef uint16_t* d
     if fy == 0:
-        f = &FILTERS[filt][fx][0]
-        for r in range(h):
-            s = src + r * stride - 3
-            for c in range(w):
-                s0 = (f[0] * s[c] + f[1] * s[c + 1] + f[2] * s[c + 2] + f[3] * s[c + 3] + f[4] * s[c + 4] +
-                      f[5] * s[c + 5] + f[6] * s[c + 6] + f[7] * s[c + 7])
-                v = (s0 + 64) >> 7
-                v = 0 if v < 0 else (maxv if v > maxv else v)
-                if avg:
-                    v = (dst[r * dst_stride + c] + v + 1) >> 1
-                dst[r * dst_stride + c] = <uint16_t>v
-        return
-    # horizontal pass (or plain copy) into tmp rows -3 .. h+3
-    if fx == 0:
-        for r in range(rows):
-            s = src + (r - 3) * stride
-            for c in range(w):
-                tmp[r * 64 + c] = <int16_t>s[c]
+        if fx == 0:
+            for r in range(h):
+                for c in range(w):
+                    res[r * 64 + c] = <int16_t>src[r * stride + c]
+        else:
+            filter_rows_h(src, stride, res, fx, w, h, filt, maxv)
     else:
-        f = &FILTERS[filt][fx][0]
-        for r in range(rows):
-            s = src + (r - 3) * stride - 3
+        if fx == 0:
+            for r in range(h + 7):
+                for c in range(w):
+                    tmp[r * 64 + c] = <int16_t>src[(r - 3) * stride + c]
+        else:
+            filter_rows_h(src - 3 * stride, stride, tmp, fx, w, h + 7, filt, maxv)
+        f = &FILTERS[filt][fy][0]
+        f0 = f[0]; f1 = f[1]; f2 = f[2]; f3 = f[3]; f4 = f[4]; f5 = f[5]; f6 = f[6]; f7 = f[7]
+        for r in range(h):
+            t = tmp + r * 64
             for c in range(w):
-                s0 = (f[0] * s[c] + f[1] * s[c + 1] + f[2] * s[c + 2] + f[3] * s[c + 3] + f[4] * s[c + 4] +
-                      f[5] * s[c + 5] + f[6] * s[c + 6] + f[7] * s[c + 7])
-                v = (s0 + 64) >> 7
-                tmp[r * 64 + c] = <int16_t>(0 if v < 0 else (maxv if v > maxv else v))
-    f = &FILTERS[filt][fy][0]
+                res[r * 64 + c] = <int16_t>clamp_px((f0 * t[c] + f1 * t[c + 64] + f2 * t[c + 128] + f3 * t[c + 192] +
+                                                     f4 * t[c + 256] + f5 * t[c + 320] + f6 * t[c + 384] +
+                                                     f7 * t[c + 448] + 64) >> 7, maxv)
     for r in range(h):
-        for c in range(w):
-            s0 = r * 64 + c
-            v = (f[0] * tmp[s0] + f[1] * tmp[s0 + 64] + f[2] * tmp[s0 + 128] + f[3] * tmp[s0 + 192] +
-                 f[4] * tmp[s0 + 256] + f[5] * tmp[s0 + 320] + f[6] * tmp[s0 + 384] + f[7] * tmp[s0 + 448] + 64) >> 7
-            v = 0 if v < 0 else (maxv if v > maxv else v)
-            if avg:
-                v = (dst[r * dst_stride + c] + v + 1) >> 1
-            dst[r * dst_stride + c] = <uint16_t>v
+        d = dst + r * dst_stride
+        if avg:
+            for c in range(w):
+                d[c] = <uint16_t>((d[c] + res[r * 64 + c] + 1) >> 1)
+        else:
+            for c in range(w):
+                d[c] = <uint16_t>res[r * 64 + c]
 
 
 cdef void predict_inter(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* ref, Py_ssize_t ref_stride,
