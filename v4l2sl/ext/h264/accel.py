@@ -57,7 +57,7 @@ class H264Accelerator:
         "decode_modes": ["slice", "frame"],
         "start_codes": ["annexb", "none"],
         "fourccs": ["YUV420", "NV12", "GREY"],
-        "bit_depths": [8],
+        "bit_depths": [8, 9, 10],
         "chroma_formats": ["420", "400"],
         "profiles": ["constrained-baseline", "baseline"],
         "features": ["CAVLC", "I", "P", "intra4x4", "intra16x16", "I_PCM", "multiple slices", "deblocking",
@@ -65,8 +65,8 @@ class H264Accelerator:
     }
 
     def __init__(self, fmt: StreamFormat):
-        if fmt.bit_depth != 8:
-            raise UnsupportedError(f"bit depth {fmt.bit_depth} (the software H.264 decoder supports 8-bit)")
+        if fmt.bit_depth not in (8, 9, 10):
+            raise UnsupportedError(f"bit depth {fmt.bit_depth} (the software H.264 decoder supports 8 to 10 bits)")
         if fmt.chroma_format not in ("420", "400"):
             raise UnsupportedError(f"chroma format {fmt.chroma_format}")
         self.fmt = fmt
@@ -99,8 +99,9 @@ class H264Accelerator:
             del self._store[ts]
         if self._cur is None or self._cur_ts != request.timestamp:
             mbw = sps.pic_width_in_mbs_minus1 + 1
-            mbh = sps.pic_height_in_map_units_minus1 + 1
-            self._cur = PictureDecoder(mbw, mbh, sps.chroma_format_idc)
+            # FrameHeightInMbs (7-18): map units are MB pairs when frame_mbs_only_flag is 0
+            mbh = (sps.pic_height_in_map_units_minus1 + 1) * (1 if sps.flags & u.V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY else 2)
+            self._cur = PictureDecoder(mbw, mbh, sps.chroma_format_idc, 8 + sps.bit_depth_luma_minus8)
             self._cur_ts = request.timestamp
             self._cur_error = False
             self._conceal_src = None
@@ -129,8 +130,9 @@ class H264Accelerator:
                 or sps.flags & u.V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD):
             raise UnsupportedError("interlaced coding (field pictures / MBAFF) is not supported by the "
                                    "software H.264 decoder yet")
-        if sps.bit_depth_luma_minus8 or sps.bit_depth_chroma_minus8:
-            raise UnsupportedError("bit depth > 8 is not supported by the software H.264 decoder yet")
+        if sps.bit_depth_luma_minus8 > 2 or sps.bit_depth_chroma_minus8 != sps.bit_depth_luma_minus8:
+            raise UnsupportedError(f"bit depth {8 + sps.bit_depth_luma_minus8}/{8 + sps.bit_depth_chroma_minus8} "
+                                   "(the software H.264 decoder supports 8 to 10 bits, equal for luma and chroma)")
         if sps.chroma_format_idc not in (0, 1):
             raise UnsupportedError(f"chroma_format_idc {sps.chroma_format_idc} is not supported")
         if sps.flags & u.V4L2_H264_SPS_FLAG_QPPRIME_Y_ZERO_TRANSFORM_BYPASS:
@@ -148,7 +150,7 @@ class H264Accelerator:
         else:
             s4, s8 = FLAT4, FLAT8
         qp = 26 + pps.pic_init_qp_minus26 + slice_qp_delta
-        if not 0 <= qp <= 51:
+        if not -6 * sps.bit_depth_luma_minus8 <= qp <= 51:
             raise BitstreamError(f"slice QP {qp} out of range")
         return {
             "entropy_coding_mode": bool(pps.flags & u.V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE),
@@ -256,14 +258,16 @@ class H264Accelerator:
         self._uid += 1
         self._store[request.timestamp] = (dec.Y, dec.U, dec.V, self._uid, dec.mbinfo)
         error = self._cur_error or concealed > 0
+        dt = np.uint8 if dec.bd == 8 else np.uint16      # decoding runs on 16-bit samples
+        y, cb, cr = dec.Y.astype(dt), dec.U.astype(dt), dec.V.astype(dt)
         if dec.chroma_format_idc == 0:
-            fourcc, planes = "GREY", [dec.Y]
+            fourcc, planes = "GREY", [y]
         elif self.fourcc == "NV12":
-            uv = np.empty((dec.U.shape[0], dec.U.shape[1] * 2), np.uint8)
-            uv[:, 0::2] = dec.U
-            uv[:, 1::2] = dec.V
-            fourcc, planes = "NV12", [dec.Y, uv]
+            uv = np.empty((cb.shape[0], cb.shape[1] * 2), dt)
+            uv[:, 0::2] = cb
+            uv[:, 1::2] = cr
+            fourcc, planes = "NV12", [y, uv]
         else:
-            fourcc, planes = "YUV420", [dec.Y, dec.U, dec.V]
+            fourcc, planes = "YUV420", [y, cb, cr]
         return Picture(timestamp=request.timestamp, fourcc=fourcc, width=dec.width, height=dec.height,
                        planes=planes, error=error, concealed_mbs=concealed)

@@ -1,7 +1,8 @@
 # cython: language_level=3
-from libc.stdint cimport uint8_t
+from libc.stdint cimport uint8_t, uint16_t
 from v4l2sl.ext.h264.defs cimport MBInfo, SliceInfo
 
 cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh,
-                          uint8_t* Y, Py_ssize_t ys, uint8_t* U, uint8_t* V, Py_ssize_t cs,
+                          uint16_t* Y, Py_ssize_t ys, uint16_t* U, uint16_t* V, Py_ssize_t cs,
                           int cb_offset, int cr_offset, bint chroma) noexcept nogil
+cdef void set_bit_depth(int bd) noexcept nogil

@@ -1,6 +1,6 @@
 # cython: language_level=3
 """Deblocking filter process, H.264 8.7 (frames, 8-bit, 4:2:0 / 4:0:0)."""
-from libc.stdint cimport uint8_t, int32_t
+from libc.stdint cimport uint8_t, uint16_t, int32_t
 from libc.stdlib cimport abs
 from v4l2sl.ext.h264.defs cimport MBInfo, SliceInfo, MB_INTER, MB_PCM
 
@@ -34,12 +34,30 @@ cdef inline int clip3(int lo, int hi, int v) noexcept nogil:
     return lo if v < lo else (hi if v > hi else v)
 
 
-cdef inline uint8_t clip1(int x) noexcept nogil:
-    return 0 if x < 0 else (255 if x > 255 else x)
+cdef int PMAX = 255          # (1 << BitDepth) - 1, set by set_bit_depth()
+cdef int PDC = 128           # 1 << (BitDepth - 1)
+
+
+cdef int BDSHIFT = 0         # BitDepth - 8 (alpha, beta and tC0 scale with it)
+cdef int QPBDC = 0           # QpBdOffsetC
+
+
+cdef void set_bit_depth(int bd) noexcept nogil:
+    global PMAX, PDC, BDSHIFT, QPBDC
+    PMAX = (1 << bd) - 1
+    PDC = 1 << (bd - 1)
+    BDSHIFT = bd - 8
+    QPBDC = 6 * (bd - 8)
+
+
+cdef inline uint16_t clip1(int x) noexcept nogil:
+    return 0 if x < 0 else (PMAX if x > PMAX else x)
 
 
 cdef inline int chroma_qp(int qpy, int offset) noexcept nogil:
-    return QPC[clip3(0, 51, qpy + offset)]
+    """QPC (Table 8-15) of a macroblock with luma QPY (8.7.2.2: not the QP'C used for scaling)."""
+    cdef int qpi = clip3(-QPBDC, 51, qpy + offset)
+    return qpi if qpi < 30 else QPC[qpi]
 
 
 cdef inline bint mv_differ(const MBInfo* p, int bp, int lp, const MBInfo* q, int bq, int lq) noexcept nogil:
@@ -89,7 +107,7 @@ cdef inline int bs_of(const MBInfo* p, int bp, const MBInfo* q, int bq, bint mbe
     return bs_inter(p, bp, q, bq)
 
 
-cdef void filter_line(uint8_t* s, Py_ssize_t step, int bS, int alpha, int beta, int tc0, bint chroma) noexcept nogil:
+cdef void filter_line(uint16_t* s, Py_ssize_t step, int bS, int alpha, int beta, int tc0, bint chroma) noexcept nogil:
     """8.7.2.3/8.7.2.4 filter the samples p3..q3 across one edge (s points at q0, step from q0 to q1)."""
     cdef int p0 = s[-step], p1 = s[-2 * step], q0 = s[0], q1 = s[step]
     cdef int p2, q2, p3, q3, ap, aq, tc, delta
@@ -102,8 +120,8 @@ cdef void filter_line(uint8_t* s, Py_ssize_t step, int bS, int alpha, int beta, 
             s[-step] = clip1(p0 + delta)
             s[0] = clip1(q0 - delta)
         else:
-            s[-step] = <uint8_t>((2 * p1 + p0 + q1 + 2) >> 2)
-            s[0] = <uint8_t>((2 * q1 + q0 + p1 + 2) >> 2)
+            s[-step] = <uint16_t>((2 * p1 + p0 + q1 + 2) >> 2)
+            s[0] = <uint16_t>((2 * q1 + q0 + p1 + 2) >> 2)
         return
     p2 = s[-3 * step]
     q2 = s[2 * step]
@@ -115,42 +133,42 @@ cdef void filter_line(uint8_t* s, Py_ssize_t step, int bS, int alpha, int beta, 
         s[-step] = clip1(p0 + delta)
         s[0] = clip1(q0 - delta)
         if ap < beta:
-            s[-2 * step] = <uint8_t>(p1 + clip3(-tc0, tc0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1))
+            s[-2 * step] = <uint16_t>(p1 + clip3(-tc0, tc0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1))
         if aq < beta:
-            s[step] = <uint8_t>(q1 + clip3(-tc0, tc0, (q2 + ((p0 + q0 + 1) >> 1) - (q1 << 1)) >> 1))
+            s[step] = <uint16_t>(q1 + clip3(-tc0, tc0, (q2 + ((p0 + q0 + 1) >> 1) - (q1 << 1)) >> 1))
         return
     p3 = s[-4 * step]
     q3 = s[3 * step]
     if ap < beta and abs(p0 - q0) < ((alpha >> 2) + 2):
-        s[-step] = <uint8_t>((p2 + 2 * p1 + 2 * p0 + 2 * q0 + q1 + 4) >> 3)
-        s[-2 * step] = <uint8_t>((p2 + p1 + p0 + q0 + 2) >> 2)
-        s[-3 * step] = <uint8_t>((2 * p3 + 3 * p2 + p1 + p0 + q0 + 4) >> 3)
+        s[-step] = <uint16_t>((p2 + 2 * p1 + 2 * p0 + 2 * q0 + q1 + 4) >> 3)
+        s[-2 * step] = <uint16_t>((p2 + p1 + p0 + q0 + 2) >> 2)
+        s[-3 * step] = <uint16_t>((2 * p3 + 3 * p2 + p1 + p0 + q0 + 4) >> 3)
     else:
-        s[-step] = <uint8_t>((2 * p1 + p0 + q1 + 2) >> 2)
+        s[-step] = <uint16_t>((2 * p1 + p0 + q1 + 2) >> 2)
     if aq < beta and abs(p0 - q0) < ((alpha >> 2) + 2):
-        s[0] = <uint8_t>((p1 + 2 * p0 + 2 * q0 + 2 * q1 + q2 + 4) >> 3)
-        s[step] = <uint8_t>((p0 + q0 + q1 + q2 + 2) >> 2)
-        s[2 * step] = <uint8_t>((2 * q3 + 3 * q2 + q1 + q0 + p0 + 4) >> 3)
+        s[0] = <uint16_t>((p1 + 2 * p0 + 2 * q0 + 2 * q1 + q2 + 4) >> 3)
+        s[step] = <uint16_t>((p0 + q0 + q1 + q2 + 2) >> 2)
+        s[2 * step] = <uint16_t>((2 * q3 + 3 * q2 + q1 + q0 + p0 + 4) >> 3)
     else:
-        s[0] = <uint8_t>((2 * q1 + q0 + p1 + 2) >> 2)
+        s[0] = <uint16_t>((2 * q1 + q0 + p1 + 2) >> 2)
 
 
-cdef void filter_edge(uint8_t* s, Py_ssize_t along, Py_ssize_t across, int n_lines, const int* bS,
+cdef void filter_edge(uint16_t* s, Py_ssize_t along, Py_ssize_t across, int n_lines, const int* bS,
                       int lines_per_bs, int qpav, const SliceInfo* sl, bint chroma) noexcept nogil:
     cdef int indexA = clip3(0, 51, qpav + sl.FilterOffsetA)
     cdef int indexB = clip3(0, 51, qpav + sl.FilterOffsetB)
-    cdef int alpha = ALPHA[indexA], beta = BETA[indexB]
+    cdef int alpha = ALPHA[indexA] << BDSHIFT, beta = BETA[indexB] << BDSHIFT
     cdef int k, b
     if alpha == 0 or beta == 0:
         return
     for k in range(n_lines):
         b = bS[k // lines_per_bs]
         if b:
-            filter_line(s + k * along, across, b, alpha, beta, TC0[indexA][b - 1] if b < 4 else 0, chroma)
+            filter_line(s + k * along, across, b, alpha, beta, (TC0[indexA][b - 1] << BDSHIFT) if b < 4 else 0, chroma)
 
 
 cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh,
-                          uint8_t* Y, Py_ssize_t ys, uint8_t* U, uint8_t* V, Py_ssize_t cs,
+                          uint16_t* Y, Py_ssize_t ys, uint16_t* U, uint16_t* V, Py_ssize_t cs,
                           int cb_offset, int cr_offset, bint chroma) noexcept nogil:
     """8.7: every macroblock in address order, vertical edges then horizontal edges."""
     cdef int mbx, mby, e, k, d, qp, qpc
@@ -159,7 +177,7 @@ cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh
     cdef const SliceInfo* sl
     cdef int bS[4][4]          # [edge][4-line group]
     cdef bint filt[4]
-    cdef uint8_t* y0
+    cdef uint16_t* y0
     cdef Py_ssize_t coff
     for mby in range(mbh):
         for mbx in range(mbw):

@@ -2,14 +2,24 @@
 """Intra prediction, H.264 8.3 (8-bit). Neighbouring samples are gathered by the caller (recon.pyx) after
 the availability rules (including constrained_intra_pred); these functions only compute the prediction.
 """
-from libc.stdint cimport uint8_t
+from libc.stdint cimport uint8_t, uint16_t
 
 
-cdef inline uint8_t clip1(int x) noexcept nogil:
-    return 0 if x < 0 else (255 if x > 255 else x)
+cdef int PMAX = 255          # (1 << BitDepth) - 1, set by set_bit_depth()
+cdef int PDC = 128           # 1 << (BitDepth - 1)
 
 
-cdef void pred4x4(uint8_t* dst, Py_ssize_t stride, int mode, const int* e, bint hasT, bint hasL) noexcept nogil:
+cdef void set_bit_depth(int bd) noexcept nogil:
+    global PMAX, PDC
+    PMAX = (1 << bd) - 1
+    PDC = 1 << (bd - 1)
+
+
+cdef inline uint16_t clip1(int x) noexcept nogil:
+    return 0 if x < 0 else (PMAX if x > PMAX else x)
+
+
+cdef void pred4x4(uint16_t* dst, Py_ssize_t stride, int mode, const int* e, bint hasT, bint hasL) noexcept nogil:
     """8.3.1.2 Intra_4x4 sample prediction. `e` (13 samples): e[0..3] = p[-1,3..0], e[4] = p[-1,-1],
     e[5..12] = p[0..7,-1] (top-right already substituted)."""
     cdef int x, y, v, z, s, k
@@ -28,7 +38,7 @@ cdef void pred4x4(uint8_t* dst, Py_ssize_t stride, int mode, const int* e, bint 
                 elif hasT:
                     v = (T[0] + T[1] + T[2] + T[3] + 2) >> 2
                 else:
-                    v = 128
+                    v = PDC
             elif mode == 3:     # Diagonal_Down_Left
                 if x == 3 and y == 3:
                     v = (T[6] + 3 * T[7] + 2) >> 2
@@ -74,10 +84,10 @@ cdef void pred4x4(uint8_t* dst, Py_ssize_t stride, int mode, const int* e, bint 
                     v = (e[1] + 3 * e[0] + 2) >> 2
                 else:
                     v = e[0]
-            dst[y * stride + x] = <uint8_t>v
+            dst[y * stride + x] = <uint16_t>v
 
 
-cdef void pred16x16(uint8_t* dst, Py_ssize_t stride, int mode, const int* T, const int* L, int tl,
+cdef void pred16x16(uint16_t* dst, Py_ssize_t stride, int mode, const int* T, const int* L, int tl,
                     bint hasT, bint hasL) noexcept nogil:
     """8.3.3 Intra_16x16 prediction (0 V, 1 H, 2 DC, 3 Plane)."""
     cdef int x, y, v, s, H, V, a, b, c
@@ -96,18 +106,18 @@ cdef void pred16x16(uint8_t* dst, Py_ssize_t stride, int mode, const int* T, con
                 s += T[x]
             v = (s + 8) >> 4
         else:
-            v = 128
+            v = PDC
         for y in range(16):
             for x in range(16):
-                dst[y * stride + x] = <uint8_t>v
+                dst[y * stride + x] = <uint16_t>v
     elif mode == 0:
         for y in range(16):
             for x in range(16):
-                dst[y * stride + x] = <uint8_t>T[x]
+                dst[y * stride + x] = <uint16_t>T[x]
     elif mode == 1:
         for y in range(16):
             for x in range(16):
-                dst[y * stride + x] = <uint8_t>L[y]
+                dst[y * stride + x] = <uint16_t>L[y]
     else:
         H = 0
         V = 0
@@ -122,7 +132,7 @@ cdef void pred16x16(uint8_t* dst, Py_ssize_t stride, int mode, const int* T, con
                 dst[y * stride + x] = clip1((a + b * (x - 7) + c * (y - 7) + 16) >> 5)
 
 
-cdef void pred_chroma(uint8_t* dst, Py_ssize_t stride, int mode, const int* T, const int* L, int tl,
+cdef void pred_chroma(uint16_t* dst, Py_ssize_t stride, int mode, const int* T, const int* L, int tl,
                       bint hasT, bint hasL, int w, int h) noexcept nogil:
     """8.3.4 chroma prediction for a w x h (8x8 or 8x16) block: 0 DC, 1 H, 2 V, 3 Plane."""
     cdef int x, y, v, bx, by, sT, sL, H, V, a, b, c, xCF, yCF
@@ -139,32 +149,32 @@ cdef void pred_chroma(uint8_t* dst, Py_ssize_t stride, int mode, const int* T, c
                     elif hasL:
                         v = (sL + 2) >> 2
                     else:
-                        v = 128
+                        v = PDC
                 elif bx > 0:            # top row blocks prefer the top samples
                     if hasT:
                         v = (sT + 2) >> 2
                     elif hasL:
                         v = (sL + 2) >> 2
                     else:
-                        v = 128
+                        v = PDC
                 else:                   # left column blocks prefer the left samples
                     if hasL:
                         v = (sL + 2) >> 2
                     elif hasT:
                         v = (sT + 2) >> 2
                     else:
-                        v = 128
+                        v = PDC
                 for y in range(4):
                     for x in range(4):
-                        dst[(by + y) * stride + bx + x] = <uint8_t>v
+                        dst[(by + y) * stride + bx + x] = <uint16_t>v
     elif mode == 1:
         for y in range(h):
             for x in range(w):
-                dst[y * stride + x] = <uint8_t>L[y]
+                dst[y * stride + x] = <uint16_t>L[y]
     elif mode == 2:
         for y in range(h):
             for x in range(w):
-                dst[y * stride + x] = <uint8_t>T[x]
+                dst[y * stride + x] = <uint16_t>T[x]
     else:
         xCF = 4 if w == 16 else 0
         yCF = 4 if h == 16 else 0
@@ -212,7 +222,7 @@ cdef void filter8x8_refs(int* e, bint hasT, bint hasTR, bint hasL, bint hasTL) n
         e[x] = f[x]
 
 
-cdef void pred8x8l(uint8_t* dst, Py_ssize_t stride, int mode, const int* e, bint hasT, bint hasL) noexcept nogil:
+cdef void pred8x8l(uint16_t* dst, Py_ssize_t stride, int mode, const int* e, bint hasT, bint hasL) noexcept nogil:
     """8.3.2.2.2 - 8.3.2.2.10 Intra_8x8 prediction from the filtered edge array (see filter8x8_refs)."""
     cdef int x, y, v, z, s, k
     cdef const int* T = e + 9           # T[k] = p[k,-1], T[-1] = p[-1,-1]
@@ -237,7 +247,7 @@ cdef void pred8x8l(uint8_t* dst, Py_ssize_t stride, int mode, const int* e, bint
                         s += T[k]
                     v = (s + 4) >> 3
                 else:
-                    v = 128
+                    v = PDC
             elif mode == 3:
                 if x == 7 and y == 7:
                     v = (T[14] + 3 * T[15] + 2) >> 2
@@ -283,4 +293,4 @@ cdef void pred8x8l(uint8_t* dst, Py_ssize_t stride, int mode, const int* e, bint
                     v = (e[1] + 3 * e[0] + 2) >> 2
                 else:
                     v = e[0]
-            dst[y * stride + x] = <uint8_t>v
+            dst[y * stride + x] = <uint16_t>v

@@ -4,7 +4,7 @@
 Coefficient blocks are int32 in raster order. LevelScale tables are built per scaling list with
 :func:`level_scale4` / :func:`level_scale8` (8.5.9: weightScale * normAdjust for each qP % 6).
 """
-from libc.stdint cimport uint8_t, int32_t
+from libc.stdint cimport uint8_t, uint16_t, int32_t
 
 # 8.5.9 normAdjust4x4 (v) and normAdjust8x8 (v) per qP % 6
 cdef int32_t V4[6][3]
@@ -19,8 +19,18 @@ for _m in range(6):
         V8[_m][_k] = _v8[_m][_k]
 
 
-cdef inline uint8_t clip1(int x) noexcept nogil:
-    return 0 if x < 0 else (255 if x > 255 else x)
+cdef int PMAX = 255          # (1 << BitDepth) - 1, set by set_bit_depth()
+cdef int PDC = 128           # 1 << (BitDepth - 1)
+
+
+cdef void set_bit_depth(int bd) noexcept nogil:
+    global PMAX, PDC
+    PMAX = (1 << bd) - 1
+    PDC = 1 << (bd - 1)
+
+
+cdef inline uint16_t clip1(int x) noexcept nogil:
+    return 0 if x < 0 else (PMAX if x > PMAX else x)
 
 
 cdef void level_scale4(int32_t* out, const int32_t* weight) noexcept nogil:
@@ -139,7 +149,7 @@ cdef void chroma_dc_dequant(int32_t* c, int qP, int32_t ls0) noexcept nogil:
     c[3] = ((f3 * ls0) << (qP // 6)) >> 5
 
 
-cdef void idct4_add(uint8_t* dst, Py_ssize_t stride, int32_t* c) noexcept nogil:
+cdef void idct4_add(uint16_t* dst, Py_ssize_t stride, int32_t* c) noexcept nogil:
     """8.5.12.2 4x4 inverse transform, (x + 32) >> 6, added to the prediction in dst."""
     cdef int32_t t[16]
     cdef int i
@@ -164,7 +174,7 @@ cdef void idct4_add(uint8_t* dst, Py_ssize_t stride, int32_t* c) noexcept nogil:
         dst[3 * stride + i] = clip1(dst[3 * stride + i] + ((e0 - e3 + 32) >> 6))
 
 
-cdef void dc_add(uint8_t* dst, Py_ssize_t stride, int32_t dc, int size) noexcept nogil:
+cdef void dc_add(uint16_t* dst, Py_ssize_t stride, int32_t dc, int size) noexcept nogil:
     """A block whose only non-zero coefficient is the (scaled) DC: every residual sample is (dc+32)>>6."""
     cdef int x, y
     cdef int32_t r = (dc + 32) >> 6
@@ -202,7 +212,7 @@ cdef inline void _idct8_1d(int32_t* d, int s) noexcept nogil:
     d[7 * s] = f0 - f7
 
 
-cdef void idct8_add(uint8_t* dst, Py_ssize_t stride, int32_t* c) noexcept nogil:
+cdef void idct8_add(uint16_t* dst, Py_ssize_t stride, int32_t* c) noexcept nogil:
     """8.5.13.2 8x8 inverse transform added to the prediction in dst (c is modified)."""
     cdef int i, x, y
     for i in range(8):
@@ -217,7 +227,7 @@ cdef void idct8_add(uint8_t* dst, Py_ssize_t stride, int32_t* c) noexcept nogil:
 def idct4_add_py(coef, pred):
     """Python entry for tests: 4x4 inverse transform of `coef` (16 ints, raster) added to `pred` (16 ints)."""
     cdef int32_t c[16]
-    cdef uint8_t d[16]
+    cdef uint16_t d[16]
     cdef int i
     for i in range(16):
         c[i] = coef[i]

@@ -6,7 +6,7 @@ slice's data (RBSP, from the bit offset where slice_data() starts) is parsed mac
 reconstructed immediately (intra prediction needs the unfiltered neighbours); :meth:`finish` conceals
 undecoded macroblocks and runs the deblocking filter over the whole picture.
 """
-from libc.stdint cimport uint8_t, int8_t, int16_t, int32_t, uint32_t
+from libc.stdint cimport uint8_t, uint16_t, int8_t, int16_t, int32_t, uint32_t
 from libc.string cimport memset, memcpy
 from libc.stdlib cimport abs
 import numpy as np
@@ -15,6 +15,10 @@ cimport numpy as cnp
 from v4l2sl.ext.h264.bits cimport Bits, bits_init, bits_u, bits_ue, bits_se, bits_te, bits_flag, bits_peek32
 from v4l2sl.ext.h264.defs cimport MBInfo, SliceInfo, MB_INTER, MB_INTRA, MB_PCM
 from v4l2sl.ext.h264.cavlc cimport residual_block_cavlc
+from v4l2sl.ext.h264.itx cimport set_bit_depth as itx_set_bit_depth
+from v4l2sl.ext.h264.ipred cimport set_bit_depth as ipred_set_bit_depth
+from v4l2sl.ext.h264.mc cimport set_bit_depth as mc_set_bit_depth
+from v4l2sl.ext.h264.deblock cimport set_bit_depth as deblock_set_bit_depth
 from v4l2sl.ext.h264.itx cimport (idct4_add, idct8_add, dc_add, luma_dc_dequant, chroma_dc_dequant, dequant4,
                                   dequant8, level_scale4, level_scale8)
 from v4l2sl.ext.h264.ipred cimport pred4x4, pred16x16, pred_chroma, filter8x8_refs, pred8x8l
@@ -154,11 +158,12 @@ cdef inline int median3(int a, int b, int c) noexcept nogil:
 cdef class PictureDecoder:
     """Decodes the slices of one picture into its planes (8-bit 4:2:0 or 4:0:0, progressive frames)."""
 
-    cdef readonly int mbw, mbh, width, height, chroma_format_idc
+    cdef readonly int mbw, mbh, width, height, chroma_format_idc, bd
+    cdef int pdc, qpbd
     cdef readonly object Y, U, V, mbinfo
-    cdef uint8_t* py
-    cdef uint8_t* pu
-    cdef uint8_t* pv
+    cdef uint16_t* py
+    cdef uint16_t* pu
+    cdef uint16_t* pv
     cdef Py_ssize_t ys, cs
     cdef MBInfo* mbs
     cdef object slice_buf
@@ -167,9 +172,9 @@ cdef class PictureDecoder:
     cdef SliceParams sp
     cdef Bits bs
     cdef Py_ssize_t rbsp_end        # bit position of the rbsp_stop_one_bit
-    cdef uint8_t* refY[2][32]
-    cdef uint8_t* refU[2][32]
-    cdef uint8_t* refV[2][32]
+    cdef uint16_t* refY[2][32]
+    cdef uint16_t* refU[2][32]
+    cdef uint16_t* refV[2][32]
     cdef int ref_id[2][32]
     cdef int ref_poc[2][32]
     cdef int ref_long[2][32]
@@ -186,14 +191,14 @@ cdef class PictureDecoder:
     cdef int32_t dc[16]
     cdef int32_t cdc[2][8]
     cdef int32_t ccoef[2][8][16]
-    cdef uint8_t tmpblk[2][16 * 16]
+    cdef uint16_t tmpblk[2][16 * 16]
     cdef public int concealed
     cdef bint cabac
     cdef Cabac cab
     cdef int last_dqp_nz            # CABAC: previous macroblock had a non-zero mb_qp_delta
     cdef int nosub8x8               # noSubMbPartSizeLessThan8x8Flag of the current macroblock
 
-    def __init__(self, int mbw, int mbh, int chroma_format_idc=1):
+    def __init__(self, int mbw, int mbh, int chroma_format_idc=1, int bit_depth=8):
         if chroma_format_idc not in (0, 1):
             raise UnsupportedError(f"chroma_format_idc {chroma_format_idc} (only 4:2:0 and 4:0:0 are supported)")
         self.mbw = mbw
@@ -201,12 +206,17 @@ cdef class PictureDecoder:
         self.width = mbw * 16
         self.height = mbh * 16
         self.chroma_format_idc = chroma_format_idc
-        self.Y = np.zeros((self.height, self.width), np.uint8)
-        self.U = np.full((self.height // 2, self.width // 2), 128, np.uint8)
-        self.V = np.full((self.height // 2, self.width // 2), 128, np.uint8)
-        self.py = <uint8_t*> cnp.PyArray_DATA(self.Y)
-        self.pu = <uint8_t*> cnp.PyArray_DATA(self.U)
-        self.pv = <uint8_t*> cnp.PyArray_DATA(self.V)
+        if not 8 <= bit_depth <= 14:
+            raise UnsupportedError(f"bit depth {bit_depth}")
+        self.bd = bit_depth
+        self.pdc = 1 << (bit_depth - 1)
+        self.qpbd = 6 * (bit_depth - 8)
+        self.Y = np.zeros((self.height, self.width), np.uint16)
+        self.U = np.full((self.height // 2, self.width // 2), self.pdc, np.uint16)
+        self.V = np.full((self.height // 2, self.width // 2), self.pdc, np.uint16)
+        self.py = <uint16_t*> cnp.PyArray_DATA(self.Y)
+        self.pu = <uint16_t*> cnp.PyArray_DATA(self.U)
+        self.pv = <uint16_t*> cnp.PyArray_DATA(self.V)
         self.ys = self.width
         self.cs = self.width // 2
         self.mbinfo = np.zeros(mbw * mbh * sizeof(MBInfo), np.uint8)
@@ -228,6 +238,9 @@ cdef class PictureDecoder:
         cdef Py_ssize_t nbytes = rbsp.shape[0]
         if p["slice_type"] not in (SLICE_P, SLICE_I, SLICE_B):
             raise UnsupportedError(f"slice_type {p['slice_type']} (SP/SI) is not supported")
+        itx_set_bit_depth(self.bd)
+        ipred_set_bit_depth(self.bd)
+        mc_set_bit_depth(self.bd)
         self.sp.slice_type = p["slice_type"]
         self.sp.first_mb = p["first_mb_in_slice"]
         self.sp.qp = p["qp"]
@@ -245,10 +258,10 @@ cdef class PictureDecoder:
             for l in range(2):
                 for i in range(32):
                     self.sp.lw[l][i] = w["luma_weight"][l][i]
-                    self.sp.lo[l][i] = w["luma_offset"][l][i]
+                    self.sp.lo[l][i] = w["luma_offset"][l][i] << (self.bd - 8)
                     for k in range(2):
                         self.sp.cw[l][i][k] = w["chroma_weight"][l][i][k]
-                        self.sp.co[l][i][k] = w["chroma_offset"][l][i][k]
+                        self.sp.co[l][i][k] = w["chroma_offset"][l][i][k] << (self.bd - 8)
         cdef int32_t wt[64]
         s4 = p["scaling_list_4x4"]
         s8 = p["scaling_list_8x8"]
@@ -272,9 +285,9 @@ cdef class PictureDecoder:
                 keep.append((y, u, v, mbinfo))
                 self.ref_poc[l][i] = poc
                 self.ref_long[l][i] = lt
-                self.refY[l][i] = <uint8_t*> cnp.PyArray_DATA(y)
-                self.refU[l][i] = <uint8_t*> cnp.PyArray_DATA(u)
-                self.refV[l][i] = <uint8_t*> cnp.PyArray_DATA(v)
+                self.refY[l][i] = <uint16_t*> cnp.PyArray_DATA(y)
+                self.refU[l][i] = <uint16_t*> cnp.PyArray_DATA(u)
+                self.refV[l][i] = <uint16_t*> cnp.PyArray_DATA(v)
                 self.ref_id[l][i] = rid
         self._keep = keep
         self.col_mbs = NULL
@@ -524,9 +537,9 @@ cdef class PictureDecoder:
         m.cbp = cbp
         if cbp > 0 or (intra and mb_type != 0):
             delta = bits_se(&self.bs)
-            if delta < -26 or delta > 25:
+            if delta < -(26 + self.qpbd // 2) or delta > 25 + self.qpbd // 2:
                 return -1
-            qp[0] = (qp[0] + delta + 52) % 52
+            qp[0] = ((qp[0] + delta + 52 + 2 * self.qpbd) % (52 + self.qpbd)) - self.qpbd
             m.qp = qp[0]
             if self._residual(intra and mb_type != 0, cbp) < 0:
                 return -1
@@ -552,7 +565,7 @@ cdef class PictureDecoder:
         """I_PCM: byte aligned raw samples."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int i, j, c
-        cdef uint8_t* dst
+        cdef uint16_t* dst
         m.kind = MB_PCM
         for i in range(16):
             m.nnz[i] = 16
@@ -564,13 +577,13 @@ cdef class PictureDecoder:
         dst = self.py + self.mby * 16 * self.ys + self.mbx * 16
         for i in range(16):
             for j in range(16):
-                dst[i * self.ys + j] = <uint8_t>bits_u(&self.bs, 8)
+                dst[i * self.ys + j] = <uint16_t>bits_u(&self.bs, self.bd)
         if self.chroma_format_idc:
             for c in range(2):
                 dst = (self.pu if c == 0 else self.pv) + self.mby * 8 * self.cs + self.mbx * 8
                 for i in range(8):
                     for j in range(8):
-                        dst[i * self.cs + j] = <uint8_t>bits_u(&self.bs, 8)
+                        dst[i * self.cs + j] = <uint16_t>bits_u(&self.bs, self.bd)
         return -1 if self.bs.overrun else 0
 
     cdef int _t8x8_inc(self) noexcept:
@@ -628,7 +641,7 @@ cdef class PictureDecoder:
         cdef int b8, x8, y8, k
         cdef int e[25]
         cdef bint hasL, hasT, hasTL, hasTR
-        cdef uint8_t* dst
+        cdef uint16_t* dst
         cdef Py_ssize_t ys = self.ys
         cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
         cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
@@ -657,21 +670,21 @@ cdef class PictureDecoder:
             else:
                 hasTR = False
             for k in range(8):
-                e[7 - k] = dst[k * ys - 1] if hasL else 128
-                e[9 + k] = dst[-ys + k] if hasT else 128
+                e[7 - k] = dst[k * ys - 1] if hasL else self.pdc
+                e[9 + k] = dst[-ys + k] if hasT else self.pdc
             for k in range(8):
                 e[17 + k] = dst[-ys + 8 + k] if hasTR else e[16]
-            e[8] = dst[-ys - 1] if hasTL else 128
+            e[8] = dst[-ys - 1] if hasTL else self.pdc
             filter8x8_refs(e, hasT, hasTR, hasL, hasTL)
             pred8x8l(dst, ys, m.i4modes[(2 * y8) * 4 + 2 * x8], e, hasT, hasL)
             self._add_luma8(dst, b8, m.qp, 0)
 
-    cdef void _add_luma8(self, uint8_t* dst, int b8, int qp, int lst) noexcept:
+    cdef void _add_luma8(self, uint16_t* dst, int b8, int qp, int lst) noexcept:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int r = (b8 >> 1) * 8 + (b8 & 1) * 2
         if m.nnz[r] == 0 and m.nnz[r + 1] == 0 and m.nnz[r + 4] == 0 and m.nnz[r + 5] == 0:
             return
-        dequant8(self.coef8[b8], qp, &self.sp.ls8[lst][0])
+        dequant8(self.coef8[b8], qp + self.qpbd, &self.sp.ls8[lst][0])
         idct8_add(dst, self.ys, self.coef8[b8])
 
     cdef void _intra4x4_modes(self, int8_t* rem) noexcept:
@@ -780,7 +793,7 @@ cdef class PictureDecoder:
         cdef int e[13]
         cdef bint hasL, hasT, hasTL, hasTR
         cdef MBInfo* nb
-        cdef uint8_t* dst
+        cdef uint16_t* dst
         cdef Py_ssize_t ys = self.ys
         cdef int px, py
         cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
@@ -809,18 +822,18 @@ cdef class PictureDecoder:
             else:
                 hasTR = bx < 3 and RASTER_TO_BLK[(by - 1) * 4 + bx + 1] < blk
             for k in range(4):
-                e[3 - k] = dst[k * ys - 1] if hasL else 128
-                e[5 + k] = dst[-ys + k] if hasT else 128
+                e[3 - k] = dst[k * ys - 1] if hasL else self.pdc
+                e[5 + k] = dst[-ys + k] if hasT else self.pdc
             for k in range(4):
                 if hasTR:
                     e[9 + k] = dst[-ys + 4 + k]
                 else:
                     e[9 + k] = e[8]
-            e[4] = dst[-ys - 1] if hasTL else 128
+            e[4] = dst[-ys - 1] if hasTL else self.pdc
             pred4x4(dst, ys, m.i4modes[r], e, hasT, hasL)
             self._add_luma4(dst, r, qp, 0, False)
 
-    cdef void _add_luma4(self, uint8_t* dst, int r, int qp, int lst, bint has_dc) noexcept:
+    cdef void _add_luma4(self, uint16_t* dst, int r, int qp, int lst, bint has_dc) noexcept:
         """Scale and inverse transform the luma 4x4 block r (raster) and add it to dst."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int32_t* c = self.coef[r]
@@ -828,26 +841,26 @@ cdef class PictureDecoder:
             if has_dc and c[0] != 0:
                 dc_add(dst, self.ys, c[0], 4)
             return
-        dequant4(c, qp, &self.sp.ls4[lst][0], 1 if has_dc else 0)
+        dequant4(c, qp + self.qpbd, &self.sp.ls4[lst][0], 1 if has_dc else 0)
         idct4_add(dst, self.ys, c)
 
     cdef void _recon_intra16x16(self, int mode) noexcept:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int T[16]
         cdef int L[16]
-        cdef int k, tl = 128, r
+        cdef int k, tl = self.pdc, r
         cdef Py_ssize_t ys = self.ys
-        cdef uint8_t* dst = self.py + self.mby * 16 * ys + self.mbx * 16
+        cdef uint16_t* dst = self.py + self.mby * 16 * ys + self.mbx * 16
         cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
         cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
         cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
         for k in range(16):
-            T[k] = dst[-ys + k] if B != NULL else 128
-            L[k] = dst[k * ys - 1] if A != NULL else 128
+            T[k] = dst[-ys + k] if B != NULL else self.pdc
+            L[k] = dst[k * ys - 1] if A != NULL else self.pdc
         if D != NULL:
             tl = dst[-ys - 1]
         pred16x16(dst, ys, mode, T, L, tl, B != NULL, A != NULL)
-        luma_dc_dequant(self.dc, m.qp, self.sp.ls4[0][(m.qp % 6) * 16])
+        luma_dc_dequant(self.dc, m.qp + self.qpbd, self.sp.ls4[0][((m.qp + self.qpbd) % 6) * 16])
         for r in range(16):
             self.coef[r][0] = self.dc[r]
             self._add_luma4(dst + (r >> 2) * 4 * ys + (r & 3) * 4, r, m.qp, 0, True)
@@ -857,7 +870,7 @@ cdef class PictureDecoder:
         cdef int L[8]
         cdef int k, c, tl
         cdef Py_ssize_t cs = self.cs
-        cdef uint8_t* dst
+        cdef uint16_t* dst
         if not self.chroma_format_idc:
             return
         cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
@@ -866,9 +879,9 @@ cdef class PictureDecoder:
         for c in range(2):
             dst = (self.pu if c == 0 else self.pv) + self.mby * 8 * cs + self.mbx * 8
             for k in range(8):
-                T[k] = dst[-cs + k] if B != NULL else 128
-                L[k] = dst[k * cs - 1] if A != NULL else 128
-            tl = dst[-cs - 1] if D != NULL else 128
+                T[k] = dst[-cs + k] if B != NULL else self.pdc
+                L[k] = dst[k * cs - 1] if A != NULL else self.pdc
+            tl = dst[-cs - 1] if D != NULL else self.pdc
             pred_chroma(dst, cs, mode, T, L, tl, B != NULL, A != NULL, 8, 8)
         self._add_chroma(True)
 
@@ -876,12 +889,13 @@ cdef class PictureDecoder:
         """8.5.11 chroma residual of the current macroblock added to the prediction."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int c, blk, qpc, lst
-        cdef uint8_t* dst
+        cdef uint16_t* dst
         cdef int32_t* cc
         if not (m.cbp & 0x30):
             return
         for c in range(2):
-            qpc = QPC[clip3(0, 51, m.qp + self.sp.chroma_qp_offset[c])]
+            qpc = clip3(-self.qpbd, 51, m.qp + self.sp.chroma_qp_offset[c])      # qPI, then QP'C
+            qpc = (qpc if qpc < 30 else QPC[qpc]) + self.qpbd
             lst = (1 + c) if intra else (4 + c)
             chroma_dc_dequant(self.cdc[c], qpc, self.sp.ls4[lst][(qpc % 6) * 16])
             for blk in range(4):
@@ -1432,8 +1446,8 @@ cdef class PictureDecoder:
         cdef int ref0 = m.ref_idx[0][b8], ref1 = m.ref_idx[1][b8]
         cdef int px = self.mbx * 16 + x4 * 4, py = self.mby * 16 + y4 * 4
         cdef int bw = w4 * 4, bh = h4 * 4, c, lst, first = 1, w0, w1
-        cdef uint8_t* dst
-        cdef uint8_t* tmp
+        cdef uint16_t* dst
+        cdef uint16_t* tmp
         cdef Py_ssize_t ts
         cdef bint bi = ref0 >= 0 and ref1 >= 0
         if ref0 >= 0 and self.refY[0][ref0] == NULL:
@@ -1505,7 +1519,7 @@ cdef class PictureDecoder:
     cdef void _recon_inter_residual(self) noexcept:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int r
-        cdef uint8_t* dst = self.py + self.mby * 16 * self.ys + self.mbx * 16
+        cdef uint16_t* dst = self.py + self.mby * 16 * self.ys + self.mbx * 16
         if m.t8x8:
             for r in range(4):
                 self._add_luma8(dst + (r >> 1) * 8 * self.ys + (r & 1) * 8, r, m.qp, 1)
@@ -1706,13 +1720,13 @@ cdef class PictureDecoder:
                     k = 2
                     while cabac_decision(c, b, 60 + 3):
                         k += 1
-                        if k > 104:
+                        if k > 104 + 2 * self.qpbd:
                             return -1
             dqp = (k + 1) >> 1 if k & 1 else -(k >> 1)
-            if dqp < -26 or dqp > 25:
+            if dqp < -(26 + self.qpbd // 2) or dqp > 25 + self.qpbd // 2:
                 return -1
             self.last_dqp_nz = dqp != 0
-            qp[0] = (qp[0] + dqp + 52) % 52
+            qp[0] = ((qp[0] + dqp + 52 + 2 * self.qpbd) % (52 + self.qpbd)) - self.qpbd
             m.qp = qp[0]
             if self._residual_cabac(intra and mb_type != 0, cbp) < 0:
                 return -1
@@ -2012,11 +2026,12 @@ cdef class PictureDecoder:
                     self.U[cy, cx] = conceal_ref[1][cy, cx]
                     self.V[cy, cx] = conceal_ref[2][cy, cx]
                 else:
-                    self.Y[ys, xs] = 128
-                    self.U[cy, cx] = 128
-                    self.V[cy, cx] = 128
+                    self.Y[ys, xs] = self.pdc
+                    self.U[cy, cx] = self.pdc
+                    self.V[cy, cx] = self.pdc
         self.concealed = n
         if deblock:
+            deblock_set_bit_depth(self.bd)
             with nogil:
                 deblock_picture(self.mbs, self.slices, self.mbw, self.mbh, self.py, self.ys, self.pu, self.pv,
                                 self.cs, self.sp.chroma_qp_offset[0], self.sp.chroma_qp_offset[1],
