@@ -121,14 +121,6 @@ DEF REFERENCE_MODE_COMPOUND = 1
 DEF SWITCHABLE = 4
 
 
-cdef int DEBUG = 0
-
-
-def set_debug(int on):
-    global DEBUG
-    DEBUG = on
-
-
 cdef class FrameDecoder:
     """State of the frame being decoded plus what a driver keeps between frames (previous MVs, segment map)."""
     # frame header (from v4l2_ctrl_vp9_frame)

@@ -660,8 +660,6 @@ cdef int decode_block(FrameDecoder fd, int mi_row, int mi_col, int bsize) except
         read_intra_frame_mode_info(fd, &m, above, left, mi_row, mi_col, x_mis, y_mis)
     else:
         read_inter_frame_mode_info(fd, &m, above, left, mi_row, mi_col, x_mis, y_mis)
-    if DEBUG:
-        print('block', mi_row, mi_col, 'bs', bsize, 'skip', m.skip, 'tx', m.tx_size, 'inter', m.is_inter, 'mode', m.mode, list(m.sub_modes), 'uv', m.uv_mode, 'ref', m.ref[0], m.ref[1], 'mv', m.mv[3][0][0], m.mv[3][0][1], 'seg', m.seg_id)
     for r in range(y_mis):
         for c in range(x_mis):
             fd.mi[(mi_row + r) * fd.mi_cols + mi_col + c] = m

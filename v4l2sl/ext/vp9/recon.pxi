@@ -37,8 +37,6 @@ cdef int residual_block(FrameDecoder fd, MI* m, int plane, int row, int col, int
     for i in range(txw):
         a[i] = (eob > 0) if col + i < max_w else 0
         l[i] = (eob > 0) if row + i < max_h else 0
-    if DEBUG:
-        print('  tx plane', plane, 'r', row, 'c', col, 'sz', tx_size, 'type', tx_type, 'ctx', ctx, 'eob', eob, [fd.coef[i] for i in range(min(16, (4 << tx_size) ** 2))])
     if eob > 0:
         inverse_transform_add(fd.coef, dst, fd.strides[plane], tx_size, tx_type, fd.lossless, fd.bit_depth, eob)
     return eob

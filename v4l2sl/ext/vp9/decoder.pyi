@@ -1,0 +1,23 @@
+"""Type stubs of the Cython VP9 frame decoder (v4l2sl/ext/vp9/decoder.pyx)."""
+from typing import Any, Sequence
+
+import numpy as np
+
+class FrameDecoder:
+    """Decoder state kept between frames (previous motion vectors, segmentation map)."""
+
+def new_decoder() -> FrameDecoder: ...
+def decode_frame(
+    fd: FrameDecoder,
+    data: bytes,
+    h: dict[str, Any],
+    probs: bytes,
+    refs: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray] | None],
+) -> tuple[list[np.ndarray], bytes, bool]: ...
+def _inverse_transform(
+    coef: Sequence[int], tx_size: int, tx_type: int, lossless: int = 0, bit_depth: int = 8, base: int = 128
+) -> list[int]: ...
+def _predict_intra(
+    edge_above: Sequence[int], edge_left: Sequence[int], mode: int, tx_size: int, have_top: int, have_left: int,
+    have_right: int, bit_depth: int = 8,
+) -> list[list[int]]: ...
