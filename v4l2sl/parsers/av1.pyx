@@ -485,7 +485,7 @@ cdef class Av1Parser:
                     yield self._emit(hdr)
             # OBU_METADATA, OBU_TILE_LIST, OBU_PADDING and reserved types are skipped (6.2.2)
 
-    def _emit(self, hdr):
+    cdef _emit(self, hdr):
         fr = Av1Frame()
         fr.header = hdr
         fr.seq = self.seq
@@ -498,7 +498,7 @@ cdef class Av1Parser:
         self.seq_changed = False
         return fr
 
-    def _trace_obu_header(self, data, o):
+    cdef _trace_obu_header(self, data, o):
         br = BitReader(data, o.offset * 8)
         self.base = o.offset * 8
         self.f(br, 1, "obu_forbidden_bit")
@@ -516,7 +516,7 @@ cdef class Av1Parser:
             self.note(p, "obu_size", v)
 
     # ---- 5.5 sequence header -----------------------------------------------------------------------------
-    def _sequence_header(self, data, o):
+    cdef _sequence_header(self, data, o):
         br = BitReader(data, o.payload_offset * 8, (o.payload_offset + o.payload_size) * 8)
         self.base = o.offset * 8
         s = SequenceHeader()
@@ -654,7 +654,7 @@ cdef class Av1Parser:
         self.seq = s
         return s
 
-    def _color_config(self, BitReader br, s):
+    cdef _color_config(self, BitReader br, s):
         # 5.5.2
         s.high_bitdepth = self.f(br, 1, "high_bitdepth")
         s.twelve_bit = 0
@@ -705,7 +705,7 @@ cdef class Av1Parser:
         s.separate_uv_delta_q = self.f(br, 1, "separate_uv_delta_q")
 
     # ---- 5.9 uncompressed header -------------------------------------------------------------------------
-    def _uncompressed_header(self, BitReader br):
+    cdef _uncompressed_header(self, BitReader br):
         s = self.seq
         refs = self.refs
         cdef FrameHeader h = FrameHeader()
@@ -989,7 +989,7 @@ cdef class Av1Parser:
         return h
 
     # 5.9.5 / 5.9.8
-    def _frame_size(self, BitReader br, FrameHeader h):
+    cdef _frame_size(self, BitReader br, FrameHeader h):
         s = self.seq
         if h.frame_size_override_flag:
             h.frame_width_minus_1 = self.f(br, s.frame_width_bits_minus_1 + 1, "frame_width_minus_1")
@@ -1001,7 +1001,7 @@ cdef class Av1Parser:
             h.FrameHeight = s.max_frame_height_minus_1 + 1
         self._superres_params(br, h)
 
-    def _superres_params(self, BitReader br, FrameHeader h):
+    cdef _superres_params(self, BitReader br, FrameHeader h):
         # 5.9.8 superres_params + 7.x compute_image_size
         h.use_superres = self.f(br, 1, "use_superres") if self.seq.enable_superres else 0
         if h.use_superres:
@@ -1014,7 +1014,7 @@ cdef class Av1Parser:
         h.MiCols = 2 * ((h.FrameWidth + 7) >> 3)
         h.MiRows = 2 * ((h.FrameHeight + 7) >> 3)
 
-    def _render_size(self, BitReader br, FrameHeader h):
+    cdef _render_size(self, BitReader br, FrameHeader h):
         # 5.9.6
         h.render_and_frame_size_different = self.f(br, 1, "render_and_frame_size_different")
         if h.render_and_frame_size_different:
@@ -1024,7 +1024,7 @@ cdef class Av1Parser:
             h.RenderWidth = h.UpscaledWidth
             h.RenderHeight = h.FrameHeight
 
-    def _frame_size_with_refs(self, BitReader br, FrameHeader h):
+    cdef _frame_size_with_refs(self, BitReader br, FrameHeader h):
         # 5.9.7
         refs = self.refs
         found = 0
@@ -1044,7 +1044,7 @@ cdef class Av1Parser:
         else:
             self._superres_params(br, h)
 
-    def _tile_info(self, BitReader br, FrameHeader h):
+    cdef _tile_info(self, BitReader br, FrameHeader h):
         # 5.9.15
         s = self.seq
         cdef int sb_cols, sb_rows, sb_shift, sb_size, max_w, max_area, min_log2_cols, max_log2_cols
@@ -1155,7 +1155,7 @@ cdef class Av1Parser:
             return self.su(br, 7, name + ".delta_q")
         return 0
 
-    def _quantization_params(self, BitReader br, FrameHeader h):
+    cdef _quantization_params(self, BitReader br, FrameHeader h):
         # 5.9.12
         s = self.seq
         h.base_q_idx = self.f(br, 8, "base_q_idx")
@@ -1181,7 +1181,7 @@ cdef class Av1Parser:
             h.qm_u = self.f(br, 4, "qm_u")
             h.qm_v = h.qm_u if not s.separate_uv_delta_q else self.f(br, 4, "qm_v")
 
-    def _segmentation_params(self, BitReader br, FrameHeader h):
+    cdef _segmentation_params(self, BitReader br, FrameHeader h):
         # 5.9.14
         h.segmentation_enabled = self.f(br, 1, "segmentation_enabled")
         h.segmentation_update_map = 0
@@ -1233,7 +1233,7 @@ cdef class Av1Parser:
                         if j >= 5:
                             h.SegIdPreSkip = 1
 
-    def _loop_filter_params(self, BitReader br, FrameHeader h):
+    cdef _loop_filter_params(self, BitReader br, FrameHeader h):
         # 5.9.11
         h.loop_filter_level = [0, 0, 0, 0]
         h.loop_filter_sharpness = 0
@@ -1267,7 +1267,7 @@ cdef class Av1Parser:
                         h.loop_filter_mode_deltas[i] = br.read_su(7)
                         self.note(p, "loop_filter_mode_deltas[%d]" % i, h.loop_filter_mode_deltas[i])
 
-    def _cdef_params(self, BitReader br, FrameHeader h):
+    cdef _cdef_params(self, BitReader br, FrameHeader h):
         # 5.9.19
         h.cdef_y_pri_strength = [0] * 8
         h.cdef_y_sec_strength = [0] * 8
@@ -1288,7 +1288,7 @@ cdef class Av1Parser:
                 v = self.fi(br, 2, "cdef_uv_sec_strength", (i,))
                 h.cdef_uv_sec_strength[i] = 4 if v == 3 else v
 
-    def _lr_params(self, BitReader br, FrameHeader h):
+    cdef _lr_params(self, BitReader br, FrameHeader h):
         # 5.9.20
         s = self.seq
         h.FrameRestorationType = [RESTORE_NONE] * 3
@@ -1321,7 +1321,7 @@ cdef class Av1Parser:
             h.LoopRestorationSize[1] = h.LoopRestorationSize[0] >> h.lr_uv_shift
             h.LoopRestorationSize[2] = h.LoopRestorationSize[0] >> h.lr_uv_shift
 
-    def _global_motion_params(self, BitReader br, FrameHeader h):
+    cdef _global_motion_params(self, BitReader br, FrameHeader h):
         # 5.9.24
         h.GmType = IDENTITY_TYPES
         h.gm_params = DEFAULT_GM_PARAMS
@@ -1353,7 +1353,7 @@ cdef class Av1Parser:
                 self._read_global_param(br, h, typ, ref, 0)
                 self._read_global_param(br, h, typ, ref, 1)
 
-    def _read_global_param(self, BitReader br, FrameHeader h, int typ, int ref, int idx):
+    cdef _read_global_param(self, BitReader br, FrameHeader h, int typ, int ref, int idx):
         # 5.9.25 + 5.9.26-28 (decode_signed_subexp_with_ref)
         cdef int abs_bits = GM_ABS_ALPHA_BITS, prec_bits = GM_ALPHA_PREC_BITS
         if idx < 2:
@@ -1407,7 +1407,7 @@ cdef class Av1Parser:
                 self.note(q, "subexp_bits", v)
                 return v + mk
 
-    def _film_grain_params(self, BitReader br, FrameHeader h):
+    cdef _film_grain_params(self, BitReader br, FrameHeader h):
         # 5.9.30
         s = self.seq
         if not s.film_grain_params_present or (not h.show_frame and not h.showable_frame):
@@ -1488,7 +1488,7 @@ cdef class Av1Parser:
         g.clip_to_restricted_range = self.f(br, 1, "clip_to_restricted_range")
 
     # ---- 5.11.1 tile group -------------------------------------------------------------------------------
-    def _tile_group(self, BitReader br, o, FrameHeader h):
+    cdef _tile_group(self, BitReader br, o, FrameHeader h):
         cdef int num_tiles = h.TileCols * h.TileRows
         cdef Py_ssize_t start_bit = br.pos
         cdef int tile_bits, tile_num, tsb = h.TileSizeBytes
