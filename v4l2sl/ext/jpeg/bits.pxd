@@ -71,6 +71,12 @@ cdef inline unsigned int bs_get(BitState* s, int n) noexcept nogil:
     s.bits -= n
     return v
 
+cdef inline unsigned int bs_bit(BitState* s) noexcept nogil:
+    if s.bits < 1:
+        bs_fill(s)
+    s.bits -= 1
+    return <unsigned int>((s.buf >> s.bits) & 1)
+
 cdef inline int bs_extend(unsigned int v, int t) noexcept nogil:
     # F.2.2.1 EXTEND
     if t == 0:

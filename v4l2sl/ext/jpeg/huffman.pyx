@@ -11,7 +11,7 @@ from libc.stdint cimport int16_t, int32_t, uint8_t, int64_t
 from libc.string cimport memset
 import numpy as np
 from v4l2sl.ext.jpeg.common cimport JPEG_NATURAL
-from v4l2sl.ext.jpeg.bits cimport (BitState, bs_init, bs_fill, bs_get, bs_extend, bs_check_underrun,
+from v4l2sl.ext.jpeg.bits cimport (BitState, bs_init, bs_fill, bs_get, bs_bit, bs_extend, bs_check_underrun,
                                    bs_restart)
 
 DEF MAXCOMP = 4
@@ -215,7 +215,7 @@ cdef void _decode(BitState* s, ScanComp* comps, int ns, HuffTbl* tables, int mcu
                                 blk[0] = <int16_t>(<unsigned int>c.pred << al)
                             else:
                                 # G.1.2.1 DC refinement: one bit
-                                if bs_get(s, 1):
+                                if bs_bit(s):
                                     blk[0] = <int16_t>(blk[0] | p1)
                         elif ah == 0:
                             # G.1.2.2 AC first scan (spectral selection, EOB runs)
@@ -225,6 +225,15 @@ cdef void _decode(BitState* s, ScanComp* comps, int ns, HuffTbl* tables, int mcu
                                 tac = &tables[c.ac]
                                 k = ss
                                 while k <= se:
+                                    if s.bits < 16:
+                                        bs_fill(s)
+                                    fa = tac.fast_ac[(s.buf >> (s.bits - 9)) & 511]
+                                    if fa:
+                                        s.bits -= fa & 255
+                                        k += (fa >> 8) & 255
+                                        blk[JPEG_NATURAL[k]] = <int16_t>(<unsigned int>(fa >> 16) << al)
+                                        k += 1
+                                        continue
                                     rs = huff_decode(s, tac)
                                     r = rs >> 4
                                     t = rs & 15
@@ -255,7 +264,7 @@ cdef void _decode(BitState* s, ScanComp* comps, int ns, HuffTbl* tables, int mcu
                                     if t:
                                         if t != 1:
                                             refine_bad[0] += 1
-                                        sgn = p1 if bs_get(s, 1) else m1
+                                        sgn = p1 if bs_bit(s) else m1
                                     else:
                                         if r != 15:
                                             eobrun = 1 << r
@@ -265,7 +274,7 @@ cdef void _decode(BitState* s, ScanComp* comps, int ns, HuffTbl* tables, int mcu
                                     while True:
                                         cp = blk + JPEG_NATURAL[k]
                                         if cp[0] != 0:
-                                            if bs_get(s, 1):
+                                            if bs_bit(s):
                                                 if (cp[0] & p1) == 0:
                                                     if cp[0] >= 0:
                                                         cp[0] = <int16_t>(cp[0] + p1)
@@ -285,7 +294,7 @@ cdef void _decode(BitState* s, ScanComp* comps, int ns, HuffTbl* tables, int mcu
                                 while k <= se:
                                     cp = blk + JPEG_NATURAL[k]
                                     if cp[0] != 0:
-                                        if bs_get(s, 1):
+                                        if bs_bit(s):
                                             if (cp[0] & p1) == 0:
                                                 if cp[0] >= 0:
                                                     cp[0] = <int16_t>(cp[0] + p1)
