@@ -164,3 +164,119 @@ def test_packed_decode_params_equal_field_by_field_fill():
     assert got.dpb[1].flags == (u.V4L2_H264_DPB_ENTRY_FLAG_VALID | u.V4L2_H264_DPB_ENTRY_FLAG_ACTIVE
                                 | u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM | u.V4L2_H264_DPB_ENTRY_FLAG_FIELD)
     assert got.dpb[1].pic_num == 2 and got.dpb[0].pic_num == 2**32 - 9
+
+
+# --- frame-based drivers rebuild the initial lists from dpb[] alone: they must equal our slice lists ------
+def _lists_from_dpb(dec, sps_c, slice_type, n0, n1):
+    """Initial RefPicList0/1 (8.2.4.2) computed only from DECODE_PARAMS/SPS controls, as a frame-based
+    driver does (kernel v4l2-h264 style): entries (index, fields)."""
+    max_frame_num = 1 << (sps_c.log2_max_frame_num_minus4 + 4)
+    field = bool(dec.flags & u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC)
+    bottom = bool(dec.flags & u.V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD)
+    ents = []
+    for i, e in enumerate(dec.dpb):
+        if not (e.flags & u.V4L2_H264_DPB_ENTRY_FLAG_ACTIVE):
+            continue
+        lt = bool(e.flags & u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM)
+        wrap = e.frame_num - max_frame_num if (not lt and e.frame_num > dec.frame_num) else e.frame_num
+        ents.append((i, e, lt, wrap))
+
+    def poc(e, fields):
+        if fields == 3:
+            return min(e.top_field_order_cnt, e.bottom_field_order_cnt)
+        return e.top_field_order_cnt if fields == 1 else e.bottom_field_order_cnt
+
+    if not field:
+        frames = [x for x in ents if x[1].fields == 3]
+        short = [x for x in frames if not x[2]]
+        long_ = sorted((x for x in frames if x[2]), key=lambda x: x[1].pic_num)
+        lt = [(x[0], 3) for x in long_]
+        if slice_type in (u.V4L2_H264_SLICE_TYPE_P, u.V4L2_H264_SLICE_TYPE_SP):
+            return ([(x[0], 3) for x in sorted(short, key=lambda x: -x[3])] + lt)[:n0], []
+        cur = min(dec.top_field_order_cnt, dec.bottom_field_order_cnt)
+        before = sorted((x for x in short if poc(x[1], 3) < cur), key=lambda x: -poc(x[1], 3))
+        after = sorted((x for x in short if poc(x[1], 3) > cur), key=lambda x: poc(x[1], 3))
+        l0 = [(x[0], 3) for x in before + after] + lt
+        l1 = [(x[0], 3) for x in after + before] + lt
+    else:
+        same = 2 if bottom else 1
+        opp = 3 - same
+
+        def alternate(seq):
+            a = [x for x in seq if x[1].fields & same]
+            b = [x for x in seq if x[1].fields & opp]
+            out = []
+            for k in range(max(len(a), len(b))):
+                if k < len(a):
+                    out.append((a[k][0], same))
+                if k < len(b):
+                    out.append((b[k][0], opp))
+            return out
+
+        short = [x for x in ents if not x[2]]
+        long_ = sorted((x for x in ents if x[2]), key=lambda x: x[1].pic_num)
+        if slice_type in (u.V4L2_H264_SLICE_TYPE_P, u.V4L2_H264_SLICE_TYPE_SP):
+            return (alternate(sorted(short, key=lambda x: -x[3])) + alternate(long_))[:n0], []
+        cur = dec.bottom_field_order_cnt if bottom else dec.top_field_order_cnt
+        before = sorted((x for x in short if poc(x[1], x[1].fields) <= cur), key=lambda x: -poc(x[1], x[1].fields))
+        after = sorted((x for x in short if poc(x[1], x[1].fields) > cur), key=lambda x: poc(x[1], x[1].fields))
+        l0 = alternate(before + after) + alternate(long_)
+        l1 = alternate(after + before) + alternate(long_)
+    if len(l1) > 1 and l0 == l1:
+        l1[0], l1[1] = l1[1], l1[0]
+    return l0[:n0], l1[:n1]
+
+
+def check_dpb_rebuilds_lists(path):
+    data = path.read_bytes()
+    items = _plan(path, mode="slice", start_code=False)
+    sps_map, pps_map = {}, {}
+    checked = 0
+    nal_iter = iter(n for n in __import__("test_h264_front_util").nal_units(data))
+    for it in items:
+        if not isinstance(it, DecodeRequest):
+            continue
+        # keep parameter sets current up to this slice
+        for nal in nal_iter:
+            t = nal[0] & 0x1F
+            if t == 7:
+                s = P.parse_sps(P.nal_rbsp(nal))
+                sps_map[s.seq_parameter_set_id] = s
+            elif t == 8:
+                p = P.parse_pps(P.nal_rbsp(nal), sps_map)
+                pps_map[p.pic_parameter_set_id] = p
+            elif t in (1, 5) and nal == it.data:
+                break
+        sh = P.parse_slice_header(it.data, it.data[0] >> 5 & 3, it.data[0] & 0x1F, sps_map, pps_map)
+        if sh.slice_type in (2, 4) or sh.ref_pic_list_modification_l0 or sh.ref_pic_list_modification_l1:
+            continue
+        dec = it.control(u.V4L2_CID_STATELESS_H264_DECODE_PARAMS)
+        sp = it.control(u.V4L2_CID_STATELESS_H264_SLICE_PARAMS)
+        spsc = it.control(u.V4L2_CID_STATELESS_H264_SPS)
+        n0 = sp.num_ref_idx_l0_active_minus1 + 1
+        n1 = sp.num_ref_idx_l1_active_minus1 + 1 if sp.slice_type == 1 else 0
+        l0, l1 = _lists_from_dpb(dec, spsc, sp.slice_type, n0, n1)
+        if len(l0) < n0 or len(l1) < n1:
+            continue   # missing references: concealment fills, nothing to compare
+        ours0 = [(sp.ref_pic_list0[k].index, sp.ref_pic_list0[k].fields) for k in range(n0)]
+        ours1 = [(sp.ref_pic_list1[k].index, sp.ref_pic_list1[k].fields) for k in range(n1)]
+        assert (ours0, ours1) == (l0, l1), f"request {it.frame_number}: lists from dpb[] differ"
+        checked += 1
+    return checked
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize("name", vectors())
+def test_conformance_dpb_controls_rebuild_slice_lists(name, conformance_dir):
+    path = vector_path(name)
+    if not path.exists():
+        pytest.skip(f"{name} not present")
+    check_dpb_rebuilds_lists(path)
+
+
+@pytest.mark.parametrize("name", fixture_streams() or ["(none)"])
+def test_fixture_dpb_controls_rebuild_slice_lists(name):
+    path = FIXTURES / "h264" / name
+    if not path.exists():
+        pytest.skip("fixtures/h264 not generated yet")
+    assert check_dpb_rebuilds_lists(path) > 0   # every fixture has inter slices without list modification
