@@ -81,9 +81,22 @@ cdef void predict_inter(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* re
     cdef int xi
     cdef int fx0 = x0_16 & 15, fy0 = y0_16 & 15
     cdef int ix0 = x0_16 >> 4, iy0 = y0_16 >> 4
-    if xstep == 16 and ystep == 16 and ix0 >= 3 and iy0 >= 3 and ix0 + w + 4 <= ref_w and iy0 + h + 4 <= ref_h:
-        predict_inter_fast(dst, dst_stride, ref + iy0 * ref_stride + ix0, ref_stride, fx0, fy0, w, h, filt, avg,
-                           maxv)
+    cdef uint16_t edge[(64 + 8) * (64 + 8)]
+    if xstep == 16 and ystep == 16:
+        if ix0 >= 3 and iy0 >= 3 and ix0 + w + 4 <= ref_w and iy0 + h + 4 <= ref_h:
+            predict_inter_fast(dst, dst_stride, ref + iy0 * ref_stride + ix0, ref_stride, fx0, fy0, w, h, filt,
+                               avg, maxv)
+            return
+        # border emulation: the (w+7) x (h+7) source area with coordinates clamped to the reference
+        for r in range(h + 7):
+            py = iy0 - 3 + r
+            py = 0 if py < 0 else (ref_h - 1 if py >= ref_h else py)
+            row = ref + py * ref_stride
+            for c in range(w + 7):
+                px = ix0 - 3 + c
+                px = 0 if px < 0 else (ref_w - 1 if px >= ref_w else px)
+                edge[r * 72 + c] = row[px]
+        predict_inter_fast(dst, dst_stride, edge + 3 * 72 + 3, 72, fx0, fy0, w, h, filt, avg, maxv)
         return
     # horizontal pass into tmp (ih rows)
     for r in range(ih):
