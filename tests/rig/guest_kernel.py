@@ -62,6 +62,9 @@ def test_devices_command_json(capsys):
     assert {"h264", "vp9", "av1", "fwht"} <= set(visl["codecs"])
     assert visl["supports_requests"] and visl["supports_hold_capture"]
     assert any(f["fourcc"] == "S264" for f in visl["output_formats"])
+    vicodec = [d for d in data if d["driver"] == "vicodec"]
+    assert [d["entity"] for d in vicodec] == ["stateless-decoder-proc"], "stateful decoders must not be listed"
+    assert vicodec[0]["codecs"] == ["fwht"]
     assert devices.run(p.parse_args([])) == 0
     text = capsys.readouterr().out
     assert "S264" in text and "V4L2_CID_STATELESS_H264_SPS" in text

@@ -24,7 +24,8 @@ def _sizes(sizes: list[dict[str, int]]) -> str:
 
 
 def describe() -> list[dict[str, Any]]:
-    """Probe results of every stateless decoder (errors are reported per device, not raised)."""
+    """Probe results of every stateless decoder (errors are reported per device, not raised). Decoder
+    entities whose OUTPUT queue has no V4L2_BUF_CAP_SUPPORTS_REQUESTS (stateful decoders) are left out."""
     from v4l2sl.kernel import KernelDevice, list_decoders
 
     out = []
@@ -34,6 +35,8 @@ def describe() -> list[dict[str, Any]]:
         try:
             with KernelDevice(node.video_path, node.media_path) as dev:
                 info = dev.info
+                if not info["supports_requests"]:
+                    continue            # a stateful decoder (no Request API on its OUTPUT queue)
                 entry.update({k: info[k] for k in ("card", "mplane", "supports_requests", "supports_hold_capture",
                                                    "output_formats", "capture_formats", "codecs")})
                 entry["controls"] = [c for c in info["controls"] if c["codec"]]
