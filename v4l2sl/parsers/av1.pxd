@@ -120,3 +120,73 @@ cdef class FrameHeader:
     cdef public object usesChromaLr
     cdef public object using_qmatrix
     cdef public object width_in_sbs_minus_1
+
+
+cdef class SequenceHeader:
+    cdef public object BitDepth
+    cdef public object NumPlanes
+    cdef public object OperatingPointIdc
+    cdef public object OrderHintBits
+    cdef public object additional_frame_id_length_minus_1
+    cdef public object buffer_delay_length_minus_1
+    cdef public object buffer_removal_time_length_minus_1
+    cdef public object chroma_sample_position
+    cdef public object color_description_present_flag
+    cdef public object color_primaries
+    cdef public object color_range
+    cdef public object decoder_buffer_delay
+    cdef public object decoder_model_info_present_flag
+    cdef public object decoder_model_present_for_this_op
+    cdef public object delta_frame_id_length_minus_2
+    cdef public object enable_cdef
+    cdef public object enable_dual_filter
+    cdef public object enable_filter_intra
+    cdef public object enable_interintra_compound
+    cdef public object enable_intra_edge_filter
+    cdef public object enable_jnt_comp
+    cdef public object enable_masked_compound
+    cdef public object enable_order_hint
+    cdef public object enable_ref_frame_mvs
+    cdef public object enable_restoration
+    cdef public object enable_superres
+    cdef public object enable_warped_motion
+    cdef public object encoder_buffer_delay
+    cdef public object equal_picture_interval
+    cdef public object film_grain_params_present
+    cdef public object frame_height_bits_minus_1
+    cdef public object frame_id_numbers_present_flag
+    cdef public object frame_presentation_time_length_minus_1
+    cdef public object frame_width_bits_minus_1
+    cdef public object high_bitdepth
+    cdef public object initial_display_delay_minus_1
+    cdef public object initial_display_delay_present_flag
+    cdef public object initial_display_delay_present_for_this_op
+    cdef public object low_delay_mode_flag
+    cdef public object matrix_coefficients
+    cdef public object max_frame_height_minus_1
+    cdef public object max_frame_width_minus_1
+    cdef public object mono_chrome
+    cdef public object num_ticks_per_picture_minus_1
+    cdef public object num_units_in_decoding_tick
+    cdef public object num_units_in_display_tick
+    cdef public object operatingPoint
+    cdef public object operating_point_idc
+    cdef public object operating_points_cnt_minus_1
+    cdef public object order_hint_bits_minus_1
+    cdef public object reduced_still_picture_header
+    cdef public object separate_uv_delta_q
+    cdef public object seq_choose_integer_mv
+    cdef public object seq_choose_screen_content_tools
+    cdef public object seq_force_integer_mv
+    cdef public object seq_force_screen_content_tools
+    cdef public object seq_level_idx
+    cdef public object seq_profile
+    cdef public object seq_tier
+    cdef public object still_picture
+    cdef public object subsampling_x
+    cdef public object subsampling_y
+    cdef public object time_scale
+    cdef public object timing_info_present_flag
+    cdef public object transfer_characteristics
+    cdef public object twelve_bit
+    cdef public object use_128x128_superblock

@@ -134,11 +134,15 @@ class FilmGrainParams:
 NO_GRAIN = FilmGrainParams()
 
 
-class SequenceHeader:
-    """sequence_header_obu() syntax elements (5.5) plus BitDepth, NumPlanes, OrderHintBits, OperatingPointIdc."""
+cdef class SequenceHeader:
+    """sequence_header_obu() syntax elements (5.5) plus BitDepth, NumPlanes, OrderHintBits, OperatingPointIdc.
+    Elements absent from the bitstream and not inferred by the spec are None."""
 
     def as_dict(self):
-        return dict(self.__dict__)
+        return {k: getattr(self, k) for k in SEQUENCE_HEADER_FIELDS}
+
+
+SEQUENCE_HEADER_FIELDS = ('BitDepth', 'NumPlanes', 'OperatingPointIdc', 'OrderHintBits', 'additional_frame_id_length_minus_1', 'buffer_delay_length_minus_1', 'buffer_removal_time_length_minus_1', 'chroma_sample_position', 'color_description_present_flag', 'color_primaries', 'color_range', 'decoder_buffer_delay', 'decoder_model_info_present_flag', 'decoder_model_present_for_this_op', 'delta_frame_id_length_minus_2', 'enable_cdef', 'enable_dual_filter', 'enable_filter_intra', 'enable_interintra_compound', 'enable_intra_edge_filter', 'enable_jnt_comp', 'enable_masked_compound', 'enable_order_hint', 'enable_ref_frame_mvs', 'enable_restoration', 'enable_superres', 'enable_warped_motion', 'encoder_buffer_delay', 'equal_picture_interval', 'film_grain_params_present', 'frame_height_bits_minus_1', 'frame_id_numbers_present_flag', 'frame_presentation_time_length_minus_1', 'frame_width_bits_minus_1', 'high_bitdepth', 'initial_display_delay_minus_1', 'initial_display_delay_present_flag', 'initial_display_delay_present_for_this_op', 'low_delay_mode_flag', 'matrix_coefficients', 'max_frame_height_minus_1', 'max_frame_width_minus_1', 'mono_chrome', 'num_ticks_per_picture_minus_1', 'num_units_in_decoding_tick', 'num_units_in_display_tick', 'operatingPoint', 'operating_point_idc', 'operating_points_cnt_minus_1', 'order_hint_bits_minus_1', 'reduced_still_picture_header', 'separate_uv_delta_q', 'seq_choose_integer_mv', 'seq_choose_screen_content_tools', 'seq_force_integer_mv', 'seq_force_screen_content_tools', 'seq_level_idx', 'seq_profile', 'seq_tier', 'still_picture', 'subsampling_x', 'subsampling_y', 'time_scale', 'timing_info_present_flag', 'transfer_characteristics', 'twelve_bit', 'use_128x128_superblock')
 
 
 cdef class FrameHeader:
@@ -519,7 +523,7 @@ cdef class Av1Parser:
     cdef _sequence_header(self, data, o):
         br = BitReader(data, o.payload_offset * 8, (o.payload_offset + o.payload_size) * 8)
         self.base = o.offset * 8
-        s = SequenceHeader()
+        cdef SequenceHeader s = SequenceHeader()
         s.seq_profile = self.f(br, 3, "seq_profile")
         if s.seq_profile > 2:
             raise UnsupportedError(f"AV1: seq_profile {s.seq_profile} (only profiles 0-2 exist)")
@@ -649,12 +653,12 @@ cdef class Av1Parser:
         s.enable_restoration = self.f(br, 1, "enable_restoration")
         self._color_config(br, s)
         s.film_grain_params_present = self.f(br, 1, "film_grain_params_present")
-        if self.seq is None or self.seq.__dict__ != s.__dict__:
+        if self.seq is None or self.seq.as_dict() != s.as_dict():
             self.seq_changed = True
         self.seq = s
         return s
 
-    cdef _color_config(self, BitReader br, s):
+    cdef _color_config(self, BitReader br, SequenceHeader s):
         # 5.5.2
         s.high_bitdepth = self.f(br, 1, "high_bitdepth")
         s.twelve_bit = 0
@@ -706,7 +710,7 @@ cdef class Av1Parser:
 
     # ---- 5.9 uncompressed header -------------------------------------------------------------------------
     cdef _uncompressed_header(self, BitReader br):
-        s = self.seq
+        cdef SequenceHeader s = self.seq
         refs = self.refs
         cdef FrameHeader h = FrameHeader()
         h.seq = s
@@ -990,7 +994,7 @@ cdef class Av1Parser:
 
     # 5.9.5 / 5.9.8
     cdef _frame_size(self, BitReader br, FrameHeader h):
-        s = self.seq
+        cdef SequenceHeader s = self.seq
         if h.frame_size_override_flag:
             h.frame_width_minus_1 = self.f(br, s.frame_width_bits_minus_1 + 1, "frame_width_minus_1")
             h.frame_height_minus_1 = self.f(br, s.frame_height_bits_minus_1 + 1, "frame_height_minus_1")
@@ -1046,7 +1050,7 @@ cdef class Av1Parser:
 
     cdef _tile_info(self, BitReader br, FrameHeader h):
         # 5.9.15
-        s = self.seq
+        cdef SequenceHeader s = self.seq
         cdef int sb_cols, sb_rows, sb_shift, sb_size, max_w, max_area, min_log2_cols, max_log2_cols
         cdef int max_log2_rows, min_log2_tiles, i, start, size_sb, widest, max_h, mi_cols = h.MiCols, mi_rows = h.MiRows
         if s.use_128x128_superblock:
@@ -1157,7 +1161,7 @@ cdef class Av1Parser:
 
     cdef _quantization_params(self, BitReader br, FrameHeader h):
         # 5.9.12
-        s = self.seq
+        cdef SequenceHeader s = self.seq
         h.base_q_idx = self.f(br, 8, "base_q_idx")
         h.DeltaQYDc = self._read_delta_q(br, "delta_q_y_dc")
         h.diff_uv_delta = 0
@@ -1290,7 +1294,7 @@ cdef class Av1Parser:
 
     cdef _lr_params(self, BitReader br, FrameHeader h):
         # 5.9.20
-        s = self.seq
+        cdef SequenceHeader s = self.seq
         h.FrameRestorationType = [RESTORE_NONE] * 3
         h.LoopRestorationSize = [0, 0, 0]
         h.UsesLr = 0
@@ -1409,7 +1413,7 @@ cdef class Av1Parser:
 
     cdef _film_grain_params(self, BitReader br, FrameHeader h):
         # 5.9.30
-        s = self.seq
+        cdef SequenceHeader s = self.seq
         if not s.film_grain_params_present or (not h.show_frame and not h.showable_frame):
             return
         if not self.f(br, 1, "apply_grain"):
