@@ -50,19 +50,20 @@ cdef void lpf_edge(uint16_t* s, Py_ssize_t step, Py_ssize_t along, int size, int
             if flat2:
                 for k in range(16):
                     v[k] = e[(k - 8) * step]
+                # 15-tap window sums with the ends replicated, slid one sample at a time
+                acc = 6 * v[0]
+                for f in range(9):
+                    acc += v[f]
                 for k in range(1, 15):
-                    acc = v[k]
-                    for f in range(k - 7, k + 8):
-                        acc += v[0 if f < 0 else (15 if f > 15 else f)]
-                    e[(k - 8) * step] = <uint16_t>((acc + 8) >> 4)
+                    e[(k - 8) * step] = <uint16_t>((acc + v[k] + 8) >> 4)
+                    acc += v[k + 8 if k + 8 < 16 else 15] - v[k - 7 if k >= 7 else 0]
                 continue
         if flat:
             v[0] = p3; v[1] = p2; v[2] = p1; v[3] = p0; v[4] = q0; v[5] = q1; v[6] = q2; v[7] = q3
+            acc = 3 * v[0] + v[1] + v[2] + v[3] + v[4]
             for k in range(1, 7):
-                acc = v[k]
-                for f in range(k - 3, k + 4):
-                    acc += v[0 if f < 0 else (7 if f > 7 else f)]
-                e[(k - 4) * step] = <uint16_t>((acc + 4) >> 3)
+                e[(k - 4) * step] = <uint16_t>((acc + v[k] + 4) >> 3)
+                acc += v[k + 4 if k + 4 < 8 else 7] - v[k - 3 if k >= 3 else 0]
             continue
         # filter4
         ps1 = p1 - off
