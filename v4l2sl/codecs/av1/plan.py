@@ -97,11 +97,7 @@ def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, operating_po
     decoded = 0
     shown = 0
 
-    def releases(candidates):
-        for ts in dict.fromkeys(candidates):
-            if ts is not None and not refs.holds(ts):
-                yield ReleasePicture(ts)
-
+    slot_ts = refs.timestamp
     for n, tu, fr in frames(stream, operating_point, refs):
         h = fr.header
         s = fr.seq
@@ -116,9 +112,11 @@ def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, operating_po
                 loaded = refs.load(k)
                 saved = loaded.refresh_frame_flags
                 loaded.refresh_frame_flags = 0xFF
-                displaced = refs.update(loaded, ts)
+                displaced = refs.update(loaded, ts) + refs.take_dropped()
                 loaded.refresh_frame_flags = saved
-                yield from releases(refs.take_dropped() + displaced)
+                for gone in dict.fromkeys(displaced):
+                    if gone not in slot_ts:
+                        yield ReleasePicture(gone)
             continue
         if s is not seq_obj:                 # a sequence header OBU was parsed: new format / SEQUENCE control?
             if seq_obj is None or s.as_dict() != seq_obj.as_dict():
@@ -132,11 +130,10 @@ def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, operating_po
                 seq_ctrl = fill_sequence(s)
             seq_obj = s
         ts = (decoded + 1) * TIMESTAMP_STEP
-        ref_ts = [t if t is not None else 0 for t in refs.timestamp]
         data, tiles = frame_data(tu, fr)
         controls = [
             Control(V4L2_CID_STATELESS_AV1_SEQUENCE, seq_ctrl),
-            Control(V4L2_CID_STATELESS_AV1_FRAME, fill_frame(h, ref_ts)),
+            Control(V4L2_CID_STATELESS_AV1_FRAME, fill_frame(h, slot_ts)),   # reference_frame_ts[]: 0 = empty
             Control(V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY, fill_tile_group_entries(tiles)),
         ]
         if send_grain and s.film_grain_params_present:
@@ -147,8 +144,13 @@ def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, operating_po
             yield OutputPicture(ts, 0, 0, h.UpscaledWidth, h.FrameHeight, shown)
             shown += 1
         displaced = refs.update(h, ts)
-        yield from releases(refs.take_dropped() + displaced + [ts])
-    for ts in sorted({t for t in refs.timestamp if t is not None}):
+        if refs.dropped:
+            displaced += refs.take_dropped()
+        displaced.append(ts)
+        for gone in dict.fromkeys(displaced):
+            if gone not in slot_ts:
+                yield ReleasePicture(gone)
+    for ts in sorted({t for t in slot_ts if t}):
         yield ReleasePicture(ts)
 
 

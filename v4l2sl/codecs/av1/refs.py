@@ -32,7 +32,7 @@ class RefSlots:
         self.feature_data = [ZERO_FEATURES] * n
         self.gm_params = [DEFAULT_GM_PARAMS] * n
         self.film_grain = [NO_GRAIN] * n
-        self.timestamp: list[int | None] = [None] * n   # v4l2 timestamp of the picture held by the slot
+        self.timestamp: list[int] = [0] * n   # v4l2 timestamp of the picture held by the slot (0 = empty)
         self.header: list[object | None] = [None] * n    # FrameHeader of the picture held by the slot
         self.dropped: list[int] = []   # timestamps of pictures whose slot was invalidated (release candidates)
 
@@ -41,9 +41,9 @@ class RefSlots:
         becomes invalid and takes the signalled order hint."""
         self.valid[i] = 0
         self.order_hint[i] = order_hint
-        if self.timestamp[i] is not None:
+        if self.timestamp[i]:
             self.dropped.append(self.timestamp[i])
-        self.timestamp[i] = None
+        self.timestamp[i] = 0
         self.header[i] = None
 
     def update(self, h, timestamp: int) -> list[int]:
@@ -54,7 +54,7 @@ class RefSlots:
         for i in range(NUM_REF_FRAMES):
             if not (flags >> i) & 1:
                 continue
-            if self.timestamp[i] is not None and self.timestamp[i] != timestamp:
+            if self.timestamp[i] and self.timestamp[i] != timestamp:
                 displaced.append(self.timestamp[i])
             self.valid[i] = 1
             self.frame_id[i] = h.current_frame_id
