@@ -183,6 +183,46 @@ def test_nv12_output_interleaves_chroma(conformance_dir):
     assert np.array_equal(pb.planes[1][:, 0::2], pa.planes[1]) and np.array_equal(pb.planes[1][:, 1::2], pa.planes[2])
 
 
+def test_cros_codecs_nv12_md5(conformance_dir):
+    """NV12 output against the cros-codecs per-frame NV12 md5 list (show_existing_frame stream)."""
+    path = CONF / "cros-codecs" / "vp90-2-10-show-existing-frame.vp9.ivf"
+    if not path.exists():
+        pytest.skip("cros-codecs vector missing")
+    expected = [ln.split(",")[-1].strip() for ln in Path(str(path) + ".md5").read_text().splitlines() if ln]
+    assert frame_md5s(path, nv12=True) == expected
+
+
+def test_cros_codecs_resolution_change_crc(conformance_dir):
+    """Resolution changes mid-stream; the published NV12 CRC-32 list is valid at the first resolution only."""
+    import zlib
+
+    path = CONF / "cros-codecs" / "resolution_change_500frames-vp9.ivf"
+    if not path.exists():
+        pytest.skip("cros-codecs vector missing")
+    expected = [int(ln.strip(), 16) for ln in Path(str(path) + ".crc").read_text().splitlines() if ln.strip()]
+    limit = None if SLOW else 40
+    dev, pics, crcs, sizes = SoftDevice(), {}, [], []
+    for item in plan(open_stream(path)):
+        if isinstance(item, StreamFormat):
+            item.extra["fourcc"] = "NV12"
+            dev.start(item)
+        elif isinstance(item, DecodeRequest):
+            dev.submit(item)
+            for p in dev.collect():
+                pics[p.timestamp] = p
+        elif isinstance(item, OutputPicture):
+            p = pics[item.timestamp]
+            sizes.append((p.width, p.height))
+            crcs.append(zlib.crc32(b"".join(np.ascontiguousarray(x).tobytes() for x in p.planes)))
+            if limit and len(crcs) >= limit:
+                break
+        elif isinstance(item, ReleasePicture):
+            dev.release(item.timestamp)
+            pics.pop(item.timestamp, None)
+    first = [i for i, s in enumerate(sizes) if s == sizes[0]]
+    assert first and all(crcs[i] == expected[i] for i in first)
+
+
 # --- stage unit tests ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("tx", [0, 1, 2, 3])
 def test_dc_only_inverse_dct_matches_spec_rounding(tx):
