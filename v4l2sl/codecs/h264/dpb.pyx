@@ -31,6 +31,11 @@ class DPB:
 
     def remove_unused(self) -> None:
         """C.4.2/C.4.5.x: empty the frame buffers that are neither referenced nor waiting for output."""
+        for fs in self.stores:
+            if not (fs.needed_for_output or fs.ref[0] or fs.ref[1]):
+                break
+        else:
+            return
         keep = []
         for fs in self.stores:
             if fs.needed_for_output or fs.ref[0] or fs.ref[1]:

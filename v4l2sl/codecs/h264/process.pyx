@@ -103,8 +103,11 @@ class H264Process:
     def feed(self, data: bytes) -> list:
         """Annex B bytes (whole NAL units) -> plan items."""
         out: list = []
+        feed_nal = self.feed_nal
         for a, b in syntax.split_annexb(data):
-            out.extend(self.feed_nal(data[a:b]))
+            got = feed_nal(data[a:b])
+            if got:
+                out.extend(got)
         return out
 
     def feed_nal(self, nal: bytes) -> list:
@@ -289,8 +292,10 @@ class H264Process:
 
         # --- 8.2.5.2 gaps in frame_num ----------------------------------------------------------------
         if not sh.IdrPicFlag and not second:
-            self._frame_num_gap(sh)
-            out.extend(self._drain())
+            prev = self.prev_ref_frame_num
+            if sh.frame_num != prev and sh.frame_num != (prev + 1) % sps.MaxFrameNum:
+                self._frame_num_gap(sh)
+                out.extend(self._drain())
 
         # --- 8.2.1 picture order count ----------------------------------------------------------------
         top, bottom = self.poc.compute(sh, self.prev_mmco5)
@@ -324,8 +329,9 @@ class H264Process:
                 refs = [ghost]
                 frame_num_wraps(refs, sh.frame_num, sps.MaxFrameNum)
                 fs.concealed = True
-        dpb_index = {r: i for i, r in enumerate(refs[:u.V4L2_H264_NUM_DPB_ENTRIES])}
-        refs = refs[:u.V4L2_H264_NUM_DPB_ENTRIES]
+        if len(refs) > 16:   # V4L2_H264_NUM_DPB_ENTRIES
+            refs = refs[:16]
+        dpb_index = {r: i for i, r in enumerate(refs)}
         other_top = fs.poc[0] if (parity == FRAME or fs.fields & TOP or parity == TOP) else 0
         other_bot = fs.poc[1] if (parity == FRAME or fs.fields & BOTTOM or parity == BOTTOM) else 0
         dec = ctl.fill_decode_params(sh, refs, other_top, other_bot, slice_types)
@@ -453,7 +459,8 @@ class H264Process:
         sc = START_CODE if self.start_code else b""
         out: list = []
         if self.mode == "frame":
-            data = b"".join(sc + nal for _, nal in pic.slices)
+            slices = pic.slices
+            data = sc + slices[0][1] if len(slices) == 1 else b"".join(sc + nal for _, nal in slices)
             out.append(DecodeRequest("h264", base, data, fs.ts, first_field, self.request_index))
             self.request_index += 1
             return out
