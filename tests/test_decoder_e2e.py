@@ -94,3 +94,26 @@ def test_jpeg_through_public_api_within_1_of_libavcodec(path):
         ref = ref[: plane.shape[0], : plane.shape[1]]
         assert ref.shape == plane.shape
         assert int(np.abs(ref.astype(int) - plane.astype(int)).max()) <= 1
+
+
+@pytest.mark.parametrize("name", ["32x32x8_rgb_interleaved.jpg", "32x32x8_cmyk_interleaved.jpg", "ycck.jpg"])
+])
+def test_non_yuv_jpeg_through_public_api_matches_djpeg(conformance_dir, name):
+    """RGB/CMYK/YCCK JPEGs come out as packed RGB equal to `djpeg -dct int -ppm` (the manifest's md5)."""
+    import numpy as np
+
+    from conftest import conformance_rows
+
+    rows = [r for r in conformance_rows("jpeg") if r["file"].endswith("/" + name)
+            and "md5_djpeg_output_file" in r["checksum_kind"] and "-dct int -ppm" in r["checksum_kind"]]
+    if not rows:
+        pytest.skip(f"no djpeg -dct int -ppm row for {name}")
+    row = rows[0]
+    with decoder.open(str(conformance_dir / row["file"])) as dec:
+        [fr] = list(dec)
+    assert fr.pix_fmt in ("rgb24", "rgb48le")
+    maxval = (1 << fr.bit_depth) - 1
+    img = fr.planes[0]
+    body = img.astype(">u2").tobytes() if maxval > 255 else img.astype(np.uint8).tobytes()
+    ppm = (b"P6" if img.ndim == 3 else b"P5") + f"\n{fr.width} {fr.height}\n{maxval}\n".encode() + body
+    assert hashlib.md5(ppm).hexdigest() == row["expected_checksum"]

@@ -35,8 +35,6 @@ def _layer(codec: str) -> tuple[bool, bool]:
         mod = importlib.import_module(f"v4l2sl.codecs.{codec}")
     except ModuleNotFoundError:
         return False, False
-    if not hasattr(mod, "plan"):
-        return True, hasattr(mod, "decode")  # still-image codec decoded in software
     from v4l2sl.ext.soft import accelerator_class
 
     return True, accelerator_class(codec) is not None

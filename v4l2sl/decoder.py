@@ -27,7 +27,9 @@ _LAYOUTS: dict[str, tuple[str, tuple[int, int] | None]] = {
     "YUV422": ("yuv422p", (1, 0)),
     "YUV440": ("yuv440p", (0, 1)),
     "YUV444": ("yuv444p", (0, 0)),
+    "YUV411": ("yuv411p", (2, 0)),
     "GREY": ("gray", None),
+    "RGB24": ("rgb24", None),     # packed: one (H, W, 3) plane
 }
 
 
@@ -86,7 +88,7 @@ def picture_to_frame(pic: Picture, out: OutputPicture, bit_depth: int = 8) -> Fr
     if sub is not None:
         sx, sy = sub
         cx0, cy0 = x0 >> sx, y0 >> sy
-        cw, ch = (w + sx) >> sx, (h + sy) >> sy
+        cw, ch = (w + (1 << sx) - 1) >> sx, (h + (1 << sy) - 1) >> sy
         if pic.fourcc == "NV12":
             uv = pic.planes[1]
             u, v = uv[:, 0::2], uv[:, 1::2]
@@ -94,7 +96,12 @@ def picture_to_frame(pic: Picture, out: OutputPicture, bit_depth: int = 8) -> Fr
             u, v = pic.planes[1], pic.planes[2]
         planes += [np.ascontiguousarray(u[cy0:cy0 + ch, cx0:cx0 + cw]),
                    np.ascontiguousarray(v[cy0:cy0 + ch, cx0:cx0 + cw])]
-    pix_fmt = stem if bit_depth == 8 else f"{stem}{bit_depth}le"
+    if bit_depth == 8:
+        pix_fmt = stem
+    elif stem == "rgb24":
+        pix_fmt = "rgb48le"
+    else:
+        pix_fmt = f"{stem}{bit_depth}le"
     return Frame(planes=planes, pix_fmt=pix_fmt, width=w, height=h, index=out.frame_number,
                  timestamp=pic.timestamp, error=pic.error, concealed_mbs=pic.concealed_mbs, bit_depth=bit_depth)
 
@@ -112,13 +119,22 @@ def open_device(device: str | Device, codec: str) -> Device:
             raise UnsupportedError(f"the software accelerator cannot decode {codec} in this build")
         return dev
     if device in ("kernel", "auto") or device.startswith("/dev/"):
+        found = None
         try:
             kernel = importlib.import_module("v4l2sl.kernel")
-            found = kernel.find_decoder(codec, None if not device.startswith("/dev/") else device)
-        except (ModuleNotFoundError, AttributeError, OSError, V4l2slError) as e:
+            if device.startswith("/dev/"):
+                node = next((n for n in kernel.list_decoders() if n.video_path == device), None)
+                if node is None:
+                    raise DeviceError(f"{device} is not a stateless decoder video node")
+                found = kernel.KernelDevice(node.video_path, node.media_path)
+                if not found.capabilities(codec):
+                    found.close()
+                    raise DeviceError(f"{device} does not decode {codec}")
+            else:
+                found = kernel.find_decoder(codec)
+        except (ModuleNotFoundError, OSError, V4l2slError) as e:
             if device != "auto":
-                raise DeviceError(f"no kernel {codec} decoder available ({e})") from e
-            found = None
+                raise e if isinstance(e, DeviceError) else DeviceError(f"no kernel {codec} decoder ({e})") from e
         if found is not None:
             return found
         if device != "auto":
@@ -159,46 +175,6 @@ def run_plan(plan: Iterable[Any], dev: Device, max_frames: int | None = None) ->
             dev.release(item.timestamp)
 
 
-_CHROMA_PIX_FMT = {(1, 1): "yuv444p", (2, 1): "yuv422p", (2, 2): "yuv420p", (1, 2): "yuv440p",
-                   (4, 1): "yuv411p", (4, 2): "yuv410p"}
-
-
-def still_image_frames(module: Any, stream: Any, max_frames: int | None = None, **options: Any) -> Iterator[Frame]:
-    """Frames of a still-image codec (JPEG): planar YUV/gray at native subsampling when the image is YCbCr or
-    gray, packed RGB (``rgb24``/``rgb48le``) for RGB/CMYK/YCCK images."""
-    for i, img in enumerate(module.decode(stream, output="yuv", **options)):
-        if max_frames is not None and i >= max_frames:
-            return
-        depth = img.precision
-        planes = list(img.planes or [])
-        pix = None
-        if len(planes) == 1:
-            pix = "gray"
-        elif len(planes) == 3 and str(img.color_space).upper() in ("YCBCR", "YUV", "YCC"):
-            fx = -(-img.width // planes[1].shape[1])
-            fy = -(-img.height // planes[1].shape[0])
-            pix = _CHROMA_PIX_FMT.get((fx, fy)) if planes[1].shape == planes[2].shape else None
-        if pix is None:  # not expressible as planar YUV: convert like djpeg does
-            img = module.decode_image(img.header_bytes if hasattr(img, "header_bytes") else _image_bytes(stream, i),
-                                      output="rgb")
-            planes = [img.array]
-            pix = "gray" if img.array.ndim == 2 else "rgb24"
-            if depth > 8:
-                pix = "gray16le" if pix == "gray" else "rgb48le"
-        elif depth > 8:
-            pix = f"{pix}{depth}le" if pix != "gray" else f"gray{depth}le"
-        planes = [np.ascontiguousarray(p[: (img.height if k == 0 else p.shape[0])]) for k, p in enumerate(planes)]
-        yield Frame(planes=planes, pix_fmt=pix, width=img.width, height=img.height, index=i, timestamp=i,
-                    bit_depth=depth, error=bool(img.warnings), extra={"warnings": list(img.warnings or [])})
-
-
-def _image_bytes(stream: Any, index: int) -> bytes:
-    for i, data in enumerate(__import__("v4l2sl.codecs.jpeg", fromlist=["images"]).images(stream)):
-        if i == index:
-            return data
-    raise IndexError(index)
-
-
 class Decoder:
     """Iterate the frames of a file (any supported container/codec) in display order."""
 
@@ -210,25 +186,18 @@ class Decoder:
         self.options = options
         self.max_frames = max_frames
         self._module = codec_module(self.codec)
-        self.device: Device | None = None
-        if hasattr(self._module, "plan"):
-            self.device = open_device(device, self.codec)
-        elif device not in ("auto", "soft"):
-            raise UnsupportedError(f"{self.codec} decodes only in software here (device {device!r} requested)")
+        self.device: Device | None = open_device(device, self.codec)
         self.frames_out = 0
 
     @property
     def device_name(self) -> str:
-        return self.device.name if self.device is not None else "soft"
+        return self.device.name if self.device is not None else "closed"
 
     def __iter__(self) -> Iterator[Frame]:
         if self.device is None:
-            frames: Iterable[Frame] = still_image_frames(self._module, self.stream, self.max_frames,
-                                                         **self.options)
-        else:
-            caps = self.device.capabilities(self.codec)
-            frames = run_plan(self._module.plan(self.stream, caps=caps, **self.options), self.device,
-                              self.max_frames)
+            raise V4l2slError("decoder is closed")
+        caps = self.device.capabilities(self.codec)
+        frames = run_plan(self._module.plan(self.stream, caps=caps, **self.options), self.device, self.max_frames)
         for f in frames:
             self.frames_out += 1
             yield f
@@ -287,7 +256,7 @@ class PushDecoder:
 
         self.codec = codec
         self._module = codec_module(codec)
-        self.device = open_device(device, codec) if hasattr(self._module, "plan") else None
+        self.device: Device | None = open_device(device, codec)
         self._cond = threading.Condition()
         self._packets: deque[bytes | None] = deque()
         self._frames: list[Frame] = []
@@ -295,11 +264,7 @@ class PushDecoder:
         self._finished = False
         self._error: BaseException | None = None
         stream = _PushStream(codec, self)
-        if self.device is None:
-            frames = still_image_frames(self._module, stream, **options)
-        else:
-            frames = run_plan(self._module.plan(stream, caps=self.device.capabilities(codec), **options),
-                              self.device)
+        frames = run_plan(self._module.plan(stream, caps=self.device.capabilities(codec), **options), self.device)
         self._thread = threading.Thread(target=self._work, args=(frames,), daemon=True)
         self._thread.start()
 

@@ -24,6 +24,7 @@ ACCELERATORS: dict[str, str] = {
     "vp9": "v4l2sl.ext.vp9.accel:VP9Accelerator",
     "av1": "v4l2sl.ext.av1.accel:AV1Accelerator",
     "fwht": "v4l2sl.ext.fwht.accel:FWHTAccelerator",
+    "jpeg": "v4l2sl.ext.jpeg.accel:JPEGAccelerator",
 }
 
 

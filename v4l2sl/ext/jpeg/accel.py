@@ -1,6 +1,8 @@
 """JPEG accelerator for :class:`v4l2sl.ext.soft.SoftDevice`: like a V4L2 JPEG decoder driver (mem2mem,
-the driver parses the headers itself with v4l2-jpeg.c), a request carries only the JPEG image; the
-picture is produced at native subsampling (planar YUV / GREY, no colour conversion)."""
+the driver parses the headers itself with v4l2-jpeg.c), a request carries only the JPEG image. YCbCr and
+gray images come out at native subsampling (planar YUV / GREY, no colour conversion); RGB, CMYK and YCCK
+images, which have no YUV form, come out as packed RGB (``RGB24``; 16-bit samples for 12-bit images), as
+djpeg converts them."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -25,9 +27,14 @@ class JPEGAccelerator:
     def decode(self, request: DecodeRequest, refs: Mapping[int, Picture]) -> Picture | None:
         try:
             res = decode_image(request.data, output="yuv")
+            fourcc = _FOURCC.get(res.header.subsampling)
+            if res.color_space not in ("ycbcr", "gray") or fourcc is None:
+                res = decode_image(request.data, output="rgb")
+                fourcc = "GREY" if res.array.ndim == 2 else "RGB24"
+                planes = [res.array]
+            else:
+                planes = res.planes
         except BitstreamError as e:
             raise e.at_frame(request.frame_number)
-        sub = res.header.subsampling
-        fourcc = _FOURCC.get(sub, "JPEG_PLANES") if len(res.planes) in (1, 3) else "JPEG_PLANES"
         return Picture(timestamp=request.timestamp, fourcc=fourcc, width=res.width, height=res.height,
-                       planes=res.planes, error=bool(res.warnings), concealed_mbs=0)
+                       planes=planes, error=bool(res.warnings), concealed_mbs=0)
