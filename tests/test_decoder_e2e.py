@@ -97,7 +97,6 @@ def test_jpeg_through_public_api_within_1_of_libavcodec(path):
 
 
 @pytest.mark.parametrize("name", ["32x32x8_rgb_interleaved.jpg", "32x32x8_cmyk_interleaved.jpg", "ycck.jpg"])
-])
 def test_non_yuv_jpeg_through_public_api_matches_djpeg(conformance_dir, name):
     """RGB/CMYK/YCCK JPEGs come out as packed RGB equal to `djpeg -dct int -ppm` (the manifest's md5)."""
     import numpy as np
