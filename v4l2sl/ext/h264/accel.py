@@ -71,7 +71,10 @@ class H264Accelerator:
             raise UnsupportedError(f"chroma format {fmt.chroma_format}")
         self.fmt = fmt
         self.fourcc = fmt.extra.get("fourcc", "YUV420")
-        self._store: dict[int, tuple] = {}      # timestamp -> (Y, U, V, uid, mbinfo)
+        # timestamp -> frame store {"planes": (Y, U, V) uint16, "uid", "frame_mbinfo", "field_mbinfo": [top, bottom]}
+        self._store: dict[int, dict] = {}
+        self._frame: dict = {"ts": None, "planes": None, "uid": 0, "frame_mbinfo": None, "field_mbinfo": [None, None]}
+        self._frame_concealed = 0
         self._uid = 0
         self._cur: PictureDecoder | None = None
         self._cur_ts: int | None = None
@@ -97,14 +100,13 @@ class H264Accelerator:
         # drop pictures the device released
         for ts in [t for t in self._store if t not in refs]:
             del self._store[ts]
-        if self._cur is None or self._cur_ts != request.timestamp:
-            mbw = sps.pic_width_in_mbs_minus1 + 1
-            # FrameHeightInMbs (7-18): map units are MB pairs when frame_mbs_only_flag is 0
-            mbh = (sps.pic_height_in_map_units_minus1 + 1) * (1 if sps.flags & u.V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY else 2)
-            self._cur = PictureDecoder(mbw, mbh, sps.chroma_format_idc, 8 + sps.bit_depth_luma_minus8)
-            self._cur_ts = request.timestamp
-            self._cur_error = False
-            self._conceal_src = None
+        field = bool(dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC)
+        parity = (1 if dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD else 0) if field else -1
+        if field and mode != u.V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED:
+            raise UnsupportedError("field pictures are supported in SLICE_BASED mode only (the FRAME_BASED "
+                                   "field reference list builder, 8.2.4.2.2/8.2.4.2.5, is not implemented)")
+        if self._cur is None or self._cur_ts != request.timestamp or self._cur.parity != parity:
+            self._start_picture(request, sps, field, parity)
         nals = split_nal_units(request.data)
         if mode == u.V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED:
             sp_ctrl = ctrls.get(u.V4L2_CID_STATELESS_H264_SLICE_PARAMS)
@@ -124,11 +126,42 @@ class H264Accelerator:
             return None
         return self._finish(request)
 
+    def _start_picture(self, request, sps, field: bool, parity: int) -> None:
+        """New frame, or the second field of the frame store being decoded (the first field is finished:
+        deblocked and kept as a reference for the second)."""
+        mbw = sps.pic_width_in_mbs_minus1 + 1
+        # FrameHeightInMbs (7-18): map units are MB pairs when frame_mbs_only_flag is 0
+        mbh = (sps.pic_height_in_map_units_minus1 + 1) * (1 if sps.flags & u.V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY else 2)
+        bd = 8 + sps.bit_depth_luma_minus8
+        if self._cur is not None and self._cur_ts == request.timestamp and field and self._cur.parity >= 0:
+            self._finish_field()
+        else:
+            self._cur_error = False
+            self._uid += 1
+            self._frame = {"uid": self._uid, "planes": None, "frame_mbinfo": None, "field_mbinfo": [None, None],
+                           "ts": request.timestamp}
+        self._cur_ts = request.timestamp
+        self._conceal_src = None
+        if not field:
+            self._cur = PictureDecoder(mbw, mbh, sps.chroma_format_idc, bd)
+            self._frame["planes"] = (self._cur.Y, self._cur.U, self._cur.V)
+            return
+        if self._frame["planes"] is None:
+            h = mbh * 16
+            self._frame["planes"] = (np.zeros((h, mbw * 16), np.uint16),
+                                     np.full((h // 2, mbw * 8), 1 << (bd - 1), np.uint16),
+                                     np.full((h // 2, mbw * 8), 1 << (bd - 1), np.uint16))
+        self._cur = PictureDecoder(mbw, mbh // 2, sps.chroma_format_idc, bd, self._frame["planes"], parity)
+
+    def _finish_field(self) -> None:
+        dec = self._cur
+        n = dec.finish(True, self._conceal_src)
+        self._frame["field_mbinfo"][dec.parity] = dec.mbinfo
+        self._frame_concealed = getattr(self, "_frame_concealed", 0) + n
+
     def _check_supported(self, sps, pps, dp) -> None:
-        if not sps.flags & u.V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY and (
-                dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC
-                or sps.flags & u.V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD):
-            raise UnsupportedError("interlaced coding (field pictures / MBAFF) is not supported by the "
+        if sps.flags & u.V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD and not dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC:
+            raise UnsupportedError("MBAFF (mb_adaptive_frame_field_flag frame pictures) is not supported by the "
                                    "software H.264 decoder yet")
         if sps.bit_depth_luma_minus8 > 2 or sps.bit_depth_chroma_minus8 != sps.bit_depth_luma_minus8:
             raise UnsupportedError(f"bit depth {8 + sps.bit_depth_luma_minus8}/{8 + sps.bit_depth_chroma_minus8} "
@@ -169,33 +202,54 @@ class H264Accelerator:
             "slice_beta_offset_div2": dbk[2],
             "weights": weights,
             "cabac_init_idc": cabac_init_idc,
-            "poc": min(dp.top_field_order_cnt, dp.bottom_field_order_cnt) if dp is not None else 0,
+            "poc": (min(dp.top_field_order_cnt, dp.bottom_field_order_cnt) if self._cur.parity < 0 else
+                    dp.bottom_field_order_cnt if self._cur.parity else dp.top_field_order_cnt) if dp is not None else 0,
             "direct_spatial_mv_pred": direct_spatial,
             "direct_8x8_inference": bool(sps.flags & u.V4L2_H264_SPS_FLAG_DIRECT_8X8_INFERENCE),
             "weighted_bipred_idc": pps.weighted_bipred_idc,
         }
 
-    def _ref_planes(self, dp, indices, refs):
+    def _ref_planes(self, dp, indices, refs, fields=None):
+        """Reference tuples for the slice decoder: (Y, U, V, ref_id, POC, long_term, colocated motion, parity).
+        In field pictures each entry is one field of a frame store (`fields`: V4L2_H264_*_FIELD_REF)."""
         out = []
-        for idx in indices:
+        cur_parity = self._cur.parity
+        for k, idx in enumerate(indices):
             if idx is None or idx >= len(dp.dpb):
                 out.append(None)
                 continue
-            ts = dp.dpb[idx].reference_ts
-            planes = self._store.get(ts) if ts in refs else None
-            if planes is None:
+            e = dp.dpb[idx]
+            ts = e.reference_ts
+            if ts == self._frame["ts"] and cur_parity >= 0:
+                st = self._frame                       # first field of the current frame
+            else:
+                st = self._store.get(ts) if ts in refs else None
+            if st is None or st["planes"] is None:
                 self._cur_error = True
                 out.append(None)
                 continue
-            e = dp.dpb[idx]
-            out.append((planes[0], planes[1], planes[2], planes[3],
-                        min(e.top_field_order_cnt, e.bottom_field_order_cnt),
-                        1 if e.flags & u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM else 0, planes[4]))
-            if self._conceal_src is None:
-                self._conceal_src = planes
+            y, cb, cr = st["planes"]
+            lt = 1 if e.flags & u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM else 0
+            if cur_parity < 0:
+                out.append((y, cb, cr, st["uid"] * 4 + 3, min(e.top_field_order_cnt, e.bottom_field_order_cnt), lt,
+                            st["frame_mbinfo"], -1))
+                if self._conceal_src is None:
+                    self._conceal_src = (y, cb, cr)
+            else:
+                par = 1 if (fields[k] if fields else u.V4L2_H264_TOP_FIELD_REF) == u.V4L2_H264_BOTTOM_FIELD_REF else 0
+                out.append((y[par::2], cb[par::2], cr[par::2], st["uid"] * 4 + par,
+                            e.bottom_field_order_cnt if par else e.top_field_order_cnt, lt,
+                            st["field_mbinfo"][par], par))
+                if self._conceal_src is None:
+                    self._conceal_src = (y[par::2], cb[par::2], cr[par::2])
         return out
 
     def _run(self, rbsp, bit, params, refs_planes):
+        if params["slice_type"] == 1 and refs_planes[1] and refs_planes[1][0] is not None \
+                and refs_planes[1][0][6] is None:
+            # the colocated picture was coded with another structure (frame vs field pair, Table 8-6)
+            raise UnsupportedError("direct prediction from a colocated picture of another structure "
+                                   "(frame/field mix) is not supported")
         decoded, err = self._cur.decode_slice(np.frombuffer(rbsp, np.uint8), bit, params, refs_planes)
         if err:
             self._cur_error = True
@@ -207,12 +261,15 @@ class H264Accelerator:
         st = spar.slice_type % 5
         num_active = [0, 0]
         lists = [[], []]
+        fields = [[], []]
         if st in (0, 1, 3):
             num_active[0] = spar.num_ref_idx_l0_active_minus1 + 1
             lists[0] = [spar.ref_pic_list0[i].index for i in range(num_active[0])]
+            fields[0] = [spar.ref_pic_list0[i].fields for i in range(num_active[0])]
         if st == 1:
             num_active[1] = spar.num_ref_idx_l1_active_minus1 + 1
             lists[1] = [spar.ref_pic_list1[i].index for i in range(num_active[1])]
+            fields[1] = [spar.ref_pic_list1[i].fields for i in range(num_active[1])]
         weights = None
         if pw is not None and u.V4L2_H264_CTRL_PRED_WEIGHTS_REQUIRED(pps, spar):
             weights = {
@@ -229,7 +286,8 @@ class H264Accelerator:
                               1 if spar.flags & u.V4L2_H264_SLICE_FLAG_DIRECT_SPATIAL_MV_PRED else 0)
         if pps.flags & u.V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE:
             bit = (bit + 7) & ~7
-        refs_planes = [self._ref_planes(dp, lists[0], refs), self._ref_planes(dp, lists[1], refs)]
+        refs_planes = [self._ref_planes(dp, lists[0], refs, fields[0]),
+                       self._ref_planes(dp, lists[1], refs, fields[1])]
         self._run(rbsp, bit, params, refs_planes)
 
     # ---- FRAME_BASED -------------------------------------------------------------------------------------
@@ -253,13 +311,18 @@ class H264Accelerator:
     # ---- output ------------------------------------------------------------------------------------------
     def _finish(self, request: DecodeRequest) -> Picture:
         dec = self._cur
-        concealed = dec.finish(True, self._conceal_src)
+        if dec.parity >= 0:
+            self._finish_field()
+            concealed = self._frame_concealed
+        else:
+            concealed = dec.finish(True, self._conceal_src)
+            self._frame["frame_mbinfo"] = dec.mbinfo
+        self._frame_concealed = 0
         self._cur = None
-        self._uid += 1
-        self._store[request.timestamp] = (dec.Y, dec.U, dec.V, self._uid, dec.mbinfo)
+        self._store[request.timestamp] = self._frame
         error = self._cur_error or concealed > 0
         dt = np.uint8 if dec.bd == 8 else np.uint16      # decoding runs on 16-bit samples
-        y, cb, cr = dec.Y.astype(dt), dec.U.astype(dt), dec.V.astype(dt)
+        y, cb, cr = (a.astype(dt) for a in self._frame["planes"])
         if dec.chroma_format_idc == 0:
             fourcc, planes = "GREY", [y]
         elif self.fourcc == "NV12":
@@ -269,5 +332,5 @@ class H264Accelerator:
             fourcc, planes = "NV12", [y, uv]
         else:
             fourcc, planes = "YUV420", [y, cb, cr]
-        return Picture(timestamp=request.timestamp, fourcc=fourcc, width=dec.width, height=dec.height,
+        return Picture(timestamp=request.timestamp, fourcc=fourcc, width=y.shape[1], height=y.shape[0],
                        planes=planes, error=error, concealed_mbs=concealed)

@@ -60,8 +60,12 @@ cdef inline int chroma_qp(int qpy, int offset) noexcept nogil:
     return qpi if qpi < 30 else QPC[qpi]
 
 
+cdef int MVY_LIMIT = 4       # 2 in field pictures (vertical vectors in field units)
+cdef int FIELD = 0
+
+
 cdef inline bint mv_differ(const MBInfo* p, int bp, int lp, const MBInfo* q, int bq, int lq) noexcept nogil:
-    return (abs(p.mv[lp][bp][0] - q.mv[lq][bq][0]) >= 4) or (abs(p.mv[lp][bp][1] - q.mv[lq][bq][1]) >= 4)
+    return (abs(p.mv[lp][bp][0] - q.mv[lq][bq][0]) >= 4) or (abs(p.mv[lp][bp][1] - q.mv[lq][bq][1]) >= MVY_LIMIT)
 
 
 cdef int bs_inter(const MBInfo* p, int bp, const MBInfo* q, int bq) noexcept nogil:
@@ -100,6 +104,7 @@ cdef inline bint has_coeffs(const MBInfo* m, int b) noexcept nogil:
 
 
 cdef inline int bs_of(const MBInfo* p, int bp, const MBInfo* q, int bq, bint mbedge) noexcept nogil:
+    """bS of one 4-sample edge segment; in field pictures `mbedge` is only set for vertical MB edges."""
     if p.kind != MB_INTER or q.kind != MB_INTER:
         return 4 if mbedge else 3
     if has_coeffs(p, bp) or has_coeffs(q, bq):
@@ -169,8 +174,11 @@ cdef void filter_edge(uint16_t* s, Py_ssize_t along, Py_ssize_t across, int n_li
 
 cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh,
                           uint16_t* Y, Py_ssize_t ys, uint16_t* U, uint16_t* V, Py_ssize_t cs,
-                          int cb_offset, int cr_offset, bint chroma) noexcept nogil:
-    """8.7: every macroblock in address order, vertical edges then horizontal edges."""
+                          int cb_offset, int cr_offset, bint chroma, bint field) noexcept nogil:
+    """8.7: every macroblock in address order, vertical edges then horizontal edges. `field`: a field picture
+    (horizontal MB edges of intra MBs get bS 3, vertical vector differences count in field units)."""
+    global MVY_LIMIT
+    MVY_LIMIT = 2 if field else 4
     cdef int mbx, mby, e, k, d, qp, qpc
     cdef MBInfo* q
     cdef MBInfo* p
@@ -202,7 +210,7 @@ cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh
                             if d == 0:
                                 bS[e][k] = bs_of(p, 4 * k + 3, q, 4 * k, True)
                             else:
-                                bS[e][k] = bs_of(p, 12 + k, q, k, True)
+                                bS[e][k] = bs_of(p, 12 + k, q, k, not field)
                     else:
                         if q.t8x8 and (e & 1):
                             filt[e] = False

@@ -41,6 +41,9 @@ cdef int RASTER_TO_BLK[16]
 # 8.5.6 zig-zag scans (raster index of each scan position)
 cdef int ZIGZAG4[16]
 cdef int ZIGZAG8[64]
+cdef int FIELD4[16]          # 8.5.6 field scans (field pictures)
+cdef int FIELD8[64]
+cdef int SIG8_FIELD[63]      # Table 9-43, field coded column
 # Table 9-4 coded_block_pattern mapping for ChromaArrayType 1/2 (intra, inter) and 0/3
 cdef uint8_t CBP_INTRA[48]
 cdef uint8_t CBP_INTER[48]
@@ -54,8 +57,20 @@ _sig8 = (0, 1, 2, 3, 4, 5, 5, 4, 4, 3, 3, 4, 4, 4, 5, 5, 4, 4, 4, 4, 3, 3, 6, 7,
          12, 13, 11, 6, 7, 8, 9, 14, 10, 9, 8, 6, 11, 12, 13, 11, 6, 9, 14, 10, 9, 11, 12, 13, 11, 14, 10, 12)
 _last8 = (0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3,
           3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8)
+_field4 = (0, 4, 1, 8, 12, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15)
+_field8 = (0, 8, 16, 1, 9, 24, 32, 17, 2, 25, 40, 48, 56, 33, 10, 3, 18, 41, 49, 57, 26, 11, 4, 19, 34, 42, 50, 58,
+           27, 12, 5, 20, 35, 43, 51, 59, 28, 13, 6, 21, 36, 44, 52, 60, 29, 14, 22, 37, 45, 53, 61, 30, 7, 15, 38,
+           46, 54, 62, 23, 31, 39, 47, 55, 63)
+_sig8f = (0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 7, 7, 7, 8, 4, 5, 6, 9, 10, 10, 8, 11, 12, 11, 9, 9, 10, 10, 8, 11, 12, 11,
+          9, 9, 10, 10, 8, 11, 12, 11, 9, 9, 10, 10, 8, 13, 13, 9, 9, 10, 10, 8, 13, 13, 9, 9, 10, 10, 14, 14, 14,
+          14, 14)
+for _i in range(16):
+    FIELD4[_i] = _field4[_i]
+for _i in range(64):
+    FIELD8[_i] = _field8[_i]
 for _i in range(63):
     SIG8[_i] = _sig8[_i]
+    SIG8_FIELD[_i] = _sig8f[_i]
     LAST8[_i] = _last8[_i]
 
 _bx = (0, 1, 0, 1, 2, 3, 2, 3, 0, 1, 0, 1, 2, 3, 2, 3)
@@ -160,6 +175,12 @@ cdef class PictureDecoder:
 
     cdef readonly int mbw, mbh, width, height, chroma_format_idc, bd
     cdef int pdc, qpbd
+    cdef readonly int parity          # -1 frame, 0 top field, 1 bottom field
+    cdef int ref_par[2][32]
+    cdef int* scan4                   # ZIGZAG4 / FIELD4
+    cdef int* scan8
+    cdef int* sig8
+    cdef int sig_base, last_base, sig8_base, last8_base
     cdef readonly object Y, U, V, mbinfo
     cdef uint16_t* py
     cdef uint16_t* pu
@@ -198,7 +219,9 @@ cdef class PictureDecoder:
     cdef int last_dqp_nz            # CABAC: previous macroblock had a non-zero mb_qp_delta
     cdef int nosub8x8               # noSubMbPartSizeLessThan8x8Flag of the current macroblock
 
-    def __init__(self, int mbw, int mbh, int chroma_format_idc=1, int bit_depth=8):
+    def __init__(self, int mbw, int mbh, int chroma_format_idc=1, int bit_depth=8, planes=None, int parity=-1):
+        """`planes` (Y, U, V uint16 frame arrays) and `parity` (0 top, 1 bottom) decode one field of an
+        existing frame store; mbh is then the field height in macroblocks."""
         if chroma_format_idc not in (0, 1):
             raise UnsupportedError(f"chroma_format_idc {chroma_format_idc} (only 4:2:0 and 4:0:0 are supported)")
         self.mbw = mbw
@@ -211,14 +234,30 @@ cdef class PictureDecoder:
         self.bd = bit_depth
         self.pdc = 1 << (bit_depth - 1)
         self.qpbd = 6 * (bit_depth - 8)
-        self.Y = np.zeros((self.height, self.width), np.uint16)
-        self.U = np.full((self.height // 2, self.width // 2), self.pdc, np.uint16)
-        self.V = np.full((self.height // 2, self.width // 2), self.pdc, np.uint16)
+        self.parity = parity
+        if planes is not None:
+            self.Y = planes[0][parity::2]
+            self.U = planes[1][parity::2]
+            self.V = planes[2][parity::2]
+        else:
+            self.Y = np.zeros((self.height, self.width), np.uint16)
+            self.U = np.full((self.height // 2, self.width // 2), self.pdc, np.uint16)
+            self.V = np.full((self.height // 2, self.width // 2), self.pdc, np.uint16)
         self.py = <uint16_t*> cnp.PyArray_DATA(self.Y)
         self.pu = <uint16_t*> cnp.PyArray_DATA(self.U)
         self.pv = <uint16_t*> cnp.PyArray_DATA(self.V)
-        self.ys = self.width
-        self.cs = self.width // 2
+        self.ys = self.Y.strides[0] // 2
+        self.cs = self.U.strides[0] // 2
+        if parity >= 0:          # field picture: field scans and field-coded significance contexts
+            self.scan4 = FIELD4
+            self.scan8 = FIELD8
+            self.sig8 = SIG8_FIELD
+            self.sig_base, self.last_base, self.sig8_base, self.last8_base = 277, 338, 436, 451
+        else:
+            self.scan4 = ZIGZAG4
+            self.scan8 = ZIGZAG8
+            self.sig8 = SIG8
+            self.sig_base, self.last_base, self.sig8_base, self.last8_base = 105, 166, 402, 417
         self.mbinfo = np.zeros(mbw * mbh * sizeof(MBInfo), np.uint8)
         self.mbs = <MBInfo*> cnp.PyArray_DATA(self.mbinfo)
         cdef int i
@@ -281,7 +320,10 @@ cdef class PictureDecoder:
             for i in range(min(len(lst), 32)):
                 if lst[i] is None:
                     continue
-                y, u, v, rid, poc, lt, mbinfo = lst[i]
+                y, u, v, rid, poc, lt, mbinfo = lst[i][:7]
+                self.ref_par[l][i] = lst[i][7] if len(lst[i]) > 7 else -1
+                if y.strides[0] // 2 != self.ys:
+                    raise UnsupportedError("reference picture structure does not match the current picture")
                 keep.append((y, u, v, mbinfo))
                 self.ref_poc[l][i] = poc
                 self.ref_long[l][i] = lt
@@ -733,7 +775,7 @@ cdef class PictureDecoder:
             if n < 0:
                 return -1
             for k in range(16):
-                self.dc[ZIGZAG4[k]] = lev[k]
+                self.dc[self.scan4[k]] = lev[k]
         for i8 in range(4):
             for i4 in range(4):
                 blk = i8 * 4 + i4
@@ -750,19 +792,19 @@ cdef class PictureDecoder:
                     if n < 0:
                         return -1
                     for k in range(15):
-                        self.coef[r][ZIGZAG4[k + 1]] = lev[k]
+                        self.coef[r][self.scan4[k + 1]] = lev[k]
                 elif m.t8x8:
                     n = residual_block_cavlc(&self.bs, nc, 0, 15, 16, lev)
                     if n < 0:
                         return -1
                     for k in range(16):
-                        self.coef8[i8][ZIGZAG8[4 * k + i4]] = lev[k]
+                        self.coef8[i8][self.scan8[4 * k + i4]] = lev[k]
                 else:
                     n = residual_block_cavlc(&self.bs, nc, 0, 15, 16, lev)
                     if n < 0:
                         return -1
                     for k in range(16):
-                        self.coef[r][ZIGZAG4[k]] = lev[k]
+                        self.coef[r][self.scan4[k]] = lev[k]
                 m.nnz[r] = n
         if self.chroma_format_idc:
             if cbp & 0x30:
@@ -782,7 +824,7 @@ cdef class PictureDecoder:
                         if n < 0:
                             return -1
                         for k in range(15):
-                            self.ccoef[c][blk][ZIGZAG4[k + 1]] = lev[k]
+                            self.ccoef[c][blk][self.scan4[k + 1]] = lev[k]
                         m.nnzc[c][blk] = n
         return 0
 
@@ -1421,6 +1463,12 @@ cdef class PictureDecoder:
         bits = (bits << 1) | cabac_decision(c, b, 27 + 5)
         return bits - 4
 
+    cdef inline int _chroma_mvy_offset(self, int lst, int ref) noexcept:
+        """Table 8-10: vertical chroma vector offset between fields of opposite parity."""
+        if self.parity < 0 or self.ref_par[lst][ref] < 0 or self.ref_par[lst][ref] == self.parity:
+            return 0
+        return -2 if self.ref_par[lst][ref] == 1 else 2
+
     cdef void _implicit_weights(self, int r0, int r1, int* w0, int* w1) noexcept:
         """8.4.2.3.1 implicit bi-prediction weights for the pair (refIdxL0, refIdxL1)."""
         cdef int tb, td, tx, dsf
@@ -1497,7 +1545,7 @@ cdef class PictureDecoder:
                     ts = 16
                 mc_chroma(dst, ts, self.refU[lst][w0] if c == 0 else self.refV[lst][w0], self.cs,
                           self.width // 2, self.height // 2, px // 2, py // 2,
-                          m.mv[lst][r][0], m.mv[lst][r][1], bw // 2, bh // 2)
+                          m.mv[lst][r][0], m.mv[lst][r][1] + self._chroma_mvy_offset(lst, w0), bw // 2, bh // 2)
                 first = 0
             dst = (self.pu if c == 0 else self.pv) + (py // 2) * self.cs + px // 2
             if bi:
@@ -1851,17 +1899,17 @@ cdef class PictureDecoder:
         i = 0
         while i < numCoeff - 1:
             if cat == 5:
-                if cabac_decision(c, b, 402 + SIG8[i]):
+                if cabac_decision(c, b, self.sig8_base + self.sig8[i]):
                     sig[i] = 1
-                    if cabac_decision(c, b, 417 + LAST8[i]):
+                    if cabac_decision(c, b, self.last8_base + LAST8[i]):
                         numCoeff = i + 1
                         break
                 i += 1
                 continue
             sig_inc = (i if i < 2 else 2) if cat == 3 else i
-            if cabac_decision(c, b, 105 + SIG_OFF[cat] + sig_inc):
+            if cabac_decision(c, b, self.sig_base + SIG_OFF[cat] + sig_inc):
                 sig[i] = 1
-                if cabac_decision(c, b, 166 + SIG_OFF[cat] + sig_inc):
+                if cabac_decision(c, b, self.last_base + SIG_OFF[cat] + sig_inc):
                     numCoeff = i + 1
                     break
             i += 1
@@ -1923,7 +1971,7 @@ cdef class PictureDecoder:
             if n:
                 m.cbf_dc |= 1
             for k in range(16):
-                self.dc[ZIGZAG4[k]] = lev[k]
+                self.dc[self.scan4[k]] = lev[k]
         for i8 in range(4):
             if m.t8x8:
                 if not (cbp >> i8) & 1:
@@ -1933,7 +1981,7 @@ cdef class PictureDecoder:
                 if n < 0:
                     return -1
                 for k in range(64):
-                    self.coef8[i8][ZIGZAG8[k]] = lev8[k]
+                    self.coef8[i8][self.scan8[k]] = lev8[k]
                 r = (i8 >> 1) * 8 + (i8 & 1) * 2
                 m.nnz[r] = n
                 m.nnz[r + 1] = n
@@ -1952,11 +2000,11 @@ cdef class PictureDecoder:
                 if i16:
                     n = self._residual_block_cabac(1, inc, 15, lev)
                     for k in range(15):
-                        self.coef[r][ZIGZAG4[k + 1]] = lev[k]
+                        self.coef[r][self.scan4[k + 1]] = lev[k]
                 else:
                     n = self._residual_block_cabac(2, inc, 16, lev)
                     for k in range(16):
-                        self.coef[r][ZIGZAG4[k]] = lev[k]
+                        self.coef[r][self.scan4[k]] = lev[k]
                 if n < 0:
                     return -1
                 m.nnz[r] = n
@@ -2003,7 +2051,7 @@ cdef class PictureDecoder:
                         if n < 0:
                             return -1
                         for k in range(15):
-                            self.ccoef[cc][blk][ZIGZAG4[k + 1]] = lev[k]
+                            self.ccoef[cc][blk][self.scan4[k + 1]] = lev[k]
                         m.nnzc[cc][blk] = n
         return 0
 
@@ -2035,5 +2083,5 @@ cdef class PictureDecoder:
             with nogil:
                 deblock_picture(self.mbs, self.slices, self.mbw, self.mbh, self.py, self.ys, self.pu, self.pv,
                                 self.cs, self.sp.chroma_qp_offset[0], self.sp.chroma_qp_offset[1],
-                                self.chroma_format_idc != 0)
+                                self.chroma_format_idc != 0, self.parity >= 0)
         return n
