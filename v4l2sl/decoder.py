@@ -290,6 +290,9 @@ class PushDecoder:
 
     def _exchange(self, item: bytes | None) -> list[Frame]:
         with self._cond:
+            if self._error is not None:
+                err, self._error = self._error, None
+                raise err
             if self._finished and item is not None:
                 raise V4l2slError("push() after the stream ended")
             self._waiting = False
