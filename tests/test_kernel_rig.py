@@ -22,7 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 RIG = ROOT / "tests" / "rig"
-RUN = ROOT / "build" / "kernel-rig" / "run"
+RUNS = ROOT / "build" / "kernel-rig"
+RUN = RUNS / f"run-{os.getpid()}"     # per pytest process: concurrent runs do not share an output share
 REQUIRE = os.environ.get("V4L2SL_REQUIRE_KERNEL") == "1"
 pytestmark = pytest.mark.kernel
 
@@ -60,6 +61,13 @@ def rig() -> dict:
     if b.returncode != 0:
         _unavailable(f"tests/rig/build.sh failed ({b.returncode}): {b.stderr[-1500:]}")
     art = b.stdout.strip().splitlines()[-1]
+    for old in RUNS.glob("run-*"):       # results of earlier runs whose pytest is gone
+        try:
+            os.kill(int(old.name[4:]), 0)
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(old, ignore_errors=True)
+        except PermissionError:
+            pass
     if RUN.exists():
         shutil.rmtree(RUN)
     RUN.mkdir(parents=True)
