@@ -11,6 +11,7 @@ import struct
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from v4l2sl.device import Control, DecodeRequest
@@ -141,6 +142,7 @@ class FakeKernel:
         self.req_bufs: dict[int, tuple] = {}
         self.completed: set[int] = set()
         self.request_fds: list[int] = []
+        self.capture_formats = ["NV12", "YU12"]
 
     def _err(self, req, e):
         raise DeviceError("fake", ioctl=ioctl_name(req), errno_=e)
@@ -154,7 +156,7 @@ class FakeKernel:
                                                   | V.V4L2_CAP_DEVICE_CAPS)
         elif req == V.VIDIOC_ENUM_FMT:
             fmts = {V.V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE: ["S264", "SFWH"],
-                    V.V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE: ["NV12", "YU12"]}[arg.type]
+                    V.V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE: self.capture_formats}[arg.type]
             if arg.index >= len(fmts):
                 self._err(req, errno.EINVAL)
             arg.pixelformat = V.fourcc(fmts[arg.index])
@@ -167,8 +169,9 @@ class FakeKernel:
         elif req == V.VIDIOC_S_FMT:
             pm = arg.fmt.pix_mp
             pm.num_planes = 1
-            pm.plane_fmt[0].bytesperline = pm.width if arg.type == V.V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE else 0
-            pm.plane_fmt[0].sizeimage = max(pm.plane_fmt[0].sizeimage, pm.width * pm.height * 3 // 2)
+            bps = 2 if pm.pixelformat == V.V4L2_PIX_FMT_P010 else 1
+            pm.plane_fmt[0].bytesperline = pm.width * bps if arg.type == V.V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE else 0
+            pm.plane_fmt[0].sizeimage = max(pm.plane_fmt[0].sizeimage, pm.width * pm.height * 3 // 2 * bps)
             self.fmt[arg.type] = V.v4l2_format.from_buffer_copy(arg)
         elif req == V.VIDIOC_G_FMT:
             ctypes.memmove(ctypes.addressof(arg), ctypes.addressof(self.fmt[arg.type]), ctypes.sizeof(arg))
@@ -299,3 +302,25 @@ def test_hold_capture_flag_between_slices(fake_kernel):
     assert [q.timestamp for q in pics] == [1000, 2000]
     outs = [e for e in fake_kernel.log if e[0] == "QBUF" and e[1] == V.V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE]
     assert [bool(e[3] & V.V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF) for e in outs] == [True, True, False] * 2
+
+
+def test_capture_format_choice_and_p010_planes(fake_kernel):
+    from v4l2sl.device import StreamFormat
+    from v4l2sl.kernel import device as D
+    fake_kernel.capture_formats = ["NV12", "YU12", "P010"]
+    p = v4l2_ctrl_fwht_params(version=3, width=64, height=32)
+    req = DecodeRequest("fwht", [Control(V4L2_CID_STATELESS_FWHT_PARAMS, p)], b"x", 1000)
+    with KernelDevice("/dev/null", "/dev/null") as dev:
+        dev.start(StreamFormat("fwht", 64, 32, bit_depth=8, dpb_size=1, extra={"capture_format": "YU12"}))
+        assert V.fourcc_str(dev._cap_fmt.fmt.pix_mp.pixelformat) == "YU12"
+        dev.start(StreamFormat("fwht", 64, 32, bit_depth=10, dpb_size=1))
+        assert V.fourcc_str(dev._cap_fmt.fmt.pix_mp.pixelformat) == "P010"
+        idx = fake_kernel.queued_cap[0]
+        y = (np.arange(64 * 32, dtype=np.uint16).reshape(32, 64) % 1024)
+        uv = (1023 - np.arange(64 * 16, dtype=np.uint16).reshape(16, 64) % 1024)
+        dev._cap[idx].maps[0][:64 * 48 * 2] = (np.concatenate([y, uv]) << 6).astype("<u2").tobytes()
+        dev.submit(req)
+        pic = dev.flush()[0]
+    assert pic.fourcc == "NV12" and pic.planes[0].dtype == np.uint16
+    assert np.array_equal(pic.planes[0], y) and np.array_equal(pic.planes[1], uv)
+    assert D.CAPTURE_PREFERENCE_HIGH == ("P010",)

@@ -33,7 +33,9 @@ from v4l2sl.uapi.ioctl import ioctl
 
 #: CAPTURE pixel formats we can turn into :class:`Picture` planes, in order of preference
 CAPTURE_PREFERENCE = ("NV12", "YU12", "NM12", "YM12")
-_FOURCC_NAMES = {"NV12": "NV12", "NM12": "NV12", "YU12": "YUV420", "YM12": "YUV420"}
+#: ... and for streams deeper than 8 bits (10-bit samples in the high bits of little-endian 16-bit words)
+CAPTURE_PREFERENCE_HIGH = ("P010",)
+_FOURCC_NAMES = {"NV12": "NV12", "NM12": "NV12", "YU12": "YUV420", "YM12": "YUV420", "P010": "NV12"}
 
 
 def ns_to_timeval(ns: int) -> tuple[int, int]:
@@ -188,7 +190,8 @@ class KernelDevice(Device):
     def _negotiate_capture(self, fmt: StreamFormat) -> None:
         available = [d["fourcc"] for d in P.formats(self.fd, self.cap_type)]
         wanted = fmt.extra.get("capture_format")
-        order = ((wanted,) if wanted else ()) + CAPTURE_PREFERENCE
+        order = ((wanted,) if wanted else ()) + (CAPTURE_PREFERENCE_HIGH if fmt.bit_depth > 8 else ()) + \
+            CAPTURE_PREFERENCE
         choice = next((c for c in order if c in available), None)
         if choice is None:
             raise UnsupportedError(f"no usable CAPTURE format among {available} (need one of {CAPTURE_PREFERENCE})")
@@ -404,7 +407,12 @@ class KernelDevice(Device):
             return np.frombuffer(buf.maps[mi], np.uint8, stride * ph, offset).reshape(ph, stride)[:, :pw].copy()
 
         cw, ch = (w + 1) // 2, (h + 1) // 2
-        if fcc == "NV12":
+        if fcc == "P010":   # uint16 planes, LSB-aligned as Picture wants them
+            def plane16(offset: int, pw: int, ph: int) -> np.ndarray:
+                a = np.frombuffer(buf.maps[0], "<u2", bpl[0] // 2 * ph, offset).reshape(ph, bpl[0] // 2)
+                return (a[:, :pw] >> 6).astype(np.uint16)
+            planes = [plane16(0, w, h), plane16(bpl[0] * h, 2 * cw, ch)]
+        elif fcc == "NV12":
             planes = [plane(0, 0, bpl[0], w, h), plane(0, bpl[0] * h, bpl[0], 2 * cw, ch)]
         elif fcc == "NM12":
             planes = [plane(0, 0, bpl[0], w, h), plane(1, 0, bpl[1], 2 * cw, ch)]
