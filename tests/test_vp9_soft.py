@@ -140,7 +140,7 @@ def test_conformance_md5_all_frames(row, conformance_dir):
 
 def _fixtures():
     d = ROOT / "fixtures" / "vp9"
-    return sorted(p.name for p in d.glob("*.ivf")) if d.is_dir() else []
+    return sorted(p.name for p in list(d.glob("*.ivf")) + list(d.glob("*.webm"))) if d.is_dir() else []
 
 
 @pytest.mark.parametrize("name", _fixtures() or ["<none>"])
