@@ -102,9 +102,6 @@ class H264Accelerator:
             del self._store[ts]
         field = bool(dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC)
         parity = (1 if dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD else 0) if field else -1
-        if field and mode != u.V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED:
-            raise UnsupportedError("field pictures are supported in SLICE_BASED mode only (the FRAME_BASED "
-                                   "field reference list builder, 8.2.4.2.2/8.2.4.2.5, is not implemented)")
         if self._cur is None or self._cur_ts != request.timestamp or self._cur.parity != parity:
             self._start_picture(request, sps, field, parity)
         nals = split_nal_units(request.data)
@@ -295,17 +292,30 @@ class H264Accelerator:
         rbsp, _ = rbsp_unescape(nal)
         sh = parse_slice_header(rbsp, sps, pps)
         lists = [[], []]
+        fields = [None, None]
+        parity = self._cur.parity
+        mfn = 1 << (sps.log2_max_frame_num_minus4 + 4)
         if sh.slice_type in (0, 1, 3):
-            init0, init1 = reflist.initial_lists(dp, sh.slice_type)
-            mfn = 1 << (sps.log2_max_frame_num_minus4 + 4)
-            lists[0] = reflist.modify(init0, sh.modifications[0], sh.num_ref_idx_active[0], dp, mfn)
-            if sh.slice_type == 1:
-                lists[1] = reflist.modify(init1, sh.modifications[1], sh.num_ref_idx_active[1], dp, mfn)
+            if parity < 0:
+                init0, init1 = reflist.initial_lists(dp, sh.slice_type)
+                lists[0] = reflist.modify(init0, sh.modifications[0], sh.num_ref_idx_active[0], dp, mfn)
+                if sh.slice_type == 1:
+                    lists[1] = reflist.modify(init1, sh.modifications[1], sh.num_ref_idx_active[1], dp, mfn)
+            else:
+                init0, init1 = reflist.initial_field_lists(dp, sh.slice_type, parity, mfn)
+                for k, init in enumerate((init0, init1)):
+                    if k == 1 and sh.slice_type != 1:
+                        break
+                    ent = reflist.modify_field(init, sh.modifications[k], sh.num_ref_idx_active[k], dp, parity, mfn)
+                    lists[k] = [e[0] if e is not None else None for e in ent]
+                    fields[k] = [(u.V4L2_H264_BOTTOM_FIELD_REF if e[1] else u.V4L2_H264_TOP_FIELD_REF)
+                                 if e is not None else 0 for e in ent]
         params = self._params(sps, pps, ctrls, sh.slice_type, sh.first_mb_in_slice, sh.slice_qp_delta,
                               sh.num_ref_idx_active, (sh.disable_deblocking_filter_idc,
                                                       sh.slice_alpha_c0_offset_div2, sh.slice_beta_offset_div2),
                               sh.weights, sh.cabac_init_idc, dp, sh.direct_spatial_mv_pred_flag)
-        refs_planes = [self._ref_planes(dp, lists[0], refs), self._ref_planes(dp, lists[1], refs)]
+        refs_planes = [self._ref_planes(dp, lists[0], refs, fields[0]),
+                       self._ref_planes(dp, lists[1], refs, fields[1])]
         self._run(rbsp, sh.data_bit_offset, params, refs_planes)
 
     # ---- output ------------------------------------------------------------------------------------------
