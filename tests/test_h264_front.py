@@ -179,3 +179,29 @@ def test_prefix_and_mvc_nal_units_are_skipped(conformance_dir):
     with_ext = _quiet(lambda: list(H.requests(b"".join(b"\x00\x00\x01" + n for n in out))))
     assert [r.timestamp for r in with_ext] == [r.timestamp for r in plain]
     assert [r.data for r in with_ext] == [r.data for r in plain]
+
+
+def test_conceal_mode_keeps_decoding_damaged_streams(conformance_dir):
+    from v4l2sl.errors import UnsupportedError
+
+    rng = random.Random(99)
+    src = _fixture("main_cabac_bframes.264").read_bytes()
+    clean = len(_quiet(lambda: list(H.requests(src))))
+    total = 0
+    for _ in range(60):
+        b = bytearray(src)
+        for _ in range(rng.randint(1, 6)):
+            i = rng.randrange(len(b))
+            b[i] ^= 1 << rng.randrange(8)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                total += sum(1 for _ in H.requests(bytes(b), errors="conceal"))
+        except UnsupportedError:
+            pass   # a flipped bit may ask for an unsupported feature (e.g. separate colour planes)
+    assert total > 30 * clean   # most damaged streams still yield most of their pictures
+    with pytest.raises(V4l2slError):
+        nals = list(nal_units(src))
+        list(H.plan(b"".join(b"\x00\x00\x01" + n for n in nals if n[0] & 0x1F != 8)))
+    with pytest.warns(H.H264Warning):
+        list(H.plan(b"".join(b"\x00\x00\x01" + n for n in nals if n[0] & 0x1F != 8), errors="conceal"))

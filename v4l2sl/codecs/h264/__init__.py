@@ -51,8 +51,12 @@ def _chunks(stream: Any) -> Iterator[bytes]:
 
 
 def plan(stream: Any, caps: dict | None = None, mode: str = "frame", start_code: bool = True,
-         **_opts: Any) -> Iterator:
-    """The decoding process of `stream` as device operations (see :mod:`v4l2sl.codecs`)."""
+         errors: str = "raise", **_opts: Any) -> Iterator:
+    """The decoding process of `stream` as device operations (see :mod:`v4l2sl.codecs`).
+
+    ``errors="raise"``: damaged headers raise BitstreamError (with frame and bit offset);
+    ``errors="conceal"``: damaged NAL units are dropped with an H264Warning and decoding goes on (missing
+    references are concealed from the last decoded picture)."""
     if caps:
         # Device.capabilities("h264"): "decode_modes" ["slice", "frame"], "start_codes" ["annexb", "none"]
         modes = caps.get("decode_modes")
@@ -62,7 +66,7 @@ def plan(stream: Any, caps: dict | None = None, mode: str = "frame", start_code:
         wanted = "annexb" if start_code else "none"
         if codes and wanted not in codes:
             start_code = codes[0] == "annexb"
-    proc = H264Process(mode=mode, start_code=start_code)
+    proc = H264Process(mode=mode, start_code=start_code, errors=errors)
     for chunk in _chunks(stream):
         yield from proc.feed(chunk)
     yield from proc.flush()

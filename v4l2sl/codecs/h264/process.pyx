@@ -68,9 +68,12 @@ class _Pic:
 class H264Process:
     """Feed NAL units with :meth:`feed_nal` (or Annex B chunks with :meth:`feed`), get plan items back."""
 
-    def __init__(self, mode: str = "frame", start_code: bool = True, caps=None):
+    def __init__(self, mode: str = "frame", start_code: bool = True, caps=None, errors: str = "raise"):
         if mode not in ("frame", "slice"):
             raise ValueError(f"mode must be 'frame' or 'slice', not {mode!r}")
+        if errors not in ("raise", "conceal"):
+            raise ValueError(f"errors must be 'raise' or 'conceal', not {errors!r}")
+        self.errors = errors
         self.mode = mode
         self.start_code = bool(start_code)
         self.sps: dict = {}
@@ -110,15 +113,27 @@ class H264Process:
                 out.extend(got)
         return out
 
+    def _damaged(self, e: BitstreamError, what: str) -> None:
+        """errors="raise": raise `e` (with the picture number); "conceal": drop the NAL unit with a warning."""
+        e.at_frame(self.pictures)
+        if self.errors == "raise":
+            raise e
+        self.warn(f"{what} dropped: {e}")
+
     def feed_nal(self, nal: bytes) -> list:
         out: list = []
-        h = syntax.parse_nal_header(nal)
+        try:
+            h = syntax.parse_nal_header(nal)
+        except BitstreamError as e:
+            self._damaged(e, "NAL unit")
+            return out
         t = h.nal_unit_type
         if t in (1, 5):
             try:
                 sh = syntax.parse_slice_header(nal, h.nal_ref_idc, t, self.sps, self.pps)
             except BitstreamError as e:
-                raise e.at_frame(self.pictures)
+                self._damaged(e, "slice")
+                return out
             if sh.redundant_pic_cnt > 0:
                 return out   # primary pictures only
             if self.cur is not None and first_slice_of_new_picture(self.cur.slices[-1][0], sh):
@@ -129,7 +144,10 @@ class H264Process:
             self.cur.slices.append((sh, nal))
             return out
         if t in (2, 3, 4):
-            raise UnsupportedError("H.264 data partitioning (Extended profile) is not supported")
+            if self.errors == "raise":
+                raise UnsupportedError("H.264 data partitioning (Extended profile) is not supported")
+            self.warn("data partition NAL unit dropped (data partitioning is not supported)")
+            return out
         # any other NAL unit type ends the current access unit's VCL NAL units (7.4.1.2.3)
         # (prefix NAL units, type 14, precede every base-view slice: they do not end a picture)
         if self.cur is not None and t in (6, 7, 8, 9, 10, 11, 15, 16, 17, 18):
@@ -138,7 +156,8 @@ class H264Process:
             try:
                 s = syntax.parse_sps(syntax.nal_rbsp(nal))
             except BitstreamError as e:
-                raise e.at_frame(self.pictures)
+                self._damaged(e, "SPS")
+                return out
             old = self.sps.get(s.seq_parameter_set_id)
             if old is None or old.raw != s.raw:
                 self.sps[s.seq_parameter_set_id] = s
@@ -153,7 +172,8 @@ class H264Process:
             try:
                 p = syntax.parse_pps(syntax.nal_rbsp(nal), self.sps)
             except BitstreamError as e:
-                raise e.at_frame(self.pictures)
+                self._damaged(e, "PPS")
+                return out
             old = self.pps.get(p.pic_parameter_set_id)
             if old is None or old.raw != p.raw or old.sps is not p.sps:
                 self.pps[p.pic_parameter_set_id] = p
