@@ -265,3 +265,50 @@ def test_other_h264_suites(file, algo, expected):
     digest, n, errors = hash_stream(CONFORMANCE / file, algo)
     assert errors == 0, f"{errors} of {n} frames flagged erroneous"
     assert digest == expected, f"{algo} of {n} frames differs"
+
+
+# ---- FRAME_BASED reference list builder vs the codec layer's SLICE_PARAMS lists -----------------------------
+@pytest.mark.parametrize("file", ["h264/jvt-avcv1/MR2_TANDBERG_E.264", "h264/jvt-frext/HPCVFL_BRCM_A.264",
+                                  "h264/jvt-frext/Freh7_B.264", "h264/jvt-avcv1/CVWP2_TOSHIBA_E.264"])
+def test_reflist_builder_matches_slice_params(conformance_dir, file):
+    """8.2.4 lists built in the accelerator from DECODE_PARAMS + the slice header equal the lists the codec layer
+    puts in SLICE_PARAMS (for frames and fields, with modifications)."""
+    import itertools
+
+    from v4l2sl.ext.h264 import reflist
+    from v4l2sl.ext.h264.accel import split_nal_units
+    from v4l2sl.ext.h264.slice_header import parse_slice_header
+    from v4l2sl.parsers.bitreader import rbsp_unescape
+    from v4l2sl.uapi import h264 as u
+
+    if not (conformance_dir / file).exists():
+        pytest.skip(f"{file} not present")
+    checked = 0
+    for r in itertools.islice(h264.requests(str(conformance_dir / file), mode="slice"), 120):
+        sps = r.control(u.V4L2_CID_STATELESS_H264_SPS)
+        pps = r.control(u.V4L2_CID_STATELESS_H264_PPS)
+        dp = r.control(u.V4L2_CID_STATELESS_H264_DECODE_PARAMS)
+        sp = r.control(u.V4L2_CID_STATELESS_H264_SLICE_PARAMS)
+        sh = parse_slice_header(rbsp_unescape(split_nal_units(r.data)[0])[0], sps, pps)
+        assert sh.data_bit_offset == sp.header_bit_size or pps.flags & u.V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE
+        if sh.slice_type not in (0, 1):
+            continue
+        mfn = 1 << (sps.log2_max_frame_num_minus4 + 4)
+        field = bool(dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC)
+        parity = 1 if dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD else 0
+        for k, lst_c in enumerate((sp.ref_pic_list0, sp.ref_pic_list1)):
+            if k == 1 and sh.slice_type != 1:
+                break
+            n = sh.num_ref_idx_active[k]
+            if field:
+                init = reflist.initial_field_lists(dp, sh.slice_type, parity, mfn)[k]
+                got = [(e[0], 2 if e[1] else 1) if e else None
+                       for e in reflist.modify_field(init, sh.modifications[k], n, dp, parity, mfn)]
+                want = [(lst_c[i].index, lst_c[i].fields) for i in range(n)]
+            else:
+                init = reflist.initial_lists(dp, sh.slice_type)[k]
+                got = reflist.modify(init, sh.modifications[k], n, dp, mfn)
+                want = [lst_c[i].index for i in range(n)]
+            assert got == want, f"request {r.frame_number} list {k}"
+            checked += 1
+    assert checked > 0
