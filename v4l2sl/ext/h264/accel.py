@@ -59,9 +59,14 @@ class H264Accelerator:
         "fourccs": ["YUV420", "NV12", "GREY"],
         "bit_depths": [8, 9, 10],
         "chroma_formats": ["420", "400"],
-        "profiles": ["constrained-baseline", "baseline"],
-        "features": ["CAVLC", "I", "P", "intra4x4", "intra16x16", "I_PCM", "multiple slices", "deblocking",
-                     "explicit weighted prediction (P)", "multiple/long-term references"],
+        "profiles": ["constrained-baseline", "baseline", "main", "extended-without-SP/SI/partitions", "high",
+                     "high10"],
+        "features": ["CAVLC", "CABAC", "I/P/B slices", "I_PCM", "intra 4x4/8x8/16x16", "transform 8x8",
+                     "scaling matrices", "multiple slices", "deblocking", "direct spatial/temporal",
+                     "explicit/implicit weighted prediction", "multiple/long-term references",
+                     "field pictures (PAFF)"],
+        "unsupported": ["MBAFF", "frame/field mixed colocated direct", "4:2:2/4:4:4", "FMO/ASO",
+                        "SP/SI slices", "data partitioning", "lossless"],
     }
 
     def __init__(self, fmt: StreamFormat):
