@@ -371,16 +371,18 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
             r1 = tile_offset(tr + 1, mi_rows, fd.tile_rows_log2)
             fd.tile_col_start = tile_offset(tc, mi_cols, fd.tile_cols_log2)
             fd.tile_col_end = tile_offset(tc + 1, mi_cols, fd.tile_cols_log2)
-            for mi_row in range(r0, r1, 8):
-                memset(fd.left_nz, 0, sizeof(fd.left_nz))
-                memset(fd.left_partition, 0, sizeof(fd.left_partition))
-                for mi_col in range(fd.tile_col_start, fd.tile_col_end, 8):
-                    decode_partition(fd, mi_row, mi_col, 3)
+            with nogil:
+                for mi_row in range(r0, r1, 8):
+                    memset(fd.left_nz, 0, sizeof(fd.left_nz))
+                    memset(fd.left_partition, 0, sizeof(fd.left_partition))
+                    for mi_col in range(fd.tile_col_start, fd.tile_col_end, 8):
+                        decode_partition(fd, mi_row, mi_col, 3)
             if fd.bd.overrun_bits > 64:
                 fd.corrupted = 1
             pos += tsize
     if fd.lf_level:
-        loop_filter_frame(fd)
+        with nogil:
+            loop_filter_frame(fd)
     # what the next frame sees: this frame's motion vectors and (when segmentation is on) its segment map
     fd.cur_mvs_buf, fd.prev_mvs_buf = fd.prev_mvs_buf, fd.cur_mvs_buf
     if fd.seg_enabled:

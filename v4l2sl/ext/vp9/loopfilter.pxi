@@ -83,12 +83,12 @@ cdef void lpf_edge(uint16_t* s, Py_ssize_t step, Py_ssize_t along, int size, int
             e[-2 * step] = <uint16_t>(sclamp(ps1 + f, lo, hi) + off)
 
 
-cdef inline int filter_level(FrameDecoder fd, MI* mi) noexcept:
+cdef inline int filter_level(FrameDecoder fd, MI* mi) noexcept nogil:
     cdef int ref = mi.ref[0] if mi.ref[0] > 0 else 0
     return fd.lvl[mi.seg_id][ref][1 if (mi.is_inter and mi.mode != ZEROMV) else 0]
 
 
-cdef void filter_block_plane(FrameDecoder fd, int plane, int mi_row, int mi_col, int sharp_lim) noexcept:
+cdef void filter_block_plane(FrameDecoder fd, int plane, int mi_row, int mi_col, int sharp_lim) noexcept nogil:
     cdef int ssx = fd.ssx if plane else 0
     cdef int ssy = fd.ssy if plane else 0
     cdef int row_step = 1 << ssy, col_step = 1 << ssx
@@ -232,7 +232,7 @@ cdef void init_lf_tables():
 init_lf_tables()
 
 
-cdef void loop_filter_frame(FrameDecoder fd) noexcept:
+cdef void loop_filter_frame(FrameDecoder fd) noexcept nogil:
     cdef int mi_row, mi_col, plane
     for mi_row in range(0, fd.mi_rows, 8):
         for mi_col in range(0, fd.mi_cols, 8):

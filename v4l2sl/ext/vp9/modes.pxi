@@ -46,11 +46,11 @@ cdef void init_mode_tables():
         MODE2TXTYPE[i] = v
 
 
-cdef inline int rd(FrameDecoder fd, int p) noexcept:
+cdef inline int rd(FrameDecoder fd, int p) noexcept nogil:
     return fd.bd.read_bool(p)
 
 
-cdef int read_intra_mode(FrameDecoder fd, const uint8_t* p) noexcept:
+cdef int read_intra_mode(FrameDecoder fd, const uint8_t* p) noexcept nogil:
     if not rd(fd, p[0]):
         return DC_PRED
     if not rd(fd, p[1]):
@@ -68,7 +68,7 @@ cdef int read_intra_mode(FrameDecoder fd, const uint8_t* p) noexcept:
     return D207_PRED if rd(fd, p[8]) else D153_PRED
 
 
-cdef int read_segment_id(FrameDecoder fd) noexcept:
+cdef int read_segment_id(FrameDecoder fd) noexcept nogil:
     cdef const uint8_t* t = fd.seg_tree
     if not rd(fd, t[0]):
         if not rd(fd, t[1]):
@@ -79,12 +79,12 @@ cdef int read_segment_id(FrameDecoder fd) noexcept:
     return 6 + rd(fd, t[6])
 
 
-cdef inline int seg_feature(FrameDecoder fd, int seg, int feature) noexcept:
+cdef inline int seg_feature(FrameDecoder fd, int seg, int feature) noexcept nogil:
     return fd.seg_enabled and (fd.seg_feat[seg] >> feature) & 1
 
 
 cdef int block_seg_min(FrameDecoder fd, const uint8_t* seg_map, int mi_row, int mi_col, int x_mis,
-                       int y_mis) noexcept:
+                       int y_mis) noexcept nogil:
     cdef int r, c, v = 7
     for r in range(y_mis):
         for c in range(x_mis):
@@ -93,14 +93,14 @@ cdef int block_seg_min(FrameDecoder fd, const uint8_t* seg_map, int mi_row, int 
     return v
 
 
-cdef void set_seg_map(FrameDecoder fd, int mi_row, int mi_col, int x_mis, int y_mis, int seg) noexcept:
+cdef void set_seg_map(FrameDecoder fd, int mi_row, int mi_col, int x_mis, int y_mis, int seg) noexcept nogil:
     cdef int r, c
     for r in range(y_mis):
         for c in range(x_mis):
             fd.seg_cur[(mi_row + r) * fd.mi_cols + mi_col + c] = seg
 
 
-cdef void copy_seg_map(FrameDecoder fd, int mi_row, int mi_col, int x_mis, int y_mis) noexcept:
+cdef void copy_seg_map(FrameDecoder fd, int mi_row, int mi_col, int x_mis, int y_mis) noexcept nogil:
     cdef int r, c, o
     for r in range(y_mis):
         for c in range(x_mis):
@@ -108,7 +108,7 @@ cdef void copy_seg_map(FrameDecoder fd, int mi_row, int mi_col, int x_mis, int y
             fd.seg_cur[o] = fd.seg_prev[o]
 
 
-cdef int read_skip(FrameDecoder fd, int seg, MI* above, MI* left) noexcept:
+cdef int read_skip(FrameDecoder fd, int seg, MI* above, MI* left) noexcept nogil:
     cdef int ctx, s
     if seg_feature(fd, seg, SEG_LVL_SKIP):
         return 1
@@ -118,7 +118,7 @@ cdef int read_skip(FrameDecoder fd, int seg, MI* above, MI* left) noexcept:
     return s
 
 
-cdef int read_tx_size(FrameDecoder fd, int bsize, int allow_select, MI* above, MI* left) noexcept:
+cdef int read_tx_size(FrameDecoder fd, int bsize, int allow_select, MI* above, MI* left) noexcept nogil:
     cdef int max_tx = MAX_TX[bsize]
     cdef int actx, lctx, ctx, tx
     cdef const uint8_t* p
@@ -152,7 +152,7 @@ cdef int read_tx_size(FrameDecoder fd, int bsize, int allow_select, MI* above, M
     return max_tx if max_tx < tx else tx
 
 
-cdef inline int left_block_mode(MI* cur, MI* left, int b) noexcept:
+cdef inline int left_block_mode(MI* cur, MI* left, int b) noexcept nogil:
     if b == 0 or b == 2:
         if left == NULL or left.is_inter:
             return DC_PRED
@@ -160,7 +160,7 @@ cdef inline int left_block_mode(MI* cur, MI* left, int b) noexcept:
     return cur.sub_modes[b - 1]
 
 
-cdef inline int above_block_mode(MI* cur, MI* above, int b) noexcept:
+cdef inline int above_block_mode(MI* cur, MI* above, int b) noexcept nogil:
     if b == 0 or b == 1:
         if above == NULL or above.is_inter:
             return DC_PRED
@@ -169,7 +169,7 @@ cdef inline int above_block_mode(MI* cur, MI* above, int b) noexcept:
 
 
 cdef void read_intra_frame_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left, int mi_row, int mi_col,
-                                     int x_mis, int y_mis) noexcept:
+                                     int x_mis, int y_mis) noexcept nogil:
     cdef int b, mode
     if fd.seg_enabled:
         if fd.seg_update_map:
@@ -197,7 +197,7 @@ cdef void read_intra_frame_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left
     m.uv_mode = read_intra_mode(fd, KF_UV[mode])
 
 
-cdef void read_intra_block_mode_info(FrameDecoder fd, MI* m) noexcept:
+cdef void read_intra_block_mode_info(FrameDecoder fd, MI* m) noexcept nogil:
     """Intra block of an inter frame (6.4.20 intra_block_mode_info)."""
     cdef int b, mode
     if m.bsize >= BLOCK_8X8:
@@ -217,7 +217,7 @@ cdef void read_intra_block_mode_info(FrameDecoder fd, MI* m) noexcept:
     fd.cnt.uv_mode[mode][m.uv_mode] += 1
 
 
-cdef int read_inter_mode(FrameDecoder fd, int ctx) noexcept:
+cdef int read_inter_mode(FrameDecoder fd, int ctx) noexcept nogil:
     cdef const uint8_t* p = fd.p.inter_mode[ctx]
     cdef int mode
     if not rd(fd, p[0]):
@@ -232,10 +232,10 @@ cdef int read_inter_mode(FrameDecoder fd, int ctx) noexcept:
     return mode
 
 
-cdef int read_mv_component(FrameDecoder fd, int comp, int usehp) noexcept:
+cdef int read_mv_component(FrameDecoder fd, int comp, int usehp) noexcept nogil:
     cdef int sign = rd(fd, fd.p.mv_sign[comp])
     cdef const uint8_t* cp = fd.p.mv_classes[comp]
-    cdef int cls, d, fr, hp, mag, i, n
+    cdef int cls, d, fr, hp, mag, i, n, b
     cdef const uint8_t* fp
     # mv_class tree (G)
     if not rd(fd, cp[0]):
@@ -290,11 +290,11 @@ cdef int read_mv_component(FrameDecoder fd, int comp, int usehp) noexcept:
     return -mag if sign else mag
 
 
-cdef inline int use_mv_hp(int row, int col) noexcept:
+cdef inline int use_mv_hp(int row, int col) noexcept nogil:
     return (abs(row) >> 3) < 8 and (abs(col) >> 3) < 8
 
 
-cdef void read_mv(FrameDecoder fd, int16_t* mv, const int16_t* ref) noexcept:
+cdef void read_mv(FrameDecoder fd, int16_t* mv, const int16_t* ref) noexcept nogil:
     cdef const uint8_t* jp = fd.p.mv_joint
     cdef int j, usehp, dr = 0, dc = 0
     if not rd(fd, jp[0]):
@@ -314,11 +314,11 @@ cdef void read_mv(FrameDecoder fd, int16_t* mv, const int16_t* ref) noexcept:
 
 
 # --- reference frame contexts (9.3.1, libvpx vp9_pred_common) -----------------------------------------------
-cdef inline int has2(MI* m) noexcept:
+cdef inline int has2(MI* m) noexcept nogil:
     return m.ref[1] > 0
 
 
-cdef int ctx_reference_mode(FrameDecoder fd, MI* a, MI* l) noexcept:
+cdef int ctx_reference_mode(FrameDecoder fd, MI* a, MI* l) noexcept nogil:
     cdef int fixed = fd.comp_fixed_ref
     if a != NULL and l != NULL:
         if not has2(a) and not has2(l):
@@ -335,7 +335,7 @@ cdef int ctx_reference_mode(FrameDecoder fd, MI* a, MI* l) noexcept:
     return 1
 
 
-cdef int ctx_comp_ref(FrameDecoder fd, MI* a, MI* l) noexcept:
+cdef int ctx_comp_ref(FrameDecoder fd, MI* a, MI* l) noexcept nogil:
     cdef int fix_ref_idx = fd.sign_bias[fd.comp_fixed_ref]
     cdef int var_ref_idx = 1 - fix_ref_idx
     cdef int var1 = fd.comp_var_ref[1], var0 = fd.comp_var_ref[0]
@@ -384,7 +384,7 @@ cdef int ctx_comp_ref(FrameDecoder fd, MI* a, MI* l) noexcept:
     return 2
 
 
-cdef int ctx_single_ref_p1(MI* a, MI* l) noexcept:
+cdef int ctx_single_ref_p1(MI* a, MI* l) noexcept nogil:
     cdef int a_intra, l_intra, a2, l2, a0, a1, l0, l1, rfs, crf1, crf2
     cdef MI* e
     if a != NULL and l != NULL:
@@ -423,7 +423,7 @@ cdef int ctx_single_ref_p1(MI* a, MI* l) noexcept:
     return 2
 
 
-cdef int ctx_single_ref_p2(MI* a, MI* l) noexcept:
+cdef int ctx_single_ref_p2(MI* a, MI* l) noexcept nogil:
     cdef int a_intra, l_intra, a2, l2, a0, a1, l0, l1, rfs, crf1, crf2, edge0
     cdef MI* e
     if a != NULL and l != NULL:
@@ -473,7 +473,7 @@ cdef int ctx_single_ref_p2(MI* a, MI* l) noexcept:
     return 2
 
 
-cdef void read_ref_frames(FrameDecoder fd, MI* m, MI* a, MI* l) noexcept:
+cdef void read_ref_frames(FrameDecoder fd, MI* m, MI* a, MI* l) noexcept nogil:
     cdef int mode, ctx, bit, idx
     if seg_feature(fd, m.seg_id, SEG_LVL_REF_FRAME):
         m.ref[0] = fd.seg_data[m.seg_id][SEG_LVL_REF_FRAME]
@@ -506,7 +506,7 @@ cdef void read_ref_frames(FrameDecoder fd, MI* m, MI* a, MI* l) noexcept:
         m.ref[1] = -1
 
 
-cdef int ctx_is_inter(MI* a, MI* l) noexcept:
+cdef int ctx_is_inter(MI* a, MI* l) noexcept nogil:
     if a != NULL and l != NULL:
         if not l.is_inter and not a.is_inter:
             return 3
@@ -516,7 +516,7 @@ cdef int ctx_is_inter(MI* a, MI* l) noexcept:
     return 0
 
 
-cdef int ctx_interp_filter(MI* a, MI* l) noexcept:
+cdef int ctx_interp_filter(MI* a, MI* l) noexcept nogil:
     cdef int lt = l.filter if (l != NULL and l.is_inter) else 3
     cdef int at = a.filter if (a != NULL and a.is_inter) else 3
     if lt == at:
@@ -529,7 +529,7 @@ cdef int ctx_interp_filter(MI* a, MI* l) noexcept:
 
 
 cdef void read_inter_frame_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left, int mi_row, int mi_col,
-                                     int x_mis, int y_mis) noexcept:
+                                     int x_mis, int y_mis) noexcept nogil:
     cdef int pred_seg, ctx, inter, r, c, b
     memset(m.mv, 0, sizeof(m.mv))
     # inter_segment_id (6.4.16)
@@ -567,7 +567,7 @@ cdef void read_inter_frame_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left
 
 
 cdef void read_inter_block_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left, int mi_row,
-                                     int mi_col) noexcept:
+                                     int mi_col) noexcept nogil:
     cdef int16_t nearest[2][2]
     cdef int16_t near[2][2]
     cdef int16_t best[2][2]
@@ -645,7 +645,7 @@ cdef void read_inter_block_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left
             memcpy(m.mv[b], m.mv[0], sizeof(m.mv[0]))
 
 
-cdef int decode_block(FrameDecoder fd, int mi_row, int mi_col, int bsize) except -1:
+cdef int decode_block(FrameDecoder fd, int mi_row, int mi_col, int bsize) except -1 nogil:
     cdef int bw = N8W[bsize], bh = N8H[bsize]
     cdef int x_mis = min(bw, fd.mi_cols - mi_col)
     cdef int y_mis = min(bh, fd.mi_rows - mi_row)
@@ -677,7 +677,7 @@ cdef int decode_block(FrameDecoder fd, int mi_row, int mi_col, int bsize) except
     return 0
 
 
-cdef int decode_partition(FrameDecoder fd, int mi_row, int mi_col, int bsl) except -1:
+cdef int decode_partition(FrameDecoder fd, int mi_row, int mi_col, int bsl) except -1 nogil:
     """bsl: log2 of the block size in 8x8 units (3 = 64x64 ... 0 = 8x8)."""
     cdef int n8 = 1 << bsl
     cdef int hbs = n8 >> 1

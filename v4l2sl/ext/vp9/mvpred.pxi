@@ -47,7 +47,7 @@ cdef void init_mvpred_tables():
 init_mvpred_tables()
 
 
-cdef inline int add_mv(int16_t (*lst)[2], int* count, int row, int col) noexcept:
+cdef inline int add_mv(int16_t (*lst)[2], int* count, int row, int col) noexcept nogil:
     """ADD_MV_REF_LIST: returns 1 when the list is complete (two different vectors)."""
     if count[0]:
         if row != lst[0][0] or col != lst[0][1]:
@@ -62,12 +62,12 @@ cdef inline int add_mv(int16_t (*lst)[2], int* count, int row, int col) noexcept
     return 0
 
 
-cdef inline int clampi(int v, int lo, int hi) noexcept:
+cdef inline int clampi(int v, int lo, int hi) noexcept nogil:
     return lo if v < lo else (hi if v > hi else v)
 
 
 cdef int find_mv_refs(FrameDecoder fd, MI* m, int ref_frame, int mi_row, int mi_col, int block,
-                      int16_t (*lst)[2]) noexcept:
+                      int16_t (*lst)[2]) noexcept nogil:
     """Fill lst[0..1] (clamped with clamp_mv_ref) and return the inter mode context."""
     cdef int bsize = m.bsize
     cdef int i, r, c, count = 0, ctx_counter = 0, different_ref_found = 0, done = 0, w
@@ -171,7 +171,7 @@ cdef int find_mv_refs(FrameDecoder fd, MI* m, int ref_frame, int mi_row, int mi_
     return COUNTER_TO_CONTEXT[ctx_counter]
 
 
-cdef inline void lower_precision_clamp(FrameDecoder fd, int16_t* mv, int mi_row, int mi_col, int bsize) noexcept:
+cdef inline void lower_precision_clamp(FrameDecoder fd, int16_t* mv, int mi_row, int mi_col, int bsize) noexcept nogil:
     cdef int bw = N8W[bsize], bh = N8H[bsize]
     if not (fd.allow_hp and use_mv_hp(mv[0], mv[1])):
         if mv[0] & 1:
@@ -183,13 +183,13 @@ cdef inline void lower_precision_clamp(FrameDecoder fd, int16_t* mv, int mi_row,
 
 
 cdef void find_best_ref_mvs(FrameDecoder fd, int16_t* nearest, int16_t* near, int mi_row, int mi_col,
-                            int bsize) noexcept:
+                            int bsize) noexcept nogil:
     lower_precision_clamp(fd, nearest, mi_row, mi_col, bsize)
     lower_precision_clamp(fd, near, mi_row, mi_col, bsize)
 
 
 cdef void append_sub8x8_mvs(FrameDecoder fd, MI* m, int block, int ref, int mi_row, int mi_col,
-                            int16_t* nearest, int16_t* near) noexcept:
+                            int16_t* nearest, int16_t* near) noexcept nogil:
     cdef int16_t lst[2][2]
     cdef int16_t cands[4][2]
     cdef int n

@@ -2,7 +2,7 @@
 # transform block by transform block; inter blocks are motion compensated as a whole, then the residual added.
 # Also keeps the above/left nonzero contexts of the coefficient tokens.
 
-cdef inline int uv_tx_size(int bsize, int tx_size, int ssx, int ssy) noexcept:
+cdef inline int uv_tx_size(int bsize, int tx_size, int ssx, int ssy) noexcept nogil:
     cdef int w4l, h4l, m
     if bsize < BLOCK_8X8:
         return 0
@@ -17,7 +17,7 @@ cdef inline int uv_tx_size(int bsize, int tx_size, int ssx, int ssy) noexcept:
 
 
 cdef int residual_block(FrameDecoder fd, MI* m, int plane, int row, int col, int tx_size, int tx_type,
-                        int max_w, int max_h, uint8_t* a, uint8_t* l, uint16_t* dst) except -1:
+                        int max_w, int max_h, uint8_t* a, uint8_t* l, uint16_t* dst) except -1 nogil:
     """Tokens + inverse transform of one transform block; updates the nonzero contexts. Returns eob."""
     cdef int txw = 1 << tx_size
     cdef int i, ctx = 0, eob, scan_kind
@@ -31,7 +31,7 @@ cdef int residual_block(FrameDecoder fd, MI* m, int plane, int row, int col, int
             break
     scan_kind = 0
     if tx_size < 3 and not fd.lossless:
-        scan_kind = (0, 2, 1, 0)[tx_type]
+        scan_kind = 2 if tx_type == 1 else (1 if tx_type == 2 else 0)
     eob = decode_coefs(fd.bd, &fd.cnt, &fd.p.coef[0][0][0][0][0][0], tx_size, 1 if plane > 0 else 0,
                        m.is_inter, ctx, scan_kind, fd.dq[m.seg_id][plane], fd.bit_depth, fd.coef)
     for i in range(txw):
@@ -42,7 +42,7 @@ cdef int residual_block(FrameDecoder fd, MI* m, int plane, int row, int col, int
     return eob
 
 
-cdef inline void split_mv(MI* m, int ref, int block, int ssx, int ssy, int* row, int* col) noexcept:
+cdef inline void split_mv(MI* m, int ref, int block, int ssx, int ssy, int* row, int* col) noexcept nogil:
     """average_split_mvs(): the vector of a 4x4 chroma/luma unit of a sub-8x8 block."""
     cdef int s, k
     if not ssx and not ssy:
@@ -61,12 +61,12 @@ cdef inline void split_mv(MI* m, int ref, int block, int ssx, int ssy, int* row,
         col[0] = (s + 1) // 2 if s >= 0 else -((-s + 1) // 2)
 
 
-cdef inline int scaled_val(int val, int scale) noexcept:
+cdef inline int scaled_val(int val, int scale) noexcept nogil:
     return <int>((<int64_t>val * scale) >> 14)
 
 
 cdef inline void mc_position(FrameDecoder fd, RefFrame* rf, int plane, int mi_row, int mi_col, int bsize, int x,
-                             int y, int bw, int bh, int mvr, int mvc, int* px16, int* py16) noexcept:
+                             int y, int bw, int bh, int mvr, int mvc, int* px16, int* py16) noexcept nogil:
     """Position (1/16 sample) of the block's top-left sample in the reference (8.5.2.3): the vector clamped to
     the extended border, then scaled with the block position for references of another size."""
     cdef int ssx = fd.ssx if plane else 0
@@ -88,7 +88,7 @@ cdef inline void mc_position(FrameDecoder fd, RefFrame* rf, int plane, int mi_ro
     py16[0] = (scaled_val(ys, rf.yscale) << 4) + srow
 
 
-cdef void predict_inter_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, int bsize) noexcept:
+cdef void predict_inter_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, int bsize) noexcept nogil:
     cdef int ref, plane, ssx, ssy, n4w, n4h, x, y, i, px, py, mvr, mvc, w, h, p16x, p16y
     cdef RefFrame* rf
     cdef uint16_t* dst
@@ -126,7 +126,7 @@ cdef void predict_inter_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, in
                               rf.h[plane], p16x, p16y, rf.xstep, rf.ystep, w, h, m.filter, ref, fd.bit_depth)
 
 
-cdef int reconstruct_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, int bsize) except -1:
+cdef int reconstruct_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, int bsize) except -1 nogil:
     cdef int plane, ssx, ssy, n4w, n4h, max_w, max_h, tx_size, step, row, col, eobtotal = 0, i
     cdef int right_edge, bottom_edge, x0, y0, mode, tx_type, have_top, have_left, have_right
     cdef int bw8 = N8W[bsize], bh8 = N8H[bsize]

@@ -15,7 +15,7 @@ cdef int CAT_BASE[6]
 
 cdef int decode_coefs(BoolDecoder bd, Counts* counts, const uint8_t* probs, int tx_size, int plane_type,
                       int is_inter, int ctx, int scan_kind, const int32_t* dq, int bit_depth,
-                      int32_t* coef) noexcept:
+                      int32_t* coef) noexcept nogil:
     """Read the tokens of one transform block into ``coef`` (raster order); returns the end of block."""
     cdef int max_eob = 16 << (tx_size << 1)
     cdef const int16_t* scan = SCAN[tx_size][scan_kind]
