@@ -53,6 +53,10 @@ fuzz: install
 	$(PIP) install -q atheris
 	$(PY) tests/fuzz/run.py
 
+# Build (or reuse from ~/.cache/v4l2sl) the QEMU kernel rig: trixie kernel + visl/vicodec (see tests/rig/README.md)
+rig: install
+	bash tests/rig/build.sh
+
 clean:
 	rm -rf build $(VENV) *.egg-info
 	find v4l2sl -name '*.so' -o -name '*.c' -o -name '*.html' | xargs rm -f

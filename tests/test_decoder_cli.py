@@ -122,3 +122,15 @@ def test_conformance_subset_all_success(conformance_dir, tmp_path):
         assert res, f"no vector of {suite} matched {match}"
         bad = [(x["name"], x["status"], x["detail"]) for x in res if x["status"] != "Success"]
         assert not bad and r.returncode == 0, (bad, r.stdout[-2000:], r.stderr[-2000:])
+
+
+def test_decode_fwht_matches_vicodec_kernel_output(tmp_path):
+    """The vicodec stream recorded in the rig decodes (soft) to the frames the kernel's vicodec produced."""
+    vec = ROOT / "tests" / "rig" / "vectors" / "vicodec_640x368.fwht"
+    expected = [f["md5"] for f in json.loads(vec.with_suffix(".json").read_text())["frames"]]
+    out = tmp_path / "o.framemd5"
+    r = v4l2sl("decode", vec, "--device", "soft", "--format", "framemd5", "-o", out)
+    assert r.returncode == 0, r.stderr
+    from v4l2sl.output import read_hashes
+
+    assert read_hashes(str(out)) == expected

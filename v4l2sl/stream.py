@@ -33,7 +33,7 @@ from v4l2sl.framing.ivf import IVF_SIGNATURE, ivf_frames, parse_ivf_header
 from v4l2sl.framing.jpeg import jpeg_frame_info
 from v4l2sl.framing.scan import annexb_nal_spans, jpeg_image_spans, split_annexb
 
-CODECS = ("h264", "vp9", "av1", "jpeg")
+CODECS = ("h264", "vp9", "av1", "jpeg", "fwht")
 
 _IVF_FOURCC = {"VP90": "vp9", "AV01": "av1", "H264": "h264", "AVC1": "h264", "MJPG": "jpeg"}
 _PYAV_CODEC = {"h264": "h264", "vp9": "vp9", "libvpx-vp9": "vp9", "av1": "av1", "libdav1d": "av1",
@@ -115,6 +115,8 @@ def _open(data: bytes, name: str | None, codec: str | None) -> Stream:
         s = _open_ivf(data, name)
     elif data[:3] == b"\xff\xd8\xff":
         s = _open_jpeg(data, name)
+    elif data[:8] == _FWHT_MAGIC:
+        s = _open_fwht(data, name)
     elif codec in (None, "h264") and _looks_like_h264(data):
         s = _open_h264(data, name)
     elif codec in (None, "av1") and _av1.looks_like_section5(data):
@@ -128,6 +130,25 @@ def _open(data: bytes, name: str | None, codec: str | None) -> Stream:
     if codec is not None and s.codec != codec:
         raise ContainerError(f"{label}: asked for {codec} but found {s.codec} ({s.container})")
     return s
+
+
+_FWHT_MAGIC = b"\x4f\x4f\x4f\x4f\xff\xff\xff\xff"
+
+
+def _open_fwht(data: bytes, name: str | None) -> Stream:
+    """vicodec FWHT frames back to back (each starts with the 8-byte magic); one packet per frame."""
+    from v4l2sl.parsers.fwht import HEADER_SIZE, parse_header, split_frames
+
+    first = parse_header(data, 0)
+
+    def packets() -> Iterator[Packet]:
+        pos = 0
+        for i, (h, payload) in enumerate(split_frames(data)):
+            size = HEADER_SIZE + len(payload)
+            yield Packet(data[pos:pos + size], None, None, i)
+            pos += size
+
+    return Stream("fwht", "fwht", first.width, first.height, name, packets)
 
 
 def _known_container(data: bytes) -> bool:

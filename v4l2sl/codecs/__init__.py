@@ -28,6 +28,7 @@ CODECS: dict[str, str] = {
     "vp9": "v4l2sl.codecs.vp9",
     "av1": "v4l2sl.codecs.av1",
     "jpeg": "v4l2sl.codecs.jpeg",
+    "fwht": "v4l2sl.codecs.fwht",
 }
 
 
