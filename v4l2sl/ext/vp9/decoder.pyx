@@ -140,7 +140,6 @@ cdef class FrameDecoder:
     cdef int32_t dq[8][3][2]           # [segment][plane][dc, ac]
     cdef int use_prev_mvs
     cdef Probs p
-    cdef Counts cnt
     # picture buffers (uint16, allocated to whole superblocks)
     cdef uint16_t* planes[3]
     cdef Py_ssize_t strides[3]
@@ -162,12 +161,18 @@ cdef class FrameDecoder:
     cdef uint8_t* above_nz[3]
     cdef uint8_t* above_partition
     cdef object ctx_buf
+    cdef Counts cnt
+
+
+cdef class TileCtx:
+    """Per tile-column state: bool decoder, left contexts, symbol counts, coefficient scratch."""
     cdef uint8_t left_nz[3][16]
     cdef uint8_t left_partition[8]
     cdef int tile_col_start, tile_col_end
     cdef BoolDecoder bd
     cdef int32_t coef[1024]
     cdef int corrupted
+    cdef Counts cnt
 
 
 include "itx.pxi"
@@ -181,6 +186,38 @@ include "loopfilter.pxi"
 
 init_token_tables()
 init_mode_tables()
+
+
+_POOL = None
+
+
+def _pool():
+    global _POOL
+    if _POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vp9-tile")
+    return _POOL
+
+
+def _decode_tile(FrameDecoder fd, TileCtx t, int r0, int r1):
+    cdef int mi_row, mi_col
+    memset(&t.cnt, 0, sizeof(Counts))
+    t.corrupted = 0
+    with nogil:
+        for mi_row in range(r0, r1, 8):
+            memset(t.left_nz, 0, sizeof(t.left_nz))
+            memset(t.left_partition, 0, sizeof(t.left_partition))
+            for mi_col in range(t.tile_col_start, t.tile_col_end, 8):
+                decode_partition(fd, t, mi_row, mi_col, 3)
+
+
+cdef void _add_counts(Counts* dst, Counts* src) noexcept:
+    cdef uint32_t* a = <uint32_t*>dst
+    cdef uint32_t* b = <uint32_t*>src
+    cdef Py_ssize_t i
+    for i in range(sizeof(Counts) // sizeof(uint32_t)):
+        a[i] += b[i]
 
 
 cdef int tile_offset(int idx, int mis, int log2) noexcept:
@@ -233,6 +270,7 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
     cdef int width = h["width"], height = h["height"]
     cdef int i, j, k, p, tr, tc, tile_rows, tile_cols, mi_row, mi_col, r0, r1, ssx, ssy, seg, q, lvl_seg
     cdef int scale, bd
+    cdef TileCtx t
     cdef object arr
     if width < 1 or height < 1 or width > 16384 or height > 16384:
         raise BitstreamError(f"VP9 frame size {width}x{height} out of range")
@@ -349,12 +387,15 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
             fd.refs[i].scaled = fd.refs[i].xscale != (1 << 14) or fd.refs[i].yscale != (1 << 14)
     fd.mi_buf[:] = 0
     fd.ctx_buf[:] = 0
-    fd.corrupted = 0
-    # tiles (6.4)
+    corrupted = False
+    # tiles (6.4): tile rows in order, the tile columns of a row in parallel threads (the GIL is released)
     tile_cols = 1 << fd.tile_cols_log2
     tile_rows = 1 << fd.tile_rows_log2
     pos = h["tile_data_offset"]
+    workers = [TileCtx() for _ in range(tile_cols)]
     for tr in range(tile_rows):
+        r0 = tile_offset(tr, mi_rows, fd.tile_rows_log2)
+        r1 = tile_offset(tr + 1, mi_rows, fd.tile_rows_log2)
         for tc in range(tile_cols):
             if tr == tile_rows - 1 and tc == tile_cols - 1:
                 tsize = size - pos
@@ -366,20 +407,20 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
             if tsize <= 0 or pos + tsize > size:
                 raise BitstreamError(f"VP9 tile {tr},{tc} of {tsize} bytes exceeds the frame data",
                                      bit_offset=pos * 8)
-            fd.bd = BoolDecoder(data, pos, tsize)
-            r0 = tile_offset(tr, mi_rows, fd.tile_rows_log2)
-            r1 = tile_offset(tr + 1, mi_rows, fd.tile_rows_log2)
-            fd.tile_col_start = tile_offset(tc, mi_cols, fd.tile_cols_log2)
-            fd.tile_col_end = tile_offset(tc + 1, mi_cols, fd.tile_cols_log2)
-            with nogil:
-                for mi_row in range(r0, r1, 8):
-                    memset(fd.left_nz, 0, sizeof(fd.left_nz))
-                    memset(fd.left_partition, 0, sizeof(fd.left_partition))
-                    for mi_col in range(fd.tile_col_start, fd.tile_col_end, 8):
-                        decode_partition(fd, mi_row, mi_col, 3)
-            if fd.bd.overrun_bits > 64:
-                fd.corrupted = 1
+            t = <TileCtx>workers[tc]
+            t.bd = BoolDecoder(data, pos, tsize)
+            t.tile_col_start = tile_offset(tc, mi_cols, fd.tile_cols_log2)
+            t.tile_col_end = tile_offset(tc + 1, mi_cols, fd.tile_cols_log2)
             pos += tsize
+        if tile_cols > 1 and mi_cols >= 16:
+            list(_pool().map(lambda w: _decode_tile(fd, w, r0, r1), workers))
+        else:
+            for w in workers:
+                _decode_tile(fd, w, r0, r1)
+    for w in workers:
+        t = <TileCtx>w
+        corrupted |= bool(t.corrupted) or t.bd.overrun_bits > 64
+        _add_counts(&fd.cnt, &t.cnt)
     if fd.lf_level:
         with nogil:
             loop_filter_frame(fd)
@@ -389,7 +430,7 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
         fd.seg_cur_buf, fd.seg_prev_buf = fd.seg_prev_buf, fd.seg_cur_buf
     _bind(fd)
     counts = bytes((<char*>&fd.cnt)[:sizeof(Counts)])
-    return fd.arrays, counts, bool(fd.corrupted)
+    return fd.arrays, counts, corrupted
 
 
 def _inverse_transform(coef, int tx_size, int tx_type, int lossless=0, int bit_depth=8, int base=128):

@@ -46,44 +46,44 @@ cdef void init_mode_tables():
         MODE2TXTYPE[i] = v
 
 
-cdef inline int rd(FrameDecoder fd, int p) noexcept nogil:
-    return fd.bd.read_bool(p)
+cdef inline int rd(FrameDecoder fd, TileCtx t, int p) noexcept nogil:
+    return t.bd.read_bool(p)
 
 
-cdef int read_intra_mode(FrameDecoder fd, const uint8_t* p) noexcept nogil:
-    if not rd(fd, p[0]):
+cdef int read_intra_mode(FrameDecoder fd, TileCtx t, const uint8_t* p) noexcept nogil:
+    if not rd(fd, t, p[0]):
         return DC_PRED
-    if not rd(fd, p[1]):
+    if not rd(fd, t, p[1]):
         return TM_PRED
-    if not rd(fd, p[2]):
+    if not rd(fd, t, p[2]):
         return V_PRED
-    if not rd(fd, p[3]):
-        if not rd(fd, p[4]):
+    if not rd(fd, t, p[3]):
+        if not rd(fd, t, p[4]):
             return H_PRED
-        return D117_PRED if rd(fd, p[5]) else D135_PRED
-    if not rd(fd, p[6]):
+        return D117_PRED if rd(fd, t, p[5]) else D135_PRED
+    if not rd(fd, t, p[6]):
         return D45_PRED
-    if not rd(fd, p[7]):
+    if not rd(fd, t, p[7]):
         return D63_PRED
-    return D207_PRED if rd(fd, p[8]) else D153_PRED
+    return D207_PRED if rd(fd, t, p[8]) else D153_PRED
 
 
-cdef int read_segment_id(FrameDecoder fd) noexcept nogil:
-    cdef const uint8_t* t = fd.seg_tree
-    if not rd(fd, t[0]):
-        if not rd(fd, t[1]):
-            return rd(fd, t[3])
-        return 2 + rd(fd, t[4])
-    if not rd(fd, t[2]):
-        return 4 + rd(fd, t[5])
-    return 6 + rd(fd, t[6])
+cdef int read_segment_id(FrameDecoder fd, TileCtx t) noexcept nogil:
+    cdef const uint8_t* tp = fd.seg_tree
+    if not rd(fd, t, tp[0]):
+        if not rd(fd, t, tp[1]):
+            return rd(fd, t, tp[3])
+        return 2 + rd(fd, t, tp[4])
+    if not rd(fd, t, tp[2]):
+        return 4 + rd(fd, t, tp[5])
+    return 6 + rd(fd, t, tp[6])
 
 
-cdef inline int seg_feature(FrameDecoder fd, int seg, int feature) noexcept nogil:
+cdef inline int seg_feature(FrameDecoder fd, TileCtx t, int seg, int feature) noexcept nogil:
     return fd.seg_enabled and (fd.seg_feat[seg] >> feature) & 1
 
 
-cdef int block_seg_min(FrameDecoder fd, const uint8_t* seg_map, int mi_row, int mi_col, int x_mis,
+cdef int block_seg_min(FrameDecoder fd, TileCtx t, const uint8_t* seg_map, int mi_row, int mi_col, int x_mis,
                        int y_mis) noexcept nogil:
     cdef int r, c, v = 7
     for r in range(y_mis):
@@ -93,14 +93,14 @@ cdef int block_seg_min(FrameDecoder fd, const uint8_t* seg_map, int mi_row, int 
     return v
 
 
-cdef void set_seg_map(FrameDecoder fd, int mi_row, int mi_col, int x_mis, int y_mis, int seg) noexcept nogil:
+cdef void set_seg_map(FrameDecoder fd, TileCtx t, int mi_row, int mi_col, int x_mis, int y_mis, int seg) noexcept nogil:
     cdef int r, c
     for r in range(y_mis):
         for c in range(x_mis):
             fd.seg_cur[(mi_row + r) * fd.mi_cols + mi_col + c] = seg
 
 
-cdef void copy_seg_map(FrameDecoder fd, int mi_row, int mi_col, int x_mis, int y_mis) noexcept nogil:
+cdef void copy_seg_map(FrameDecoder fd, TileCtx t, int mi_row, int mi_col, int x_mis, int y_mis) noexcept nogil:
     cdef int r, c, o
     for r in range(y_mis):
         for c in range(x_mis):
@@ -108,17 +108,17 @@ cdef void copy_seg_map(FrameDecoder fd, int mi_row, int mi_col, int x_mis, int y
             fd.seg_cur[o] = fd.seg_prev[o]
 
 
-cdef int read_skip(FrameDecoder fd, int seg, MI* above, MI* left) noexcept nogil:
+cdef int read_skip(FrameDecoder fd, TileCtx t, int seg, MI* above, MI* left) noexcept nogil:
     cdef int ctx, s
-    if seg_feature(fd, seg, SEG_LVL_SKIP):
+    if seg_feature(fd, t, seg, SEG_LVL_SKIP):
         return 1
     ctx = (above.skip if above != NULL else 0) + (left.skip if left != NULL else 0)
-    s = rd(fd, fd.p.skip[ctx])
-    fd.cnt.skip[ctx][s] += 1
+    s = rd(fd, t, fd.p.skip[ctx])
+    t.cnt.skip[ctx][s] += 1
     return s
 
 
-cdef int read_tx_size(FrameDecoder fd, int bsize, int allow_select, MI* above, MI* left) noexcept nogil:
+cdef int read_tx_size(FrameDecoder fd, TileCtx t, int bsize, int allow_select, MI* above, MI* left) noexcept nogil:
     cdef int max_tx = MAX_TX[bsize]
     cdef int actx, lctx, ctx, tx
     cdef const uint8_t* p
@@ -136,17 +136,17 @@ cdef int read_tx_size(FrameDecoder fd, int bsize, int allow_select, MI* above, M
             p = fd.p.tx16[ctx]
         else:
             p = fd.p.tx32[ctx]
-        tx = rd(fd, p[0])
+        tx = rd(fd, t, p[0])
         if tx != 0 and max_tx >= 2:
-            tx += rd(fd, p[1])
+            tx += rd(fd, t, p[1])
             if tx != 1 and max_tx >= 3:
-                tx += rd(fd, p[2])
+                tx += rd(fd, t, p[2])
         if max_tx == 1:
-            fd.cnt.tx8[ctx][tx] += 1
+            t.cnt.tx8[ctx][tx] += 1
         elif max_tx == 2:
-            fd.cnt.tx16[ctx][tx] += 1
+            t.cnt.tx16[ctx][tx] += 1
         else:
-            fd.cnt.tx32[ctx][tx] += 1
+            t.cnt.tx32[ctx][tx] += 1
         return tx
     tx = TX_MODE_TO_BIGGEST[fd.tx_mode]
     return max_tx if max_tx < tx else tx
@@ -168,124 +168,124 @@ cdef inline int above_block_mode(MI* cur, MI* above, int b) noexcept nogil:
     return cur.sub_modes[b - 2]
 
 
-cdef void read_intra_frame_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left, int mi_row, int mi_col,
+cdef void read_intra_frame_mode_info(FrameDecoder fd, TileCtx t, MI* m, MI* above, MI* left, int mi_row, int mi_col,
                                      int x_mis, int y_mis) noexcept nogil:
     cdef int b, mode
     if fd.seg_enabled:
         if fd.seg_update_map:
-            m.seg_id = read_segment_id(fd)
-            set_seg_map(fd, mi_row, mi_col, x_mis, y_mis, m.seg_id)
+            m.seg_id = read_segment_id(fd, t)
+            set_seg_map(fd, t, mi_row, mi_col, x_mis, y_mis, m.seg_id)
         else:
-            copy_seg_map(fd, mi_row, mi_col, x_mis, y_mis)
+            copy_seg_map(fd, t, mi_row, mi_col, x_mis, y_mis)
             m.seg_id = 0
-    m.skip = read_skip(fd, m.seg_id, above, left)
-    m.tx_size = read_tx_size(fd, m.bsize, 1, above, left)
+    m.skip = read_skip(fd, t, m.seg_id, above, left)
+    m.tx_size = read_tx_size(fd, t, m.bsize, 1, above, left)
     m.ref[0] = 0
     m.ref[1] = -1
     m.is_inter = 0
     if m.bsize >= BLOCK_8X8:
-        mode = read_intra_mode(fd, KF_Y[above_block_mode(m, above, 0)][left_block_mode(m, left, 0)])
+        mode = read_intra_mode(fd, t, KF_Y[above_block_mode(m, above, 0)][left_block_mode(m, left, 0)])
         m.sub_modes[0] = m.sub_modes[1] = m.sub_modes[2] = m.sub_modes[3] = mode
     else:
         for b in range(4):
             if (m.bsize == 1 and b >= 2) or (m.bsize == 2 and (b & 1)):    # 4x8: 2,3 copy 0,1; 8x4: 1,3 copy
                 m.sub_modes[b] = m.sub_modes[b - 2] if m.bsize == 1 else m.sub_modes[b - 1]
                 continue
-            m.sub_modes[b] = read_intra_mode(fd, KF_Y[above_block_mode(m, above, b)][left_block_mode(m, left, b)])
+            m.sub_modes[b] = read_intra_mode(fd, t, KF_Y[above_block_mode(m, above, b)][left_block_mode(m, left, b)])
         mode = m.sub_modes[3]
     m.mode = mode
-    m.uv_mode = read_intra_mode(fd, KF_UV[mode])
+    m.uv_mode = read_intra_mode(fd, t, KF_UV[mode])
 
 
-cdef void read_intra_block_mode_info(FrameDecoder fd, MI* m) noexcept nogil:
+cdef void read_intra_block_mode_info(FrameDecoder fd, TileCtx t, MI* m) noexcept nogil:
     """Intra block of an inter frame (6.4.20 intra_block_mode_info)."""
     cdef int b, mode
     if m.bsize >= BLOCK_8X8:
-        mode = read_intra_mode(fd, fd.p.y_mode[SIZE_GROUP[m.bsize]])
-        fd.cnt.y_mode[SIZE_GROUP[m.bsize]][mode] += 1
+        mode = read_intra_mode(fd, t, fd.p.y_mode[SIZE_GROUP[m.bsize]])
+        t.cnt.y_mode[SIZE_GROUP[m.bsize]][mode] += 1
         m.sub_modes[0] = m.sub_modes[1] = m.sub_modes[2] = m.sub_modes[3] = mode
     else:
         for b in range(4):
             if (m.bsize == 1 and b >= 2) or (m.bsize == 2 and (b & 1)):
                 m.sub_modes[b] = m.sub_modes[b - 2] if m.bsize == 1 else m.sub_modes[b - 1]
                 continue
-            m.sub_modes[b] = read_intra_mode(fd, fd.p.y_mode[0])
-            fd.cnt.y_mode[0][m.sub_modes[b]] += 1
+            m.sub_modes[b] = read_intra_mode(fd, t, fd.p.y_mode[0])
+            t.cnt.y_mode[0][m.sub_modes[b]] += 1
         mode = m.sub_modes[3]
     m.mode = mode
-    m.uv_mode = read_intra_mode(fd, fd.p.uv_mode[mode])
-    fd.cnt.uv_mode[mode][m.uv_mode] += 1
+    m.uv_mode = read_intra_mode(fd, t, fd.p.uv_mode[mode])
+    t.cnt.uv_mode[mode][m.uv_mode] += 1
 
 
-cdef int read_inter_mode(FrameDecoder fd, int ctx) noexcept nogil:
+cdef int read_inter_mode(FrameDecoder fd, TileCtx t, int ctx) noexcept nogil:
     cdef const uint8_t* p = fd.p.inter_mode[ctx]
     cdef int mode
-    if not rd(fd, p[0]):
+    if not rd(fd, t, p[0]):
         mode = ZEROMV
-    elif not rd(fd, p[1]):
+    elif not rd(fd, t, p[1]):
         mode = NEARESTMV
-    elif not rd(fd, p[2]):
+    elif not rd(fd, t, p[2]):
         mode = NEARMV
     else:
         mode = NEWMV
-    fd.cnt.inter_mode[ctx][mode - NEARESTMV] += 1
+    t.cnt.inter_mode[ctx][mode - NEARESTMV] += 1
     return mode
 
 
-cdef int read_mv_component(FrameDecoder fd, int comp, int usehp) noexcept nogil:
-    cdef int sign = rd(fd, fd.p.mv_sign[comp])
+cdef int read_mv_component(FrameDecoder fd, TileCtx t, int comp, int usehp) noexcept nogil:
+    cdef int sign = rd(fd, t, fd.p.mv_sign[comp])
     cdef const uint8_t* cp = fd.p.mv_classes[comp]
     cdef int cls, d, fr, hp, mag, i, n, b
     cdef const uint8_t* fp
     # mv_class tree (G)
-    if not rd(fd, cp[0]):
+    if not rd(fd, t, cp[0]):
         cls = 0
-    elif not rd(fd, cp[1]):
+    elif not rd(fd, t, cp[1]):
         cls = 1
-    elif not rd(fd, cp[2]):
-        cls = 2 + rd(fd, cp[3])
-    elif not rd(fd, cp[4]):
-        cls = 4 + rd(fd, cp[5])
-    elif not rd(fd, cp[6]):
+    elif not rd(fd, t, cp[2]):
+        cls = 2 + rd(fd, t, cp[3])
+    elif not rd(fd, t, cp[4]):
+        cls = 4 + rd(fd, t, cp[5])
+    elif not rd(fd, t, cp[6]):
         cls = 6
-    elif not rd(fd, cp[7]):
-        cls = 7 + rd(fd, cp[8])
+    elif not rd(fd, t, cp[7]):
+        cls = 7 + rd(fd, t, cp[8])
     else:
-        cls = 9 + rd(fd, cp[9])
-    fd.cnt.mv_sign[comp][sign] += 1
-    fd.cnt.mv_classes[comp][cls] += 1
+        cls = 9 + rd(fd, t, cp[9])
+    t.cnt.mv_sign[comp][sign] += 1
+    t.cnt.mv_classes[comp][cls] += 1
     if cls == 0:
-        d = rd(fd, fd.p.mv_class0_bit[comp])
-        fd.cnt.mv_class0_bit[comp][d] += 1
+        d = rd(fd, t, fd.p.mv_class0_bit[comp])
+        t.cnt.mv_class0_bit[comp][d] += 1
         mag = 0
         fp = fd.p.mv_class0_fr[comp][d]
     else:
         d = 0
         n = cls
         for i in range(n):
-            b = rd(fd, fd.p.mv_bits[comp][i])
-            fd.cnt.mv_bits[comp][i][b] += 1
+            b = rd(fd, t, fd.p.mv_bits[comp][i])
+            t.cnt.mv_bits[comp][i][b] += 1
             d |= b << i
         mag = 2 << (cls + 2)
         fp = fd.p.mv_fr[comp]
-    if not rd(fd, fp[0]):
+    if not rd(fd, t, fp[0]):
         fr = 0
-    elif not rd(fd, fp[1]):
+    elif not rd(fd, t, fp[1]):
         fr = 1
     else:
-        fr = 2 + rd(fd, fp[2])
+        fr = 2 + rd(fd, t, fp[2])
     if cls == 0:
-        fd.cnt.mv_class0_fr[comp][d][fr] += 1
+        t.cnt.mv_class0_fr[comp][d][fr] += 1
     else:
-        fd.cnt.mv_fr[comp][fr] += 1
+        t.cnt.mv_fr[comp][fr] += 1
     if usehp:
-        hp = rd(fd, fd.p.mv_class0_hp[comp] if cls == 0 else fd.p.mv_hp[comp])
+        hp = rd(fd, t, fd.p.mv_class0_hp[comp] if cls == 0 else fd.p.mv_hp[comp])
     else:
         hp = 1
     if cls == 0:
-        fd.cnt.mv_class0_hp[comp][hp] += 1
+        t.cnt.mv_class0_hp[comp][hp] += 1
     else:
-        fd.cnt.mv_hp[comp][hp] += 1
+        t.cnt.mv_hp[comp][hp] += 1
     mag += ((d << 3) | (fr << 1) | hp) + 1
     return -mag if sign else mag
 
@@ -294,21 +294,21 @@ cdef inline int use_mv_hp(int row, int col) noexcept nogil:
     return (abs(row) >> 3) < 8 and (abs(col) >> 3) < 8
 
 
-cdef void read_mv(FrameDecoder fd, int16_t* mv, const int16_t* ref) noexcept nogil:
+cdef void read_mv(FrameDecoder fd, TileCtx t, int16_t* mv, const int16_t* ref) noexcept nogil:
     cdef const uint8_t* jp = fd.p.mv_joint
     cdef int j, usehp, dr = 0, dc = 0
-    if not rd(fd, jp[0]):
+    if not rd(fd, t, jp[0]):
         j = 0
-    elif not rd(fd, jp[1]):
+    elif not rd(fd, t, jp[1]):
         j = 1
     else:
-        j = 2 + rd(fd, jp[2])
-    fd.cnt.mv_joint[j] += 1
+        j = 2 + rd(fd, t, jp[2])
+    t.cnt.mv_joint[j] += 1
     usehp = fd.allow_hp and use_mv_hp(ref[0], ref[1])
     if j == 2 or j == 3:
-        dr = read_mv_component(fd, 0, usehp)
+        dr = read_mv_component(fd, t, 0, usehp)
     if j == 1 or j == 3:
-        dc = read_mv_component(fd, 1, usehp)
+        dc = read_mv_component(fd, t, 1, usehp)
     mv[0] = <int16_t>(ref[0] + dr)
     mv[1] = <int16_t>(ref[1] + dc)
 
@@ -318,7 +318,7 @@ cdef inline int has2(MI* m) noexcept nogil:
     return m.ref[1] > 0
 
 
-cdef int ctx_reference_mode(FrameDecoder fd, MI* a, MI* l) noexcept nogil:
+cdef int ctx_reference_mode(FrameDecoder fd, TileCtx t, MI* a, MI* l) noexcept nogil:
     cdef int fixed = fd.comp_fixed_ref
     if a != NULL and l != NULL:
         if not has2(a) and not has2(l):
@@ -335,7 +335,7 @@ cdef int ctx_reference_mode(FrameDecoder fd, MI* a, MI* l) noexcept nogil:
     return 1
 
 
-cdef int ctx_comp_ref(FrameDecoder fd, MI* a, MI* l) noexcept nogil:
+cdef int ctx_comp_ref(FrameDecoder fd, TileCtx t, MI* a, MI* l) noexcept nogil:
     cdef int fix_ref_idx = fd.sign_bias[fd.comp_fixed_ref]
     cdef int var_ref_idx = 1 - fix_ref_idx
     cdef int var1 = fd.comp_var_ref[1], var0 = fd.comp_var_ref[0]
@@ -473,33 +473,33 @@ cdef int ctx_single_ref_p2(MI* a, MI* l) noexcept nogil:
     return 2
 
 
-cdef void read_ref_frames(FrameDecoder fd, MI* m, MI* a, MI* l) noexcept nogil:
+cdef void read_ref_frames(FrameDecoder fd, TileCtx t, MI* m, MI* a, MI* l) noexcept nogil:
     cdef int mode, ctx, bit, idx
-    if seg_feature(fd, m.seg_id, SEG_LVL_REF_FRAME):
+    if seg_feature(fd, t, m.seg_id, SEG_LVL_REF_FRAME):
         m.ref[0] = fd.seg_data[m.seg_id][SEG_LVL_REF_FRAME]
         m.ref[1] = -1
         return
     if fd.reference_mode == REFERENCE_MODE_SELECT:
-        ctx = ctx_reference_mode(fd, a, l)
-        mode = rd(fd, fd.p.comp_mode[ctx])
-        fd.cnt.comp_mode[ctx][mode] += 1
+        ctx = ctx_reference_mode(fd, t, a, l)
+        mode = rd(fd, t, fd.p.comp_mode[ctx])
+        t.cnt.comp_mode[ctx][mode] += 1
     else:
         mode = fd.reference_mode
     if mode == REFERENCE_MODE_COMPOUND:
         idx = fd.sign_bias[fd.comp_fixed_ref]
-        ctx = ctx_comp_ref(fd, a, l)
-        bit = rd(fd, fd.p.comp_ref[ctx])
-        fd.cnt.comp_ref[ctx][bit] += 1
+        ctx = ctx_comp_ref(fd, t, a, l)
+        bit = rd(fd, t, fd.p.comp_ref[ctx])
+        t.cnt.comp_ref[ctx][bit] += 1
         m.ref[idx] = fd.comp_fixed_ref
         m.ref[1 - idx] = fd.comp_var_ref[bit]
     else:
         ctx = ctx_single_ref_p1(a, l)
-        bit = rd(fd, fd.p.single_ref[ctx][0])
-        fd.cnt.single_ref[ctx][0][bit] += 1
+        bit = rd(fd, t, fd.p.single_ref[ctx][0])
+        t.cnt.single_ref[ctx][0][bit] += 1
         if bit:
             ctx = ctx_single_ref_p2(a, l)
-            bit = rd(fd, fd.p.single_ref[ctx][1])
-            fd.cnt.single_ref[ctx][1][bit] += 1
+            bit = rd(fd, t, fd.p.single_ref[ctx][1])
+            t.cnt.single_ref[ctx][1][bit] += 1
             m.ref[0] = 3 if bit else 2
         else:
             m.ref[0] = 1
@@ -528,45 +528,45 @@ cdef int ctx_interp_filter(MI* a, MI* l) noexcept nogil:
     return 3
 
 
-cdef void read_inter_frame_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left, int mi_row, int mi_col,
+cdef void read_inter_frame_mode_info(FrameDecoder fd, TileCtx t, MI* m, MI* above, MI* left, int mi_row, int mi_col,
                                      int x_mis, int y_mis) noexcept nogil:
     cdef int pred_seg, ctx, inter, r, c, b
     memset(m.mv, 0, sizeof(m.mv))
     # inter_segment_id (6.4.16)
     m.seg_id = 0
     if fd.seg_enabled:
-        pred_seg = block_seg_min(fd, fd.seg_prev, mi_row, mi_col, x_mis, y_mis)
+        pred_seg = block_seg_min(fd, t, fd.seg_prev, mi_row, mi_col, x_mis, y_mis)
         if not fd.seg_update_map:
-            copy_seg_map(fd, mi_row, mi_col, x_mis, y_mis)
+            copy_seg_map(fd, t, mi_row, mi_col, x_mis, y_mis)
             m.seg_id = pred_seg
         else:
             if fd.seg_temporal:
                 ctx = (above.seg_pred if above != NULL else 0) + (left.seg_pred if left != NULL else 0)
-                m.seg_pred = rd(fd, fd.seg_pred_probs[ctx])
-                m.seg_id = pred_seg if m.seg_pred else read_segment_id(fd)
+                m.seg_pred = rd(fd, t, fd.seg_pred_probs[ctx])
+                m.seg_id = pred_seg if m.seg_pred else read_segment_id(fd, t)
             else:
-                m.seg_id = read_segment_id(fd)
-            set_seg_map(fd, mi_row, mi_col, x_mis, y_mis, m.seg_id)
-    m.skip = read_skip(fd, m.seg_id, above, left)
+                m.seg_id = read_segment_id(fd, t)
+            set_seg_map(fd, t, mi_row, mi_col, x_mis, y_mis, m.seg_id)
+    m.skip = read_skip(fd, t, m.seg_id, above, left)
     # is_inter (6.4.17)
-    if seg_feature(fd, m.seg_id, SEG_LVL_REF_FRAME):
+    if seg_feature(fd, t, m.seg_id, SEG_LVL_REF_FRAME):
         inter = fd.seg_data[m.seg_id][SEG_LVL_REF_FRAME] != 0
     else:
         ctx = ctx_is_inter(above, left)
-        inter = rd(fd, fd.p.is_inter[ctx])
-        fd.cnt.is_inter[ctx][inter] += 1
+        inter = rd(fd, t, fd.p.is_inter[ctx])
+        t.cnt.is_inter[ctx][inter] += 1
     m.is_inter = inter
-    m.tx_size = read_tx_size(fd, m.bsize, (not m.skip) or (not inter), above, left)
+    m.tx_size = read_tx_size(fd, t, m.bsize, (not m.skip) or (not inter), above, left)
     if inter:
-        read_inter_block_mode_info(fd, m, above, left, mi_row, mi_col)
+        read_inter_block_mode_info(fd, t, m, above, left, mi_row, mi_col)
     else:
         m.ref[0] = 0
         m.ref[1] = -1
         m.filter = 3
-        read_intra_block_mode_info(fd, m)
+        read_intra_block_mode_info(fd, t, m)
 
 
-cdef void read_inter_block_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left, int mi_row,
+cdef void read_inter_block_mode_info(FrameDecoder fd, TileCtx t, MI* m, MI* above, MI* left, int mi_row,
                                      int mi_col) noexcept nogil:
     cdef int16_t nearest[2][2]
     cdef int16_t near[2][2]
@@ -575,30 +575,30 @@ cdef void read_inter_block_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left
     cdef int16_t sub_near[2]
     cdef int16_t lst[2][2]
     cdef int is_comp, ref, mode_ctx, mode, b, idx, idy, n4w, n4h, j, ctx
-    read_ref_frames(fd, m, above, left)
+    read_ref_frames(fd, t, m, above, left)
     is_comp = m.ref[1] > 0
     mode_ctx = 0
     for ref in range(1 + is_comp):
-        mode_ctx = find_mv_refs(fd, m, m.ref[ref], mi_row, mi_col, -1, lst)
+        mode_ctx = find_mv_refs(fd, t, m, m.ref[ref], mi_row, mi_col, -1, lst)
         memcpy(best[ref], lst[0], 4)
         memcpy(near[ref], lst[1], 4)
-    if seg_feature(fd, m.seg_id, SEG_LVL_SKIP):
+    if seg_feature(fd, t, m.seg_id, SEG_LVL_SKIP):
         m.mode = ZEROMV
         if m.bsize < BLOCK_8X8:
-            fd.corrupted = 1
+            t.corrupted = 1
     elif m.bsize >= BLOCK_8X8:
-        m.mode = read_inter_mode(fd, mode_ctx)
+        m.mode = read_inter_mode(fd, t, mode_ctx)
     if m.bsize < BLOCK_8X8 or m.mode != ZEROMV:
         for ref in range(1 + is_comp):
-            find_best_ref_mvs(fd, best[ref], near[ref], mi_row, mi_col, m.bsize)
+            find_best_ref_mvs(fd, t, best[ref], near[ref], mi_row, mi_col, m.bsize)
             memcpy(nearest[ref], best[ref], 4)
     if fd.interp_filter == SWITCHABLE:
         ctx = ctx_interp_filter(above, left)
-        if not rd(fd, fd.p.interp_filter[ctx][0]):
+        if not rd(fd, t, fd.p.interp_filter[ctx][0]):
             m.filter = 0
         else:
-            m.filter = 1 + rd(fd, fd.p.interp_filter[ctx][1])
-        fd.cnt.interp_filter[ctx][m.filter] += 1
+            m.filter = 1 + rd(fd, t, fd.p.interp_filter[ctx][1])
+        t.cnt.interp_filter[ctx][m.filter] += 1
     else:
         m.filter = fd.interp_filter
     if m.bsize < BLOCK_8X8:
@@ -609,10 +609,10 @@ cdef void read_inter_block_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left
             idx = 0
             while idx < 2:
                 j = idy * 2 + idx
-                mode = read_inter_mode(fd, mode_ctx)
+                mode = read_inter_mode(fd, t, mode_ctx)
                 for ref in range(1 + is_comp):
                     if mode == NEARESTMV or mode == NEARMV:
-                        append_sub8x8_mvs(fd, m, j, ref, mi_row, mi_col, sub_nearest, sub_near)
+                        append_sub8x8_mvs(fd, t, m, j, ref, mi_row, mi_col, sub_nearest, sub_near)
                         if mode == NEARESTMV:
                             m.mv[j][ref][0] = sub_nearest[0]
                             m.mv[j][ref][1] = sub_nearest[1]
@@ -623,7 +623,7 @@ cdef void read_inter_block_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left
                         m.mv[j][ref][0] = 0
                         m.mv[j][ref][1] = 0
                     else:
-                        read_mv(fd, m.mv[j][ref], nearest[ref])
+                        read_mv(fd, t, m.mv[j][ref], nearest[ref])
                 if n4h == 2:
                     memcpy(m.mv[j + 2], m.mv[j], sizeof(m.mv[j]))
                 if n4w == 2:
@@ -640,30 +640,30 @@ cdef void read_inter_block_mode_info(FrameDecoder fd, MI* m, MI* above, MI* left
                 m.mv[0][ref][0] = near[ref][0]
                 m.mv[0][ref][1] = near[ref][1]
             elif m.mode == NEWMV:
-                read_mv(fd, m.mv[0][ref], nearest[ref])
+                read_mv(fd, t, m.mv[0][ref], nearest[ref])
         for b in range(1, 4):
             memcpy(m.mv[b], m.mv[0], sizeof(m.mv[0]))
 
 
-cdef int decode_block(FrameDecoder fd, int mi_row, int mi_col, int bsize) except -1 nogil:
+cdef int decode_block(FrameDecoder fd, TileCtx t, int mi_row, int mi_col, int bsize) except -1 nogil:
     cdef int bw = N8W[bsize], bh = N8H[bsize]
     cdef int x_mis = min(bw, fd.mi_cols - mi_col)
     cdef int y_mis = min(bh, fd.mi_rows - mi_row)
     cdef MI* above = &fd.mi[(mi_row - 1) * fd.mi_cols + mi_col] if mi_row > 0 else NULL
-    cdef MI* left = &fd.mi[mi_row * fd.mi_cols + mi_col - 1] if mi_col > fd.tile_col_start else NULL
+    cdef MI* left = &fd.mi[mi_row * fd.mi_cols + mi_col - 1] if mi_col > t.tile_col_start else NULL
     cdef MI m
     cdef int r, c, o, eobtotal
     cdef MVRef* mvr
     memset(&m, 0, sizeof(MI))
     m.bsize = bsize
     if fd.frame_is_intra:
-        read_intra_frame_mode_info(fd, &m, above, left, mi_row, mi_col, x_mis, y_mis)
+        read_intra_frame_mode_info(fd, t, &m, above, left, mi_row, mi_col, x_mis, y_mis)
     else:
-        read_inter_frame_mode_info(fd, &m, above, left, mi_row, mi_col, x_mis, y_mis)
+        read_inter_frame_mode_info(fd, t, &m, above, left, mi_row, mi_col, x_mis, y_mis)
     for r in range(y_mis):
         for c in range(x_mis):
             fd.mi[(mi_row + r) * fd.mi_cols + mi_col + c] = m
-    eobtotal = reconstruct_block(fd, &m, mi_row, mi_col, bsize)
+    eobtotal = reconstruct_block(fd, t, &m, mi_row, mi_col, bsize)
     if m.is_inter and bsize >= BLOCK_8X8 and not m.skip and eobtotal == 0:
         for r in range(y_mis):
             for c in range(x_mis):
@@ -677,7 +677,7 @@ cdef int decode_block(FrameDecoder fd, int mi_row, int mi_col, int bsize) except
     return 0
 
 
-cdef int decode_partition(FrameDecoder fd, int mi_row, int mi_col, int bsl) except -1 nogil:
+cdef int decode_partition(FrameDecoder fd, TileCtx t, int mi_row, int mi_col, int bsl) except -1 nogil:
     """bsl: log2 of the block size in 8x8 units (3 = 64x64 ... 0 = 8x8)."""
     cdef int n8 = 1 << bsl
     cdef int hbs = n8 >> 1
@@ -688,46 +688,46 @@ cdef int decode_partition(FrameDecoder fd, int mi_row, int mi_col, int bsl) exce
     has_rows = (mi_row + hbs) < fd.mi_rows
     has_cols = (mi_col + hbs) < fd.mi_cols
     above = (fd.above_partition[mi_col] >> bsl) & 1
-    left = (fd.left_partition[mi_row & 7] >> bsl) & 1
+    left = (t.left_partition[mi_row & 7] >> bsl) & 1
     ctx = bsl * 4 + left * 2 + above
     if fd.frame_is_intra:
         probs = &KF_PARTITION[ctx][0]
     else:
         probs = &fd.p.partition[ctx][0]
     if has_rows and has_cols:
-        if not rd(fd, probs[0]):
+        if not rd(fd, t, probs[0]):
             partition = 0
-        elif not rd(fd, probs[1]):
+        elif not rd(fd, t, probs[1]):
             partition = 1
-        elif not rd(fd, probs[2]):
+        elif not rd(fd, t, probs[2]):
             partition = 2
         else:
             partition = 3
     elif has_cols:
-        partition = 3 if rd(fd, probs[1]) else 1
+        partition = 3 if rd(fd, t, probs[1]) else 1
     elif has_rows:
-        partition = 3 if rd(fd, probs[2]) else 2
+        partition = 3 if rd(fd, t, probs[2]) else 2
     else:
         partition = 3
-    fd.cnt.partition[ctx][partition] += 1
+    t.cnt.partition[ctx][partition] += 1
     subsize = SUBSIZE[partition][bsl]
     if hbs == 0:
-        decode_block(fd, mi_row, mi_col, subsize)
+        decode_block(fd, t, mi_row, mi_col, subsize)
     elif partition == 0:
-        decode_block(fd, mi_row, mi_col, subsize)
+        decode_block(fd, t, mi_row, mi_col, subsize)
     elif partition == 1:
-        decode_block(fd, mi_row, mi_col, subsize)
+        decode_block(fd, t, mi_row, mi_col, subsize)
         if has_rows:
-            decode_block(fd, mi_row + hbs, mi_col, subsize)
+            decode_block(fd, t, mi_row + hbs, mi_col, subsize)
     elif partition == 2:
-        decode_block(fd, mi_row, mi_col, subsize)
+        decode_block(fd, t, mi_row, mi_col, subsize)
         if has_cols:
-            decode_block(fd, mi_row, mi_col + hbs, subsize)
+            decode_block(fd, t, mi_row, mi_col + hbs, subsize)
     else:
-        decode_partition(fd, mi_row, mi_col, bsl - 1)
-        decode_partition(fd, mi_row, mi_col + hbs, bsl - 1)
-        decode_partition(fd, mi_row + hbs, mi_col, bsl - 1)
-        decode_partition(fd, mi_row + hbs, mi_col + hbs, bsl - 1)
+        decode_partition(fd, t, mi_row, mi_col, bsl - 1)
+        decode_partition(fd, t, mi_row, mi_col + hbs, bsl - 1)
+        decode_partition(fd, t, mi_row + hbs, mi_col, bsl - 1)
+        decode_partition(fd, t, mi_row + hbs, mi_col + hbs, bsl - 1)
     if bsl == 0 or partition != 3:
         av = (0xF << B_W4L[subsize]) & 0xF
         lv = (0xF << B_H4L[subsize]) & 0xF
@@ -735,5 +735,5 @@ cdef int decode_partition(FrameDecoder fd, int mi_row, int mi_col, int bsl) exce
             fd.above_partition[mi_col + i] = av
         for i in range(n8):
             if (mi_row & 7) + i < 8:
-                fd.left_partition[(mi_row & 7) + i] = lv
+                t.left_partition[(mi_row & 7) + i] = lv
     return 0

@@ -66,7 +66,7 @@ cdef inline int clampi(int v, int lo, int hi) noexcept nogil:
     return lo if v < lo else (hi if v > hi else v)
 
 
-cdef int find_mv_refs(FrameDecoder fd, MI* m, int ref_frame, int mi_row, int mi_col, int block,
+cdef int find_mv_refs(FrameDecoder fd, TileCtx t, MI* m, int ref_frame, int mi_row, int mi_col, int block,
                       int16_t (*lst)[2]) noexcept nogil:
     """Fill lst[0..1] (clamped with clamp_mv_ref) and return the inter mode context."""
     cdef int bsize = m.bsize
@@ -80,7 +80,7 @@ cdef int find_mv_refs(FrameDecoder fd, MI* m, int ref_frame, int mi_row, int mi_
     for i in range(2):
         r = mi_row + MV_REF_BLOCKS[bsize][i][0]
         c = mi_col + MV_REF_BLOCKS[bsize][i][1]
-        if r >= 0 and r < fd.mi_rows and c >= fd.tile_col_start and c < fd.tile_col_end:
+        if r >= 0 and r < fd.mi_rows and c >= t.tile_col_start and c < t.tile_col_end:
             cand = &fd.mi[r * fd.mi_cols + c]
             ctx_counter += MODE_2_COUNTER[cand.mode] if cand.is_inter else 9
             different_ref_found = 1
@@ -99,7 +99,7 @@ cdef int find_mv_refs(FrameDecoder fd, MI* m, int ref_frame, int mi_row, int mi_
         for i in range(2, 8):
             r = mi_row + MV_REF_BLOCKS[bsize][i][0]
             c = mi_col + MV_REF_BLOCKS[bsize][i][1]
-            if r >= 0 and r < fd.mi_rows and c >= fd.tile_col_start and c < fd.tile_col_end:
+            if r >= 0 and r < fd.mi_rows and c >= t.tile_col_start and c < t.tile_col_end:
                 cand = &fd.mi[r * fd.mi_cols + c]
                 different_ref_found = 1
                 for w in range(2):
@@ -120,7 +120,7 @@ cdef int find_mv_refs(FrameDecoder fd, MI* m, int ref_frame, int mi_row, int mi_
         for i in range(8):
             r = mi_row + MV_REF_BLOCKS[bsize][i][0]
             c = mi_col + MV_REF_BLOCKS[bsize][i][1]
-            if r >= 0 and r < fd.mi_rows and c >= fd.tile_col_start and c < fd.tile_col_end:
+            if r >= 0 and r < fd.mi_rows and c >= t.tile_col_start and c < t.tile_col_end:
                 cand = &fd.mi[r * fd.mi_cols + c]
                 if cand.is_inter:
                     if cand.ref[0] != ref_frame:
@@ -171,7 +171,7 @@ cdef int find_mv_refs(FrameDecoder fd, MI* m, int ref_frame, int mi_row, int mi_
     return COUNTER_TO_CONTEXT[ctx_counter]
 
 
-cdef inline void lower_precision_clamp(FrameDecoder fd, int16_t* mv, int mi_row, int mi_col, int bsize) noexcept nogil:
+cdef inline void lower_precision_clamp(FrameDecoder fd, TileCtx t, int16_t* mv, int mi_row, int mi_col, int bsize) noexcept nogil:
     cdef int bw = N8W[bsize], bh = N8H[bsize]
     if not (fd.allow_hp and use_mv_hp(mv[0], mv[1])):
         if mv[0] & 1:
@@ -182,18 +182,18 @@ cdef inline void lower_precision_clamp(FrameDecoder fd, int16_t* mv, int mi_row,
     mv[0] = <int16_t>clampi(mv[0], -(mi_row * 64) - MV_MARGIN, (fd.mi_rows - bh - mi_row) * 64 + MV_MARGIN)
 
 
-cdef void find_best_ref_mvs(FrameDecoder fd, int16_t* nearest, int16_t* near, int mi_row, int mi_col,
+cdef void find_best_ref_mvs(FrameDecoder fd, TileCtx t, int16_t* nearest, int16_t* near, int mi_row, int mi_col,
                             int bsize) noexcept nogil:
-    lower_precision_clamp(fd, nearest, mi_row, mi_col, bsize)
-    lower_precision_clamp(fd, near, mi_row, mi_col, bsize)
+    lower_precision_clamp(fd, t, nearest, mi_row, mi_col, bsize)
+    lower_precision_clamp(fd, t, near, mi_row, mi_col, bsize)
 
 
-cdef void append_sub8x8_mvs(FrameDecoder fd, MI* m, int block, int ref, int mi_row, int mi_col,
+cdef void append_sub8x8_mvs(FrameDecoder fd, TileCtx t, MI* m, int block, int ref, int mi_row, int mi_col,
                             int16_t* nearest, int16_t* near) noexcept nogil:
     cdef int16_t lst[2][2]
     cdef int16_t cands[4][2]
     cdef int n
-    find_mv_refs(fd, m, m.ref[ref], mi_row, mi_col, block, lst)
+    find_mv_refs(fd, t, m, m.ref[ref], mi_row, mi_col, block, lst)
     near[0] = near[1] = 0
     if block == 0:
         nearest[0] = lst[0][0]

@@ -16,7 +16,7 @@ cdef inline int uv_tx_size(int bsize, int tx_size, int ssx, int ssy) noexcept no
     return tx_size if tx_size < m else m
 
 
-cdef int residual_block(FrameDecoder fd, MI* m, int plane, int row, int col, int tx_size, int tx_type,
+cdef int residual_block(FrameDecoder fd, TileCtx t, MI* m, int plane, int row, int col, int tx_size, int tx_type,
                         int max_w, int max_h, uint8_t* a, uint8_t* l, uint16_t* dst) except -1 nogil:
     """Tokens + inverse transform of one transform block; updates the nonzero contexts. Returns eob."""
     cdef int txw = 1 << tx_size
@@ -32,13 +32,13 @@ cdef int residual_block(FrameDecoder fd, MI* m, int plane, int row, int col, int
     scan_kind = 0
     if tx_size < 3 and not fd.lossless:
         scan_kind = 2 if tx_type == 1 else (1 if tx_type == 2 else 0)
-    eob = decode_coefs(fd.bd, &fd.cnt, &fd.p.coef[0][0][0][0][0][0], tx_size, 1 if plane > 0 else 0,
-                       m.is_inter, ctx, scan_kind, fd.dq[m.seg_id][plane], fd.bit_depth, fd.coef)
+    eob = decode_coefs(t.bd, &t.cnt, &fd.p.coef[0][0][0][0][0][0], tx_size, 1 if plane > 0 else 0,
+                       m.is_inter, ctx, scan_kind, fd.dq[m.seg_id][plane], fd.bit_depth, t.coef)
     for i in range(txw):
         a[i] = (eob > 0) if col + i < max_w else 0
         l[i] = (eob > 0) if row + i < max_h else 0
     if eob > 0:
-        inverse_transform_add(fd.coef, dst, fd.strides[plane], tx_size, tx_type, fd.lossless, fd.bit_depth, eob)
+        inverse_transform_add(t.coef, dst, fd.strides[plane], tx_size, tx_type, fd.lossless, fd.bit_depth, eob)
     return eob
 
 
@@ -65,7 +65,7 @@ cdef inline int scaled_val(int val, int scale) noexcept nogil:
     return <int>((<int64_t>val * scale) >> 14)
 
 
-cdef inline void mc_position(FrameDecoder fd, RefFrame* rf, int plane, int mi_row, int mi_col, int bsize, int x,
+cdef inline void mc_position(FrameDecoder fd, TileCtx t, RefFrame* rf, int plane, int mi_row, int mi_col, int bsize, int x,
                              int y, int bw, int bh, int mvr, int mvc, int* px16, int* py16) noexcept nogil:
     """Position (1/16 sample) of the block's top-left sample in the reference (8.5.2.3): the vector clamped to
     the extended border, then scaled with the block position for references of another size."""
@@ -88,14 +88,14 @@ cdef inline void mc_position(FrameDecoder fd, RefFrame* rf, int plane, int mi_ro
     py16[0] = (scaled_val(ys, rf.yscale) << 4) + srow
 
 
-cdef void predict_inter_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, int bsize) noexcept nogil:
+cdef void predict_inter_block(FrameDecoder fd, TileCtx t, MI* m, int mi_row, int mi_col, int bsize) noexcept nogil:
     cdef int ref, plane, ssx, ssy, n4w, n4h, x, y, i, px, py, mvr, mvc, w, h, p16x, p16y
     cdef RefFrame* rf
     cdef uint16_t* dst
     for ref in range(1 + (m.ref[1] > 0)):
         rf = &fd.refs[m.ref[ref] - 1]
         if rf.planes[0] == NULL:
-            fd.corrupted = 1
+            t.corrupted = 1
             continue
         for plane in range(3):
             ssx = fd.ssx if plane else 0
@@ -111,7 +111,7 @@ cdef void predict_inter_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, in
                         split_mv(m, ref, i, ssx, ssy, &mvr, &mvc)
                         i += 1
                         dst = fd.planes[plane] + (py + 4 * y) * fd.strides[plane] + px + 4 * x
-                        mc_position(fd, rf, plane, mi_row, mi_col, bsize, 4 * x, 4 * y, 4 * n4w, 4 * n4h, mvr,
+                        mc_position(fd, t, rf, plane, mi_row, mi_col, bsize, 4 * x, 4 * y, 4 * n4w, 4 * n4h, mvr,
                                     mvc, &p16x, &p16y)
                         predict_inter(dst, fd.strides[plane], rf.planes[plane], rf.strides[plane], rf.w[plane],
                                       rf.h[plane], p16x, p16y, rf.xstep, rf.ystep, 4, 4, m.filter, ref,
@@ -120,13 +120,13 @@ cdef void predict_inter_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, in
                 w = (8 * N8W[bsize]) >> ssx
                 h = (8 * N8H[bsize]) >> ssy
                 dst = fd.planes[plane] + py * fd.strides[plane] + px
-                mc_position(fd, rf, plane, mi_row, mi_col, bsize, 0, 0, w, h, m.mv[0][ref][0], m.mv[0][ref][1],
+                mc_position(fd, t, rf, plane, mi_row, mi_col, bsize, 0, 0, w, h, m.mv[0][ref][0], m.mv[0][ref][1],
                             &p16x, &p16y)
                 predict_inter(dst, fd.strides[plane], rf.planes[plane], rf.strides[plane], rf.w[plane],
                               rf.h[plane], p16x, p16y, rf.xstep, rf.ystep, w, h, m.filter, ref, fd.bit_depth)
 
 
-cdef int reconstruct_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, int bsize) except -1 nogil:
+cdef int reconstruct_block(FrameDecoder fd, TileCtx t, MI* m, int mi_row, int mi_col, int bsize) except -1 nogil:
     cdef int plane, ssx, ssy, n4w, n4h, max_w, max_h, tx_size, step, row, col, eobtotal = 0, i
     cdef int right_edge, bottom_edge, x0, y0, mode, tx_type, have_top, have_left, have_right
     cdef int bw8 = N8W[bsize], bh8 = N8H[bsize]
@@ -136,7 +136,7 @@ cdef int reconstruct_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, int b
     right_edge = (fd.mi_cols - bw8 - mi_col) * 64
     bottom_edge = (fd.mi_rows - bh8 - mi_row) * 64
     if m.is_inter:
-        predict_inter_block(fd, m, mi_row, mi_col, bsize)
+        predict_inter_block(fd, t, m, mi_row, mi_col, bsize)
     for plane in range(3):
         ssx = fd.ssx if plane else 0
         ssy = fd.ssy if plane else 0
@@ -149,7 +149,7 @@ cdef int reconstruct_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, int b
         max_w = n4w + (0 if right_edge >= 0 else (right_edge >> (5 + ssx)))
         max_h = n4h + (0 if bottom_edge >= 0 else (bottom_edge >> (5 + ssy)))
         a = fd.above_nz[plane] + ((mi_col * 2) >> ssx)
-        l = &fd.left_nz[plane][((mi_row & 7) * 2) >> ssy]
+        l = &t.left_nz[plane][((mi_row & 7) * 2) >> ssy]
         if m.skip:
             memset(a, 0, n4w)
             memset(l, 0, n4h)
@@ -170,16 +170,16 @@ cdef int reconstruct_block(FrameDecoder fd, MI* m, int mi_row, int mi_col, int b
                     else:
                         mode = m.uv_mode
                     have_top = row > 0 or mi_row > 0
-                    have_left = col > 0 or mi_col > fd.tile_col_start
+                    have_left = col > 0 or mi_col > t.tile_col_start
                     have_right = (col + step) < n4w
                     predict_intra(dst, fd.strides[plane], mode, tx_size, have_top, have_left, have_right,
                                   x0 + 4 * col, y0 + 4 * row, fd.pw[plane] - 1, fd.ph[plane] - 1, fd.bit_depth)
                     if not m.skip:
                         tx_type = 0 if (plane or fd.lossless or tx_size == 3) else MODE2TXTYPE[mode]
-                        residual_block(fd, m, plane, row, col, tx_size, tx_type, max_w, max_h, a + col, l + row,
+                        residual_block(fd, t, m, plane, row, col, tx_size, tx_type, max_w, max_h, a + col, l + row,
                                        dst)
                 else:
-                    eobtotal += residual_block(fd, m, plane, row, col, tx_size, 0, max_w, max_h, a + col,
+                    eobtotal += residual_block(fd, t, m, plane, row, col, tx_size, 0, max_w, max_h, a + col,
                                                l + row, dst)
                 col += step
             row += step
