@@ -80,7 +80,8 @@ def framemd5_list(path: Path) -> list[str]:
 
 # ---- fixtures (libavcodec per-frame md5) ---------------------------------------------------------------
 FIXTURE_STREAMS = sorted(p.name for p in (FIXTURES / "h264").glob("*.264")) if (FIXTURES / "h264").exists() else []
-FAST_FIXTURES = {"baseline_cavlc.264", "multislice.264", "main_cabac_bframes.264"}
+FAST_FIXTURES = {"baseline_cavlc.264", "multislice.264", "main_cabac_bframes.264", "high_8x8_wp_refs_cqm.264",
+                 "mbaff.264"}
 
 
 def _fixture_params():
