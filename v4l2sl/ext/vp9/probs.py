@@ -298,7 +298,7 @@ def merge_prob(pre_prob: np.ndarray, ct0: np.ndarray, ct1: np.ndarray, count_sat
     c0 = np.asarray(ct0, np.int64)
     den = c0 + np.asarray(ct1, np.int64)
     safe = np.maximum(den, 1)
-    prob = np.clip((c0 * 256 + (safe >> 1)) // safe, 1, 255)
+    prob = np.minimum(np.maximum((c0 * 256 + (safe >> 1)) // safe, 1), 255)
     factor = max_update_factor * np.minimum(den, count_sat) // count_sat
     out = (pre * (256 - factor) + prob * factor + 128) >> 8
     return np.where(den == 0, pre, out).astype(np.uint8)
@@ -321,22 +321,39 @@ _TX16_TREE = (0, (1, 2))
 _TX8_TREE = (0, 1)
 
 
-def _merge_tree(tree, probs: np.ndarray, counts: np.ndarray, idx: list[int]) -> np.ndarray:
-    """merge_probs(tree): probs[..., node] adapted in tree-node order; returns the subtree's count sum."""
-    if not isinstance(tree, tuple):
-        return counts[..., tree].astype(np.int64)
-    node = idx[0]
-    idx[0] += 1
-    left = _merge_tree(tree[0], probs, counts, idx)
-    right = _merge_tree(tree[1], probs, counts, idx)
-    probs[..., node] = _m(probs[..., node], left, right)
-    return left + right
+def _tree_matrices(tree) -> tuple[np.ndarray, np.ndarray]:
+    """(L, R): leaf x node 0/1 matrices; counts @ L gives every node's left-subtree count (pre-order nodes)."""
+    nodes: list[tuple[list[int], list[int]]] = []
+
+    def leaves(t) -> list[int]:
+        if not isinstance(t, tuple):
+            return [t]
+        i = len(nodes)
+        nodes.append(([], []))
+        left, right = leaves(t[0]), leaves(t[1])
+        nodes[i] = (left, right)
+        return left + right
+
+    all_leaves = leaves(tree)
+    n_leaves = max(all_leaves) + 1
+    lm = np.zeros((n_leaves, len(nodes)), np.int64)
+    rm = np.zeros((n_leaves, len(nodes)), np.int64)
+    for i, (left, right) in enumerate(nodes):
+        lm[left, i] = 1
+        rm[right, i] = 1
+    return lm, rm
+
+
+_TREE_CACHE: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
 def merge_probs(tree, pre_probs: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    out = np.array(pre_probs, np.uint8, copy=True)
-    _merge_tree(tree, out, np.asarray(counts), [0])
-    return out
+    """merge_probs(tree) of 8.4.2 for every node at once: each node merges its left/right subtree counts."""
+    mats = _TREE_CACHE.get(id(tree))
+    if mats is None:
+        mats = _TREE_CACHE[id(tree)] = _tree_matrices(tree)
+    c = np.asarray(counts, np.int64)
+    return _m(pre_probs, c @ mats[0], c @ mats[1])
 
 
 def new_counts() -> dict[str, np.ndarray]:
