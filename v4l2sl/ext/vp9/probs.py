@@ -108,6 +108,8 @@ def _inv_recenter_nonneg(v: np.ndarray, m: np.ndarray) -> np.ndarray:
 def update_prob(delta: np.ndarray, prob: np.ndarray) -> np.ndarray:
     """inv_remap_prob() with the already inv_map_table-mapped delta (0 = keep ``prob``), elementwise."""
     d = np.asarray(delta, np.int32)
+    if not d.any():
+        return np.array(prob, np.uint8)
     p = np.asarray(prob, np.int32)
     new = np.where(p <= 128, 1 + _inv_recenter_nonneg(d, p - 1), 255 - _inv_recenter_nonneg(d, 255 - p))
     return np.where(d == 0, p, new).astype(np.uint8)
@@ -115,6 +117,8 @@ def update_prob(delta: np.ndarray, prob: np.ndarray) -> np.ndarray:
 
 def _mv_update(delta: np.ndarray, prob: np.ndarray) -> np.ndarray:
     d = np.asarray(delta, np.uint8)
+    if not d.any():
+        return np.array(prob, np.uint8)
     return np.where(d == 0, prob, d).astype(np.uint8)
 
 
