@@ -165,9 +165,9 @@ def test_jvt_conformance(file, expected):
 
 
 # ---- robustness ------------------------------------------------------------------------------------------
-def _corrupt_requests(seed: int, mode: str):
+def _corrupt_requests(seed: int, mode: str, name: str = "baseline_cavlc.264"):
     rng = random.Random(seed)
-    for item in h264.plan(str(FIXTURES / "h264" / "baseline_cavlc.264"), mode=mode):
+    for item in h264.plan(str(FIXTURES / "h264" / name), mode=mode):
         if isinstance(item, DecodeRequest) and len(item.data) > 40 and rng.random() < 0.5:
             data = bytearray(item.data)
             kind = rng.randrange(3)
@@ -184,13 +184,14 @@ def _corrupt_requests(seed: int, mode: str):
         yield item
 
 
-@pytest.mark.parametrize("seed", range(6 if not SLOW else 60))
+@pytest.mark.parametrize("seed", range(4 if not SLOW else 40))
 @pytest.mark.parametrize("mode", ["frame", "slice"])
-def test_corrupt_slice_data_is_concealed(seed, mode):
+@pytest.mark.parametrize("name", ["baseline_cavlc.264", "main_cabac_bframes.264"])
+def test_corrupt_slice_data_is_concealed(seed, mode, name):
     """Corrupt slice data never crashes or raises anything but a v4l2sl error; damaged pictures are flagged."""
     dev = SoftDevice()
     n = flagged = 0
-    for item in _corrupt_requests(seed, mode):
+    for item in _corrupt_requests(seed, mode, name):
         if isinstance(item, StreamFormat):
             dev.start(item)
         elif isinstance(item, DecodeRequest):
@@ -201,11 +202,12 @@ def test_corrupt_slice_data_is_concealed(seed, mode):
             for p in dev.collect(block=False):
                 n += 1
                 flagged += p.error
-                assert p.planes[0].shape == (144, 176)
-                assert 0 <= p.concealed_mbs <= 99
+                assert p.planes[0].shape[1] in (176, 320)
+                assert 0 <= p.concealed_mbs <= p.planes[0].size // 256
         elif isinstance(item, ReleasePicture):
             dev.release(item.timestamp)
     assert n > 0
+    assert flagged > 0, "corrupted pictures were not flagged (Picture.error)"
 
 
 def test_slice_data_decoder_fuzz():
