@@ -26,6 +26,134 @@ DEF FIX_2_562915447 = 20995
 DEF FIX_3_072711026 = 25172
 
 
+# Fast path for 8-bit samples: the same islow arithmetic in 32-bit integers, laid out so the compiler
+# vectorises each pass across the 8 columns (rows after a transpose). 32-bit arithmetic gives exactly the
+# 64-bit results whenever no intermediate can overflow: every intermediate of one 1-D pass is a linear form
+# of its 8 inputs whose coefficient magnitudes sum to at most 61214 (checked in tests), so inputs with
+# |x| <= JIDCT_FAST_MAX keep |intermediate| < 2**31 - 2**17 (rounding term included). Blocks outside that
+# bound (never produced by a conforming 8-bit encoder) return 0 and take the 64-bit path.
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <stddef.h>
+    #include <string.h>
+    #define JIDCT_FAST_MAX 35000
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define JIDCT_CLONES __attribute__((target_clones("avx2", "default")))
+    #else
+    #define JIDCT_CLONES __attribute__((target_clones("avx2", "default")))
+    #endif
+    typedef int32_t jidct_v8 __attribute__((vector_size(32)));
+    typedef uint32_t jidct_v8u __attribute__((vector_size(32)));
+    typedef int16_t jidct_v8s __attribute__((vector_size(16)));
+    typedef uint8_t jidct_v32b __attribute__((vector_size(32)));
+
+    /* one 1-D islow pass on 8 lanes at once: in[k] holds input k of every lane */
+    static inline __attribute__((always_inline))
+    void jidct_1d(const jidct_v8 *in, jidct_v8 *out, int32_t round, int shift) {
+        jidct_v8 z1, z2, z3, z4, z5, t0, t1, t2, t3, t10, t11, t12, t13;
+        z2 = in[2]; z3 = in[6];
+        z1 = (z2 + z3) * 4433;
+        t2 = z1 + z3 * (-15137);
+        t3 = z1 + z2 * 6270;
+        z2 = in[0]; z3 = in[4];
+        t0 = (z2 + z3) * 8192 + round;
+        t1 = (z2 - z3) * 8192 + round;
+        t10 = t0 + t3; t13 = t0 - t3; t11 = t1 + t2; t12 = t1 - t2;
+        t0 = in[7]; t1 = in[5]; t2 = in[3]; t3 = in[1];
+        z1 = t0 + t3; z2 = t1 + t2; z3 = t0 + t2; z4 = t1 + t3;
+        z5 = (z3 + z4) * 9633;
+        t0 = t0 * 2446; t1 = t1 * 16819; t2 = t2 * 25172; t3 = t3 * 12299;
+        z1 = z1 * (-7373); z2 = z2 * (-20995);
+        z3 = z3 * (-16069) + z5; z4 = z4 * (-3196) + z5;
+        t0 += z1 + z3; t1 += z2 + z4; t2 += z2 + z3; t3 += z1 + z4;
+        out[0] = (t10 + t3) >> shift; out[7] = (t10 - t3) >> shift;
+        out[1] = (t11 + t2) >> shift; out[6] = (t11 - t2) >> shift;
+        out[2] = (t12 + t1) >> shift; out[5] = (t12 - t1) >> shift;
+        out[3] = (t13 + t0) >> shift; out[4] = (t13 - t0) >> shift;
+    }
+
+    /* 8x8 transpose: three rounds of interleaving row r with row r + 4 */
+    static inline __attribute__((always_inline)) void jidct_transpose(jidct_v8 *m) {
+        const jidct_v8 lo = {0, 8, 1, 9, 2, 10, 3, 11}, hi = {4, 12, 5, 13, 6, 14, 7, 15};
+        jidct_v8 t[8];
+        for (int round = 0; round < 3; round++) {
+            for (int r = 0; r < 4; r++) {
+                t[2 * r] = __builtin_shuffle(m[r], m[r + 4], lo);
+                t[2 * r + 1] = __builtin_shuffle(m[r], m[r + 4], hi);
+            }
+            for (int r = 0; r < 8; r++) m[r] = t[r];
+        }
+    }
+
+    /* nonzero if some lane is outside [-JIDCT_FAST_MAX, JIDCT_FAST_MAX] */
+    static inline __attribute__((always_inline)) int jidct_out_of_bound(const jidct_v8 *m) {
+        jidct_v8 bad = {0};
+        for (int r = 0; r < 8; r++)
+            bad |= (jidct_v8)(((jidct_v8u)m[r] + JIDCT_FAST_MAX) > 2 * JIDCT_FAST_MAX);
+        int32_t acc = 0;
+        for (int i = 0; i < 8; i++) acc |= bad[i];
+        return acc;
+    }
+
+    /* libjpeg's range_limit[x & RANGE_MASK] for 8-bit samples, computed */
+    static inline uint8_t jidct_limit8(int32_t x) {
+        int32_t v = x & 1023;
+        v = (v > 511 ? v - 1024 : v) + 128;
+        return (uint8_t)(v < 0 ? 0 : (v > 255 ? 255 : v));
+    }
+
+    /* islow IDCT of one block into 8-bit samples; returns 0 (nothing written) if the block is outside the
+       32-bit-exact bound */
+    JIDCT_CLONES
+    static int jidct_islow8_fast(const int16_t *coef, const int32_t *q, uint8_t *out, ptrdiff_t stride) {
+        uint64_t w[16];
+        jidct_v8 m[8], ws[8];
+        memcpy(w, coef, 128);
+        uint64_t acc = w[0] & ~(uint64_t)0xFFFF;
+        for (int k = 1; k < 16; k++) acc |= w[k];
+        if (acc == 0) {
+            /* DC-only block: every column pass gives dc << PASS1_BITS, every row pass the same descale */
+            int32_t dc = (int32_t)((int64_t)coef[0] * q[0] * 4);
+            uint8_t v = jidct_limit8((int32_t)((((int64_t)dc << 13) + (1 << 17)) >> 18));
+            for (int r = 0; r < 8; r++) memset(out + r * stride, v, 8);
+            return 1;
+        }
+        for (int r = 0; r < 8; r++) {
+            jidct_v8s c16;
+            jidct_v8 qv;
+            memcpy(&c16, coef + 8 * r, 16);
+            memcpy(&qv, q + 8 * r, 32);
+            m[r] = __builtin_convertvector(c16, jidct_v8) * qv;
+        }
+        if (jidct_out_of_bound(m)) return 0;
+        jidct_1d(m, ws, 1 << 10, 11);          /* pass 1: columns (lane = column) */
+        jidct_transpose(ws);
+        if (jidct_out_of_bound(ws)) return 0;
+        jidct_1d(ws, m, 1 << 17, 18);          /* pass 2: rows (lane = row) */
+        jidct_transpose(m);
+        for (int r = 0; r < 8; r++) {
+            jidct_v8 v = m[r] & 1023;
+            v -= (v > 511) & 1024;
+            v += 128;
+            v &= ~(v >> 31);
+            v |= (255 - v) >> 31;
+            m[r] = v & 255;
+        }
+        for (int r = 0; r < 8; r += 2) {
+            /* the low byte of each lane of rows r and r + 1 */
+            const jidct_v32b pick = {0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60,
+                                     0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60};
+            jidct_v32b b = __builtin_shuffle((jidct_v32b)m[r], (jidct_v32b)m[r + 1], pick);
+            memcpy(out + r * stride, &b, 8);
+            memcpy(out + (r + 1) * stride, (uint8_t *)&b + 8, 8);
+        }
+        return 1;
+    }
+    """
+    int jidct_islow8_fast(const int16_t* coef, const int32_t* q, uint8_t* out, Py_ssize_t stride) noexcept nogil
+
+
 cdef void make_range_limit(uint16_t* table, int precision) noexcept nogil:
     """libjpeg's post-IDCT range_limit[x & RANGE_MASK]: x + CENTERJSAMPLE clamped to [0, MAXJSAMPLE] for
     x in [-2*(MAX+1), 2*(MAX+1)), indices wrapping around (RANGE_MASK = 4*(MAX+1) - 1)."""
@@ -183,5 +311,9 @@ def idct_plane(const int16_t[:, :, ::1] coef, const int32_t[::1] quant, sample_t
         make_range_limit(rl, precision)
         for by in range(bh):
             for bx in range(bw):
+                if sample_t is uint8_t:
+                    if precision == 8 and jidct_islow8_fast(cp + (by * bw + bx) * 64, &quant[0],
+                                                            op + by * 8 * stride + bx * 8, stride):
+                        continue
                 idct_block(cp + (by * bw + bx) * 64, &quant[0], op + by * 8 * stride + bx * 8, stride, precision, rl)
     free(rl)
