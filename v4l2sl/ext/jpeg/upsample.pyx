@@ -19,6 +19,46 @@ ctypedef fused sample_t:
     uint16_t
 
 
+# 8-bit h2v2 fancy rows with a branch-free interior the compiler vectorises (AVX2 clone on x86-64);
+# edges exactly as _h2v2_row.
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <stddef.h>
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define JUPS_CLONES __attribute__((target_clones("avx2", "default")))
+    #else
+    #define JUPS_CLONES
+    #endif
+    JUPS_CLONES
+    static void jups_h2v2_row8(const uint8_t *restrict near, const uint8_t *restrict far, ptrdiff_t cw,
+                               uint8_t *restrict out, ptrdiff_t w) {
+        /* column sums: 3 * nearer row + further row */
+        #define JUPS_CS(i) ((int32_t)near[i] * 3 + (int32_t)far[i])
+        int32_t this0 = JUPS_CS(0), nxt0 = JUPS_CS(1);
+        out[0] = (uint8_t)((this0 * 4 + 8) >> 4);
+        if (w > 1) out[1] = (uint8_t)((this0 * 3 + nxt0 + 7) >> 4);
+        ptrdiff_t iend = cw - 1 < w / 2 ? cw - 1 : w / 2, i;
+        for (i = 1; i < iend; i++) {
+            int32_t t = JUPS_CS(i) * 3;
+            out[2 * i] = (uint8_t)((t + JUPS_CS(i - 1) + 8) >> 4);
+            out[2 * i + 1] = (uint8_t)((t + JUPS_CS(i + 1) + 7) >> 4);
+        }
+        for (; i < cw - 1; i++) {
+            int32_t t = JUPS_CS(i) * 3;
+            if (2 * i < w) out[2 * i] = (uint8_t)((t + JUPS_CS(i - 1) + 8) >> 4);
+            if (2 * i + 1 < w) out[2 * i + 1] = (uint8_t)((t + JUPS_CS(i + 1) + 7) >> 4);
+        }
+        i = cw - 1;
+        if (2 * i < w) out[2 * i] = (uint8_t)((JUPS_CS(i) * 3 + JUPS_CS(i - 1) + 8) >> 4);
+        if (2 * i + 1 < w) out[2 * i + 1] = (uint8_t)((JUPS_CS(i) * 4 + 7) >> 4);
+        #undef JUPS_CS
+    }
+    """
+    void jups_h2v2_row8(const uint8_t* near, const uint8_t* far, Py_ssize_t cw, uint8_t* out,
+                        Py_ssize_t w) noexcept nogil
+
+
 def method(int hexp, int vexp, int cw, bint fancy=True):
     """Name of the upsampler libjpeg-turbo picks for this expansion."""
     if hexp == 1 and vexp == 1:
@@ -70,7 +110,10 @@ def upsample(const sample_t[:, :] src, int cw, int ch, int hexp, int vexp, sampl
                     n = 0
                 if n > ch - 1:
                     n = ch - 1
-                _h2v2_row(&src[i, 0], &src[n, 0], cw, &out[y, 0], W)
+                if sample_t is uint8_t:
+                    jups_h2v2_row8(&src[i, 0], &src[n, 0], cw, &out[y, 0], W)
+                else:
+                    _h2v2_row(&src[i, 0], &src[n, 0], cw, &out[y, 0], W)
         else:
             for y in range(H):
                 _int_row(&src[y // vexp, 0], hexp, &out[y, 0], W)
