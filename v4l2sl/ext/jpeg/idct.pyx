@@ -73,16 +73,25 @@ cdef extern from *:
         out[3] = (t13 + t0) >> shift; out[4] = (t13 - t0) >> shift;
     }
 
-    /* 8x8 transpose: three rounds of interleaving row r with row r + 4 */
+    /* 8x8 transpose: interleave 32-bit pairs, then 64-bit pairs, then 128-bit halves (in-lane shuffles
+       except the last round) */
     static inline __attribute__((always_inline)) void jidct_transpose(jidct_v8 *m) {
-        const jidct_v8 lo = {0, 8, 1, 9, 2, 10, 3, 11}, hi = {4, 12, 5, 13, 6, 14, 7, 15};
-        jidct_v8 t[8];
-        for (int round = 0; round < 3; round++) {
-            for (int r = 0; r < 4; r++) {
-                t[2 * r] = __builtin_shuffle(m[r], m[r + 4], lo);
-                t[2 * r + 1] = __builtin_shuffle(m[r], m[r + 4], hi);
+        const jidct_v8 lo32 = {0, 8, 1, 9, 4, 12, 5, 13}, hi32 = {2, 10, 3, 11, 6, 14, 7, 15};
+        const jidct_v8 lo64 = {0, 1, 8, 9, 4, 5, 12, 13}, hi64 = {2, 3, 10, 11, 6, 7, 14, 15};
+        const jidct_v8 lo128 = {0, 1, 2, 3, 8, 9, 10, 11}, hi128 = {4, 5, 6, 7, 12, 13, 14, 15};
+        jidct_v8 t[8], u[8];
+        for (int r = 0; r < 8; r += 2) {
+            t[r] = __builtin_shuffle(m[r], m[r + 1], lo32);
+            t[r + 1] = __builtin_shuffle(m[r], m[r + 1], hi32);
+        }
+        for (int h = 0; h < 8; h += 4)
+            for (int j = 0; j < 2; j++) {
+                u[h + 2 * j] = __builtin_shuffle(t[h + j], t[h + j + 2], lo64);
+                u[h + 2 * j + 1] = __builtin_shuffle(t[h + j], t[h + j + 2], hi64);
             }
-            for (int r = 0; r < 8; r++) m[r] = t[r];
+        for (int c = 0; c < 4; c++) {
+            m[c] = __builtin_shuffle(u[c], u[c + 4], lo128);
+            m[c + 4] = __builtin_shuffle(u[c], u[c + 4], hi128);
         }
     }
 
