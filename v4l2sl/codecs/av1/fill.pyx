@@ -100,6 +100,25 @@ cdef Py_ssize_t REF_TS = _offset(_F, "reference_frame_ts")
 cdef Py_ssize_t REF_IDX = _offset(_F, "ref_frame_idx")
 cdef Py_ssize_t REFRESH = _offset(_F, "refresh_frame_flags")
 
+# flag values as C constants (read once from the uAPI module)
+cdef long V4L2_AV1_GLOBAL_MOTION_FLAG_IS_GLOBAL = u.V4L2_AV1_GLOBAL_MOTION_FLAG_IS_GLOBAL
+cdef long V4L2_AV1_GLOBAL_MOTION_FLAG_IS_ROT_ZOOM = u.V4L2_AV1_GLOBAL_MOTION_FLAG_IS_ROT_ZOOM
+cdef long V4L2_AV1_GLOBAL_MOTION_FLAG_IS_TRANSLATION = u.V4L2_AV1_GLOBAL_MOTION_FLAG_IS_TRANSLATION
+cdef long V4L2_AV1_LOOP_FILTER_FLAG_DELTA_ENABLED = u.V4L2_AV1_LOOP_FILTER_FLAG_DELTA_ENABLED
+cdef long V4L2_AV1_LOOP_FILTER_FLAG_DELTA_LF_MULTI = u.V4L2_AV1_LOOP_FILTER_FLAG_DELTA_LF_MULTI
+cdef long V4L2_AV1_LOOP_FILTER_FLAG_DELTA_LF_PRESENT = u.V4L2_AV1_LOOP_FILTER_FLAG_DELTA_LF_PRESENT
+cdef long V4L2_AV1_LOOP_FILTER_FLAG_DELTA_UPDATE = u.V4L2_AV1_LOOP_FILTER_FLAG_DELTA_UPDATE
+cdef long V4L2_AV1_LOOP_RESTORATION_FLAG_USES_CHROMA_LR = u.V4L2_AV1_LOOP_RESTORATION_FLAG_USES_CHROMA_LR
+cdef long V4L2_AV1_LOOP_RESTORATION_FLAG_USES_LR = u.V4L2_AV1_LOOP_RESTORATION_FLAG_USES_LR
+cdef long V4L2_AV1_QUANTIZATION_FLAG_DELTA_Q_PRESENT = u.V4L2_AV1_QUANTIZATION_FLAG_DELTA_Q_PRESENT
+cdef long V4L2_AV1_QUANTIZATION_FLAG_DIFF_UV_DELTA = u.V4L2_AV1_QUANTIZATION_FLAG_DIFF_UV_DELTA
+cdef long V4L2_AV1_QUANTIZATION_FLAG_USING_QMATRIX = u.V4L2_AV1_QUANTIZATION_FLAG_USING_QMATRIX
+cdef long V4L2_AV1_SEGMENTATION_FLAG_ENABLED = u.V4L2_AV1_SEGMENTATION_FLAG_ENABLED
+cdef long V4L2_AV1_SEGMENTATION_FLAG_SEG_ID_PRE_SKIP = u.V4L2_AV1_SEGMENTATION_FLAG_SEG_ID_PRE_SKIP
+cdef long V4L2_AV1_SEGMENTATION_FLAG_TEMPORAL_UPDATE = u.V4L2_AV1_SEGMENTATION_FLAG_TEMPORAL_UPDATE
+cdef long V4L2_AV1_SEGMENTATION_FLAG_UPDATE_DATA = u.V4L2_AV1_SEGMENTATION_FLAG_UPDATE_DATA
+cdef long V4L2_AV1_SEGMENTATION_FLAG_UPDATE_MAP = u.V4L2_AV1_SEGMENTATION_FLAG_UPDATE_MAP
+
 cdef uint32_t FRAME_FLAG_BITS[20]
 _FRAME_FLAG_NAMES = (
     "show_frame", "showable_frame", "error_resilient_mode", "disable_cdf_update", "allow_screen_content_tools",
@@ -146,9 +165,9 @@ cdef void fill_tile_info(uint8_t* p, FrameHeader h) except *:
 
 
 cdef void fill_quantization(uint8_t* p, FrameHeader h) except *:
-    w8(p, Q_FLAGS, (u.V4L2_AV1_QUANTIZATION_FLAG_DIFF_UV_DELTA if h.diff_uv_delta else 0)
-       | (u.V4L2_AV1_QUANTIZATION_FLAG_USING_QMATRIX if h.using_qmatrix else 0)
-       | (u.V4L2_AV1_QUANTIZATION_FLAG_DELTA_Q_PRESENT if h.delta_q_present else 0))
+    w8(p, Q_FLAGS, (V4L2_AV1_QUANTIZATION_FLAG_DIFF_UV_DELTA if h.diff_uv_delta else 0)
+       | (V4L2_AV1_QUANTIZATION_FLAG_USING_QMATRIX if h.using_qmatrix else 0)
+       | (V4L2_AV1_QUANTIZATION_FLAG_DELTA_Q_PRESENT if h.delta_q_present else 0))
     w8(p, Q_BASE, h.base_q_idx)
     w8(p, Q_YDC, h.DeltaQYDc)
     w8(p, Q_UDC, h.DeltaQUDc)
@@ -165,11 +184,11 @@ cdef void fill_segmentation(uint8_t* p, FrameHeader h) except *:
     cdef int i, j, en
     if not h.segmentation_enabled:
         return          # all zero: FeatureEnabled/FeatureData are cleared when segmentation is off (5.9.14)
-    w8(p, SEG_FLAGS, u.V4L2_AV1_SEGMENTATION_FLAG_ENABLED
-       | (u.V4L2_AV1_SEGMENTATION_FLAG_UPDATE_MAP if h.segmentation_update_map else 0)
-       | (u.V4L2_AV1_SEGMENTATION_FLAG_TEMPORAL_UPDATE if h.segmentation_temporal_update else 0)
-       | (u.V4L2_AV1_SEGMENTATION_FLAG_UPDATE_DATA if h.segmentation_update_data else 0)
-       | (u.V4L2_AV1_SEGMENTATION_FLAG_SEG_ID_PRE_SKIP if h.SegIdPreSkip else 0))
+    w8(p, SEG_FLAGS, V4L2_AV1_SEGMENTATION_FLAG_ENABLED
+       | (V4L2_AV1_SEGMENTATION_FLAG_UPDATE_MAP if h.segmentation_update_map else 0)
+       | (V4L2_AV1_SEGMENTATION_FLAG_TEMPORAL_UPDATE if h.segmentation_temporal_update else 0)
+       | (V4L2_AV1_SEGMENTATION_FLAG_UPDATE_DATA if h.segmentation_update_data else 0)
+       | (V4L2_AV1_SEGMENTATION_FLAG_SEG_ID_PRE_SKIP if h.SegIdPreSkip else 0))
     w8(p, SEG_LAST, h.LastActiveSegId)
     fe = h.FeatureEnabled
     fd = h.FeatureData
@@ -187,10 +206,10 @@ cdef void fill_segmentation(uint8_t* p, FrameHeader h) except *:
 
 cdef void fill_loop_filter(uint8_t* p, FrameHeader h) except *:
     cdef int i
-    w8(p, LF_FLAGS, (u.V4L2_AV1_LOOP_FILTER_FLAG_DELTA_ENABLED if h.loop_filter_delta_enabled else 0)
-       | (u.V4L2_AV1_LOOP_FILTER_FLAG_DELTA_UPDATE if h.loop_filter_delta_update else 0)
-       | (u.V4L2_AV1_LOOP_FILTER_FLAG_DELTA_LF_PRESENT if h.delta_lf_present else 0)
-       | (u.V4L2_AV1_LOOP_FILTER_FLAG_DELTA_LF_MULTI if h.delta_lf_multi else 0))
+    w8(p, LF_FLAGS, (V4L2_AV1_LOOP_FILTER_FLAG_DELTA_ENABLED if h.loop_filter_delta_enabled else 0)
+       | (V4L2_AV1_LOOP_FILTER_FLAG_DELTA_UPDATE if h.loop_filter_delta_update else 0)
+       | (V4L2_AV1_LOOP_FILTER_FLAG_DELTA_LF_PRESENT if h.delta_lf_present else 0)
+       | (V4L2_AV1_LOOP_FILTER_FLAG_DELTA_LF_MULTI if h.delta_lf_multi else 0))
     for i, v in enumerate(h.loop_filter_level):
         w8(p, LF_LEVEL + i, v)
     w8(p, LF_SHARP, h.loop_filter_sharpness)
@@ -216,8 +235,8 @@ cdef void fill_cdef(uint8_t* p, FrameHeader h) except *:
 
 cdef void fill_loop_restoration(uint8_t* p, FrameHeader h) except *:
     cdef int i
-    w8(p, LR_FLAGS, (u.V4L2_AV1_LOOP_RESTORATION_FLAG_USES_LR if h.UsesLr else 0)
-       | (u.V4L2_AV1_LOOP_RESTORATION_FLAG_USES_CHROMA_LR if h.usesChromaLr else 0))
+    w8(p, LR_FLAGS, (V4L2_AV1_LOOP_RESTORATION_FLAG_USES_LR if h.UsesLr else 0)
+       | (V4L2_AV1_LOOP_RESTORATION_FLAG_USES_CHROMA_LR if h.usesChromaLr else 0))
     w8(p, LR_US, h.lr_unit_shift)
     w8(p, LR_UVS, h.lr_uv_shift)
     for i in range(3):
@@ -245,9 +264,9 @@ cdef void fill_global_motion(uint8_t* p, FrameHeader h) except *:
     from v4l2sl.codecs.av1.controls import warp_valid
     for ref in range(1, 8):
         t = types[ref]
-        w8(p, GM_FLAGS + ref, (u.V4L2_AV1_GLOBAL_MOTION_FLAG_IS_GLOBAL if t != 0 else 0)
-           | (u.V4L2_AV1_GLOBAL_MOTION_FLAG_IS_ROT_ZOOM if t == 2 else 0)
-           | (u.V4L2_AV1_GLOBAL_MOTION_FLAG_IS_TRANSLATION if t == 1 else 0))
+        w8(p, GM_FLAGS + ref, (V4L2_AV1_GLOBAL_MOTION_FLAG_IS_GLOBAL if t != 0 else 0)
+           | (V4L2_AV1_GLOBAL_MOTION_FLAG_IS_ROT_ZOOM if t == 2 else 0)
+           | (V4L2_AV1_GLOBAL_MOTION_FLAG_IS_TRANSLATION if t == 1 else 0))
         w32(p, GM_TYPE + 4 * ref, t)                       # GmType uses the enum v4l2_av1_warp_model numbering
         params = h.gm_params[ref]
         for k in range(6):
@@ -336,3 +355,41 @@ def fill_tile_group_entries(tiles):
         w32(p, i + TGE_COL, col)
         i += TGE_SIZE
     return arr
+
+
+def frame_data(tu, tile_groups):
+    """OUTPUT buffer payload of a frame (its tile group OBU payloads, concatenated) and its
+    V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY array, tile offsets relative to that payload."""
+    cdef Py_ssize_t n = 0, i = 0, base = 0, delta, po, ps
+    cdef size_t addr
+    cdef uint8_t* p
+    for tg in tile_groups:
+        n += len(tg.tiles)
+    arr = (_TGE * n)()
+    addr = ctypes.addressof(arr)
+    p = <uint8_t*>addr
+    if len(tile_groups) == 1:
+        o = tile_groups[0].obu
+        po = o.payload_offset
+        ps = o.payload_size
+        data = tu[po:po + ps]
+    else:
+        parts = []
+        for tg in tile_groups:
+            o = tg.obu
+            po = o.payload_offset
+            ps = o.payload_size
+            parts.append(tu[po:po + ps])
+        data = b"".join(parts)
+    for tg in tile_groups:
+        o = tg.obu
+        po = o.payload_offset
+        delta = base - po
+        for off, size, row, col in tg.tiles:
+            w32(p, i + TGE_OFFSET, off + delta)
+            w32(p, i + TGE_TSIZE, size)
+            w32(p, i + TGE_ROW, row)
+            w32(p, i + TGE_COL, col)
+            i += TGE_SIZE
+        base += o.payload_size
+    return data, arr

@@ -17,7 +17,8 @@ from v4l2sl.uapi.av1 import (
     V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY,
 )
 
-from .controls import fill_film_grain, fill_frame, fill_sequence, fill_tile_group_entries
+from .controls import fill_film_grain, fill_frame, fill_sequence
+from .fill import frame_data
 from .refs import NUM_REF_FRAMES, RefSlots
 
 #: ns between the timestamps given to consecutive decoded frames
@@ -65,20 +66,6 @@ def frames(stream: Iterable[Any], operating_point: int = 0, refs: RefSlots | Non
             raise e.at_frame(n)
 
 
-def frame_data(tu: bytes, fr) -> tuple[bytes, list[tuple[int, int, int, int]]]:
-    """OUTPUT buffer payload of a frame and its tiles with offsets relative to that payload."""
-    parts = []
-    tiles = []
-    base = 0
-    for tg in fr.tile_groups:
-        o = tg.obu
-        parts.append(tu[o.payload_offset:o.payload_offset + o.payload_size])
-        delta = base - o.payload_offset
-        tiles.extend((off + delta, size, row, col) for off, size, row, col in tg.tiles)
-        base += o.payload_size
-    return b"".join(parts), tiles
-
-
 def _format(s) -> StreamFormat:
     return StreamFormat("av1", s.max_frame_width_minus_1 + 1, s.max_frame_height_minus_1 + 1, s.BitDepth,
                         chroma_format(s), dpb_size=NUM_REF_FRAMES,
@@ -98,58 +85,66 @@ def plan(stream: Iterable[Any], caps: dict[str, Any] | None = None, operating_po
     shown = 0
 
     slot_ts = refs.timestamp
-    for n, tu, fr in frames(stream, operating_point, refs):
-        h = fr.header
-        s = fr.seq
-        if h.show_existing_frame:
-            k = h.frame_to_show_map_idx
-            ts = refs.timestamp[k]
-            src = refs.header[k]
-            yield OutputPicture(ts, 0, 0, src.UpscaledWidth, src.FrameHeight, shown)
-            shown += 1
-            if h.frame_type == KEY_FRAME:
-                # 7.21 reference frame loading process, then 7.20 with refresh_frame_flags = allFrames
-                loaded = refs.load(k)
-                saved = loaded.refresh_frame_flags
-                loaded.refresh_frame_flags = 0xFF
-                displaced = refs.update(loaded, ts) + refs.take_dropped()
-                loaded.refresh_frame_flags = saved
+    parser = Av1Parser(operating_point=operating_point)
+    n = 0
+    for tu in temporal_units(stream):
+        try:
+            for fr in parser.parse_temporal_unit(tu, refs):
+                n += 1
+                h = fr.header
+                s = fr.seq
+                if h.show_existing_frame:
+                    k = h.frame_to_show_map_idx
+                    ts = refs.timestamp[k]
+                    src = refs.header[k]
+                    yield OutputPicture(ts, 0, 0, src.UpscaledWidth, src.FrameHeight, shown)
+                    shown += 1
+                    if h.frame_type == KEY_FRAME:
+                        # 7.21 reference frame loading process, then 7.20 with refresh_frame_flags = allFrames
+                        loaded = refs.load(k)
+                        saved = loaded.refresh_frame_flags
+                        loaded.refresh_frame_flags = 0xFF
+                        displaced = refs.update(loaded, ts) + refs.take_dropped()
+                        loaded.refresh_frame_flags = saved
+                        for gone in dict.fromkeys(displaced):
+                            if gone not in slot_ts:
+                                yield ReleasePicture(gone)
+                    continue
+                if s is not seq_obj:                 # a sequence header OBU was parsed: new format / SEQUENCE control?
+                    if seq_obj is None or s.as_dict() != seq_obj.as_dict():
+                        new = _format(s)
+                        if fmt is None or (new.width, new.height, new.bit_depth, new.chroma_format) != (
+                                fmt.width, fmt.height, fmt.bit_depth, fmt.chroma_format):
+                            if h.frame_type != KEY_FRAME and fmt is not None:
+                                raise BitstreamError("AV1: sequence format change on a non-key frame",
+                                                  frame=n - 1)
+                            fmt = new
+                            yield fmt
+                        seq_ctrl = fill_sequence(s)
+                    seq_obj = s
+                ts = (decoded + 1) * TIMESTAMP_STEP
+                data, entries = frame_data(tu, fr.tile_groups)
+                controls = [
+                    Control(V4L2_CID_STATELESS_AV1_SEQUENCE, seq_ctrl),
+                    Control(V4L2_CID_STATELESS_AV1_FRAME, fill_frame(h, slot_ts)),   # reference_frame_ts[]: 0 = empty
+                    Control(V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY, entries),
+                ]
+                if send_grain and s.film_grain_params_present:
+                    controls.append(Control(V4L2_CID_STATELESS_AV1_FILM_GRAIN, fill_film_grain(h)))
+                yield DecodeRequest("av1", controls, data, ts, False, decoded)
+                decoded += 1
+                if h.show_frame:
+                    yield OutputPicture(ts, 0, 0, h.UpscaledWidth, h.FrameHeight, shown)
+                    shown += 1
+                displaced = refs.update(h, ts)
+                if refs.dropped:
+                    displaced += refs.take_dropped()
+                displaced.append(ts)
                 for gone in dict.fromkeys(displaced):
                     if gone not in slot_ts:
                         yield ReleasePicture(gone)
-            continue
-        if s is not seq_obj:                 # a sequence header OBU was parsed: new format / SEQUENCE control?
-            if seq_obj is None or s.as_dict() != seq_obj.as_dict():
-                new = _format(s)
-                if fmt is None or (new.width, new.height, new.bit_depth, new.chroma_format) != (
-                        fmt.width, fmt.height, fmt.bit_depth, fmt.chroma_format):
-                    if h.frame_type != KEY_FRAME and fmt is not None:
-                        raise BitstreamError("AV1: sequence format change on a non-key frame", frame=n)
-                    fmt = new
-                    yield fmt
-                seq_ctrl = fill_sequence(s)
-            seq_obj = s
-        ts = (decoded + 1) * TIMESTAMP_STEP
-        data, tiles = frame_data(tu, fr)
-        controls = [
-            Control(V4L2_CID_STATELESS_AV1_SEQUENCE, seq_ctrl),
-            Control(V4L2_CID_STATELESS_AV1_FRAME, fill_frame(h, slot_ts)),   # reference_frame_ts[]: 0 = empty
-            Control(V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY, fill_tile_group_entries(tiles)),
-        ]
-        if send_grain and s.film_grain_params_present:
-            controls.append(Control(V4L2_CID_STATELESS_AV1_FILM_GRAIN, fill_film_grain(h)))
-        yield DecodeRequest("av1", controls, data, ts, False, decoded)
-        decoded += 1
-        if h.show_frame:
-            yield OutputPicture(ts, 0, 0, h.UpscaledWidth, h.FrameHeight, shown)
-            shown += 1
-        displaced = refs.update(h, ts)
-        if refs.dropped:
-            displaced += refs.take_dropped()
-        displaced.append(ts)
-        for gone in dict.fromkeys(displaced):
-            if gone not in slot_ts:
-                yield ReleasePicture(gone)
+        except BitstreamError as e:
+            raise e.at_frame(n)      # n = frames of the stream already planned
     for ts in sorted({t for t in slot_ts if t}):
         yield ReleasePicture(ts)
 

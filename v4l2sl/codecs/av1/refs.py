@@ -50,31 +50,31 @@ class RefSlots:
         """7.20 Reference frame update process: store frame `h` in every slot of refresh_frame_flags.
         Returns the timestamps that were displaced (candidates for release)."""
         displaced = []
-        flags = h.refresh_frame_flags
-        for i in range(NUM_REF_FRAMES):
-            if not (flags >> i) & 1:
-                continue
-            if self.timestamp[i] and self.timestamp[i] != timestamp:
-                displaced.append(self.timestamp[i])
-            self.valid[i] = 1
-            self.frame_id[i] = h.current_frame_id
-            self.order_hint[i] = h.order_hint
-            self.frame_type[i] = h.frame_type
-            self.upscaled_width[i] = h.UpscaledWidth
-            self.frame_width[i] = h.FrameWidth
-            self.frame_height[i] = h.FrameHeight
-            self.render_width[i] = h.RenderWidth
-            self.render_height[i] = h.RenderHeight
-            # the parser gives every frame header its own lists and never changes them afterwards: share them
-            self.saved_order_hints[i] = h.OrderHints
-            self.loop_filter_ref_deltas[i] = h.loop_filter_ref_deltas
-            self.loop_filter_mode_deltas[i] = h.loop_filter_mode_deltas
-            self.feature_enabled[i] = h.FeatureEnabled
-            self.feature_data[i] = h.FeatureData
-            self.gm_params[i] = h.gm_params
-            self.film_grain[i] = h.film_grain
-            self.timestamp[i] = timestamp
-            self.header[i] = h
+        flags = h.refresh_frame_flags & 0xFF
+        if not flags:
+            return displaced
+        # read the frame's values once, then store them in every refreshed slot
+        vals = (h.current_frame_id, h.order_hint, h.frame_type, h.UpscaledWidth, h.FrameWidth, h.FrameHeight,
+                h.RenderWidth, h.RenderHeight,
+                # the parser gives every frame header its own lists and never changes them afterwards: share them
+                h.OrderHints, h.loop_filter_ref_deltas, h.loop_filter_mode_deltas, h.FeatureEnabled,
+                h.FeatureData, h.gm_params, h.film_grain)
+        slot_ts = self.timestamp
+        i = 0
+        while flags:
+            if flags & 1:
+                old = slot_ts[i]
+                if old and old != timestamp:
+                    displaced.append(old)
+                self.valid[i] = 1
+                (self.frame_id[i], self.order_hint[i], self.frame_type[i], self.upscaled_width[i],
+                 self.frame_width[i], self.frame_height[i], self.render_width[i], self.render_height[i],
+                 self.saved_order_hints[i], self.loop_filter_ref_deltas[i], self.loop_filter_mode_deltas[i],
+                 self.feature_enabled[i], self.feature_data[i], self.gm_params[i], self.film_grain[i]) = vals
+                slot_ts[i] = timestamp
+                self.header[i] = h
+            flags >>= 1
+            i += 1
         return displaced
 
     def load(self, k: int):
