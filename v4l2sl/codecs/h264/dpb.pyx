@@ -1,9 +1,9 @@
 # cython: language_level=3, wraparound=True, boundscheck=True, cdivision=False, binding=True
-# Plain Python semantics compiled with Cython (no C types yet): same code, less interpreter overhead.
+# Loops over the frame stores use the typed FrameStore (picture.pxd).
 """C.4 Decoded picture buffer operation for output order conformance: storage, removal, "bumping"."""
 from __future__ import annotations
 
-from .picture import FrameStore
+from .picture cimport FrameStore
 
 
 class DPB:
@@ -31,6 +31,7 @@ class DPB:
 
     def remove_unused(self) -> None:
         """C.4.2/C.4.5.x: empty the frame buffers that are neither referenced nor waiting for output."""
+        cdef FrameStore fs
         for fs in self.stores:
             if not (fs.needed_for_output or fs.ref[0] or fs.ref[1]):
                 break
@@ -46,10 +47,17 @@ class DPB:
 
     def bump(self) -> bool:
         """C.4.5.3: output the picture with the smallest PicOrderCnt; empty its buffer if unreferenced."""
-        waiting = [fs for fs in self.stores if fs.needed_for_output]
-        if not waiting:
+        cdef FrameStore fs = None, f
+        cdef long long p, best_poc = 0
+        for f in self.stores:
+            if f.needed_for_output:
+                p = f.c_frame_poc()
+                # smallest (frame_poc, decode_index), first one on ties
+                if fs is None or p < best_poc or (p == best_poc and f.decode_index < fs.decode_index):
+                    fs = f
+                    best_poc = p
+        if fs is None:
             return False
-        fs = min(waiting, key=lambda f: (f.frame_poc, f.decode_index))
         fs.needed_for_output = False
         self.output.append(fs)
         if not (fs.ref[0] or fs.ref[1]):
@@ -60,6 +68,7 @@ class DPB:
     def flush(self, output: bool = True) -> None:
         """C.4.4 for IDR / mmco 5 / end of stream: output everything (or drop it when no_output_of_prior_pics)
         and empty the DPB."""
+        cdef FrameStore fs
         for fs in self.stores:
             fs.ref[0] = fs.ref[1] = 0
         if output:
@@ -73,6 +82,7 @@ class DPB:
     def store(self, fs: FrameStore, output_needed: bool) -> None:
         """C.4.5.1/C.4.5.2: insert the current (complete or first-field) picture, bumping while full.
         A non-reference frame whose POC is lower than everything waiting is output directly (C.4.5.2)."""
+        cdef FrameStore f
         fs.needed_for_output = output_needed
         self.remove_unused()
         non_ref_frame = not (fs.ref[0] or fs.ref[1]) and fs.fields == 3
@@ -96,6 +106,8 @@ class DPB:
 
     def reorder_output(self) -> None:
         """Output pictures early when more than max_num_reorder_frames wait (E.2.1 constraint)."""
+        cdef FrameStore fs
+        cdef int waiting
         if self.max_num_reorder < 0:
             return
         while True:

@@ -8,11 +8,14 @@ frame picture, TOP or BOTTOM for a field.
 """
 from __future__ import annotations
 
-from .picture import BOTTOM, FRAME, LONG, SHORT, TOP, UNUSED, FrameStore
+from .picture import BOTTOM, FRAME, LONG, SHORT, TOP, UNUSED
+
+from .picture cimport FrameStore
 
 
 def frame_num_wraps(stores: list[FrameStore], frame_num: int, max_frame_num: int) -> None:
     """8.2.4.1: FrameNumWrap of every short-term reference frame store."""
+    cdef FrameStore fs
     for fs in stores:
         if fs.frame_num > frame_num:
             fs.frame_num_wrap = fs.frame_num - max_frame_num
@@ -59,8 +62,8 @@ def find_long_pic_num(stores, lt_pic_num: int, parity: int):
 def sliding_window(stores: list[FrameStore], max_num_ref_frames: int, current: FrameStore | None = None) -> None:
     """8.2.5.3: when numShortTerm + numLongTerm == Max(max_num_ref_frames, 1), the short-term frame or field
     pair with the smallest FrameNumWrap becomes unused for reference."""
-    n = 0
-    victim = None
+    cdef FrameStore fs, victim = None
+    cdef Py_ssize_t n = 0
     for fs in stores:
         if fs is current:
             continue

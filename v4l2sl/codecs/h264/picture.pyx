@@ -1,5 +1,5 @@
 # cython: language_level=3, wraparound=True, boundscheck=True, cdivision=False, binding=True
-# Plain Python semantics compiled with Cython (no C types yet): same code, less interpreter overhead.
+# A cdef class (typed attributes in picture.pxd) so dpb/marking read and write its fields at C speed.
 """Frame stores of the decoded picture buffer: one decoded frame, complementary field pair or unpaired field."""
 from __future__ import annotations
 
@@ -13,12 +13,9 @@ BOTTOM = 2   # V4L2_H264_BOTTOM_FIELD_REF
 FRAME = 3    # V4L2_H264_FRAME_REF
 
 
-class FrameStore:
+cdef class FrameStore:
     """A DPB frame buffer (C.4). ``ref[0]``/``ref[1]``: marking of the top/bottom field; ``poc[0]``/``poc[1]``:
     TopFieldOrderCnt/BottomFieldOrderCnt; ``fields``: which fields were decoded (TOP|BOTTOM bits)."""
-
-    __slots__ = ("ts", "frame_num", "frame_num_wrap", "long_term_frame_idx", "ref", "poc", "fields", "field_coded",
-                 "needed_for_output", "non_existing", "idr", "mmco5", "decode_index", "sps", "concealed")
 
     def __init__(self, ts: int, frame_num: int, decode_index: int, sps=None):
         self.ts = ts
@@ -63,12 +60,19 @@ class FrameStore:
         if not self.is_reference:
             self.long_term_frame_idx = -1
 
+    cdef long long c_frame_poc(self):
+        """PicOrderCnt of the frame: Min of the decoded fields' counts (8.2.1)."""
+        cdef long long t, b
+        if self.fields == FRAME:
+            t = self.poc[0]
+            b = self.poc[1]
+            return t if t <= b else b
+        return self.poc[0] if self.fields == TOP else self.poc[1]
+
     @property
     def frame_poc(self) -> int:
         """PicOrderCnt of the frame: Min of the decoded fields' counts (8.2.1)."""
-        if self.fields == FRAME:
-            return min(self.poc)
-        return self.poc[0] if self.fields == TOP else self.poc[1]
+        return self.c_frame_poc()
 
     def ref_poc(self) -> int:
         """PicOrderCnt over the fields marked as reference (entry POC used by 8.2.4.2.4)."""

@@ -1,3 +1,5 @@
+# cython: language_level=3, wraparound=True, boundscheck=True, cdivision=False, binding=True
+# Python semantics compiled by Cython; the frame stores are read through their typed view (picture.pxd).
 """The H.264 stateless controls (kernel uAPI structs of :mod:`v4l2sl.uapi.h264`), one function per control.
 
 Conventions (see the kernel documentation of each struct):
@@ -18,7 +20,9 @@ import struct
 
 from v4l2sl.uapi import h264 as u
 
-from .picture import LONG, FrameStore
+from .picture import LONG
+
+from .picture cimport FrameStore
 
 _ZZ4 = (0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15)
 _ZZ8 = (0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14,
@@ -172,34 +176,40 @@ def fill_dpb_entry(e: u.v4l2_h264_dpb_entry, fs: FrameStore) -> None:
 
 _DPB_ENTRY = struct.Struct("<QIHB5xiiI")
 _DECODE_TAIL = struct.Struct("<HHiiHHiiiIIIII")
-_EMPTY_ENTRY = bytes(_DPB_ENTRY.size)
+_DECODE_TAIL_OFFSET = _DPB_ENTRY.size * u.V4L2_H264_NUM_DPB_ENTRIES   # dpb[] comes first
 _FLAG_VALID_ACTIVE = u.V4L2_H264_DPB_ENTRY_FLAG_VALID | u.V4L2_H264_DPB_ENTRY_FLAG_ACTIVE
+_FLAG_LONG_TERM = u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM
+_FLAG_FIELD = u.V4L2_H264_DPB_ENTRY_FLAG_FIELD
 
 
-def fill_decode_params(sh, refs: list[FrameStore], top_poc: int, bottom_poc: int, slice_types: int = 0
+def fill_decode_params(sh, refs, top_poc: int, bottom_poc: int, slice_types: int = 0
                        ) -> u.v4l2_ctrl_h264_decode_params:
     """`sh`: first slice header of the picture; `refs`: frame stores for dpb[] in index order;
     `slice_types`: bit mask (1 << slice_type) over the picture's slices (PFRAME/BFRAME flags).
 
-    Packed in one go with :mod:`struct` (same bytes as filling the ctypes fields one by one, much faster)."""
-    parts = []
+    Packed with :mod:`struct` straight into the (zeroed) ctypes struct: same bytes as filling the ctypes
+    fields one by one, much faster."""
+    cdef FrameStore fs
+    cdef Py_ssize_t off = 0
+    cdef bint lt
+    c = u.v4l2_ctrl_h264_decode_params()
+    pack_entry = _DPB_ENTRY.pack_into
     for fs in refs:
         r0, r1 = fs.ref
         lt = r0 == LONG or r1 == LONG
-        fields = ((1 if r0 else 0) | (2 if r1 else 0)) & fs.fields
-        parts.append(_DPB_ENTRY.pack(
-            fs.ts, (fs.long_term_frame_idx if lt else fs.frame_num_wrap) & 0xFFFFFFFF, fs.frame_num, fields,
-            fs.poc[0], fs.poc[1],
-            _FLAG_VALID_ACTIVE | (u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM if lt else 0)
-            | (u.V4L2_H264_DPB_ENTRY_FLAG_FIELD if fs.field_coded else 0)))
-    parts.append(_EMPTY_ENTRY * (u.V4L2_H264_NUM_DPB_ENTRIES - len(refs)))
+        pack_entry(
+            c, off, fs.ts, (fs.long_term_frame_idx if lt else fs.frame_num_wrap) & 0xFFFFFFFF, fs.frame_num,
+            ((1 if r0 else 0) | (2 if r1 else 0)) & fs.fields, fs.poc[0], fs.poc[1],
+            _FLAG_VALID_ACTIVE | (_FLAG_LONG_TERM if lt else 0) | (_FLAG_FIELD if fs.field_coded else 0))
+        off += 32
     flags = ((u.V4L2_H264_DECODE_PARAM_FLAG_IDR_PIC if sh.IdrPicFlag else 0)
              | (u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC if sh.field_pic_flag else 0)
              | (u.V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD if sh.bottom_field_flag else 0)
              | (u.V4L2_H264_DECODE_PARAM_FLAG_PFRAME if slice_types & 0b1001 else 0)
              | (u.V4L2_H264_DECODE_PARAM_FLAG_BFRAME if slice_types & 0b10 else 0))
-    parts.append(_DECODE_TAIL.pack(
+    _DECODE_TAIL.pack_into(
+        c, _DECODE_TAIL_OFFSET,
         sh.nal_ref_idc, sh.frame_num, top_poc, bottom_poc, sh.idr_pic_id, sh.pic_order_cnt_lsb,
         sh.delta_pic_order_cnt_bottom, sh.delta_pic_order_cnt0, sh.delta_pic_order_cnt1,
-        sh.dec_ref_pic_marking_bit_size, sh.pic_order_cnt_bit_size, sh.slice_group_change_cycle, 0, flags))
-    return u.v4l2_ctrl_h264_decode_params.from_buffer_copy(b"".join(parts))
+        sh.dec_ref_pic_marking_bit_size, sh.pic_order_cnt_bit_size, sh.slice_group_change_cycle, 0, flags)
+    return c
