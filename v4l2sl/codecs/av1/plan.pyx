@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False
 """The AV1 decoding process as device operations (contract in :mod:`v4l2sl.codecs`): temporal units are
 parsed into frames, each frame becomes one request (SEQUENCE + FRAME + TILE_GROUP_ENTRY [+ FILM_GRAIN]) whose
 OUTPUT data is the concatenated payloads of the frame's OBU_FRAME / OBU_TILE_GROUP OBUs (tile_offset relative
