@@ -83,6 +83,18 @@ cdef int huff_decode(BitState* s, const HuffTbl* t) noexcept nogil:
     return t.huffval[(code + t.valoffset[l]) & 255]
 
 
+cdef inline int _symbol(BitState* s, const HuffTbl* t) noexcept nogil:
+    """huff_decode with the 9-bit lookahead inlined (the common case); longer codes take huff_decode."""
+    cdef int v
+    if s.bits < 16:
+        bs_fill(s)
+    v = t.look[(s.buf >> (s.bits - 9)) & 511]
+    if v:
+        s.bits -= v >> 8
+        return v & 255
+    return huff_decode(s, t)
+
+
 ctypedef struct ScanComp:
     int16_t* coef
     Py_ssize_t bw           # blocks per row of the component's coefficient array
@@ -176,7 +188,7 @@ cdef void _decode(BitState* s, ScanComp* comps, int ns, HuffTbl* tables, int mcu
                         blk = c.coef + ((<Py_ssize_t>(my * c.v + by)) * c.bw + mx * c.h + bx) * 64
                         if not progressive:
                             # F.2.2.1 DC difference, F.2.2.2 AC coefficients
-                            t = huff_decode(s, &tables[c.dc])
+                            t = _symbol(s, &tables[c.dc])
                             if t:
                                 r = bs_get(s, t)
                                 c.pred += bs_extend(r, t)
@@ -193,7 +205,7 @@ cdef void _decode(BitState* s, ScanComp* comps, int ns, HuffTbl* tables, int mcu
                                     blk[JPEG_NATURAL[k]] = <int16_t>(fa >> 16)
                                     k += 1
                                     continue
-                                rs = huff_decode(s, tac)
+                                rs = _symbol(s, tac)
                                 r = rs >> 4
                                 t = rs & 15
                                 if t:
@@ -208,7 +220,7 @@ cdef void _decode(BitState* s, ScanComp* comps, int ns, HuffTbl* tables, int mcu
                         elif ss == 0:
                             if ah == 0:
                                 # G.1.2.1 DC first scan
-                                t = huff_decode(s, &tables[c.dc])
+                                t = _symbol(s, &tables[c.dc])
                                 if t:
                                     r = bs_get(s, t)
                                     c.pred += bs_extend(r, t)
@@ -234,7 +246,7 @@ cdef void _decode(BitState* s, ScanComp* comps, int ns, HuffTbl* tables, int mcu
                                         blk[JPEG_NATURAL[k]] = <int16_t>(<unsigned int>(fa >> 16) << al)
                                         k += 1
                                         continue
-                                    rs = huff_decode(s, tac)
+                                    rs = _symbol(s, tac)
                                     r = rs >> 4
                                     t = rs & 15
                                     if t:
@@ -257,7 +269,7 @@ cdef void _decode(BitState* s, ScanComp* comps, int ns, HuffTbl* tables, int mcu
                             k = ss
                             if eobrun == 0:
                                 while k <= se:
-                                    rs = huff_decode(s, tac)
+                                    rs = _symbol(s, tac)
                                     r = rs >> 4
                                     t = rs & 15
                                     sgn = 0
