@@ -106,10 +106,10 @@ def fill_scaling_matrix(pps) -> u.v4l2_ctrl_h264_scaling_matrix:
     raw = bytearray()
     for i in range(6):
         lst = lists[i]
-        raw += bytes(lst[k] for k in _RASTER4)
+        raw += bytes([lst[k] for k in _RASTER4])
     for i in range(6):
         lst = lists[6 + i]
-        raw += bytes(lst[k] for k in _RASTER8)
+        raw += bytes([lst[k] for k in _RASTER8])
     return u.v4l2_ctrl_h264_scaling_matrix.from_buffer_copy(raw)
 
 

@@ -1,5 +1,5 @@
 # cython: language_level=3, wraparound=True, boundscheck=True, cdivision=False, binding=True
-# Plain Python semantics compiled with Cython (no C types yet): same code, less interpreter overhead.
+# Python semantics compiled by Cython; frame stores are used through their typed view (picture.pxd).
 """The H.264 decoding process driver: NAL units in, plan items (StreamFormat, DecodeRequest, OutputPicture,
 ReleasePicture) out.
 
@@ -19,7 +19,9 @@ from v4l2sl.uapi import h264 as u
 from . import controls as ctl
 from .dpb import DPB
 from .marking import MarkingState, adaptive_marking, frame_num_wraps, sliding_window
-from .picture import BOTTOM, FRAME, LONG, SHORT, TOP, FrameStore
+from .picture import BOTTOM, FRAME, LONG, SHORT, TOP
+
+from .picture cimport FrameStore
 from .poc import PocState
 from .reflist import init_b, init_p, modify
 
@@ -251,6 +253,7 @@ class H264Process:
         return ctls
 
     def _drain(self) -> list:
+        cdef FrameStore fs
         out: list = []
         dpb = self.dpb
         for fs in dpb.output:
@@ -272,6 +275,8 @@ class H264Process:
 
     # ------------------------------------------------------------------------------------------------
     def _finish(self) -> list:
+        cdef FrameStore fs, r
+        cdef list refs
         pic, self.cur = self.cur, None
         self.pictures += 1
         sh = pic.slices[0][0]
@@ -331,7 +336,10 @@ class H264Process:
             fs.poc[1] = bottom
 
         # --- references for this picture ------------------------------------------------------------
-        refs = [r for r in dpb.stores if (r.ref[0] or r.ref[1]) and r is not fs]
+        refs = []
+        for r in dpb.stores:
+            if (r.ref[0] or r.ref[1]) and r is not fs:
+                refs.append(r)
         if second and fs.is_reference:
             refs.append(fs)   # the first field of this frame may be referenced by the second
         frame_num_wraps(refs, sh.frame_num, sps.MaxFrameNum)
