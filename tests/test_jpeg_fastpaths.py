@@ -1,4 +1,4 @@
-"""The 8-bit vectorised rows of colour conversion and h2v2 upsampling equal the generic (table-driven /
+"""The 8-bit vectorised rows of colour conversion and h2v1/h2v2 upsampling equal the generic (table-driven /
 per-sample) code, which runs for 16-bit sample arrays: same inputs as uint8 and as uint16."""
 import numpy as np
 import pytest
@@ -23,11 +23,15 @@ def test_ycc_to_rgb_rows_equal_table_path(w, invert):
 
 @pytest.mark.parametrize("cw,ch,W,H", [(3, 2, 5, 3), (3, 2, 6, 4), (4, 3, 7, 5), (17, 9, 33, 17),
                                        (960, 540, 1920, 1080), (961, 3, 1921, 5)])
-def test_h2v2_rows_equal_generic_path(cw, ch, W, H):
+@pytest.mark.parametrize("vexp", [1, 2])
+def test_h2_rows_equal_generic_path(cw, ch, W, H, vexp):
     rng = np.random.default_rng(cw * 7 + W)
+    if vexp == 1:
+        ch = H
+    assert upsample.method(2, vexp, cw) == ("h2v2_fancy" if vexp == 2 else "h2v1_fancy")
     src = rng.integers(0, 256, (ch + 1, cw + 3)).astype(np.uint8)
     out8 = np.empty((H, W), np.uint8)
     out16 = np.empty((H, W), np.uint16)
-    upsample.upsample(src, cw, ch, 2, 2, out8, True)
-    upsample.upsample(src.astype(np.uint16), cw, ch, 2, 2, out16, True)
+    upsample.upsample(src, cw, ch, 2, vexp, out8, True)
+    upsample.upsample(src.astype(np.uint16), cw, ch, 2, vexp, out16, True)
     np.testing.assert_array_equal(out8, out16)

@@ -19,7 +19,7 @@ ctypedef fused sample_t:
     uint16_t
 
 
-# 8-bit h2v2 fancy rows with a branch-free interior the compiler vectorises (AVX2 clone on x86-64);
+# 8-bit h2v2 / h2v1 fancy rows with a branch-free interior the compiler vectorises (AVX2 clone on x86-64);
 # edges exactly as _h2v2_row.
 cdef extern from *:
     """
@@ -54,9 +54,31 @@ cdef extern from *:
         if (2 * i + 1 < w) out[2 * i + 1] = (uint8_t)((JUPS_CS(i) * 4 + 7) >> 4);
         #undef JUPS_CS
     }
+
+    /* 8-bit h2v1 fancy row, edges exactly as _h2v1_row */
+    JUPS_CLONES
+    static void jups_h2v1_row8(const uint8_t *restrict in, ptrdiff_t cw, uint8_t *restrict out, ptrdiff_t w) {
+        out[0] = in[0];
+        if (w > 1) out[1] = (uint8_t)((in[0] * 3 + in[1] + 2) >> 2);
+        ptrdiff_t iend = cw - 1 < w / 2 ? cw - 1 : w / 2, i;
+        for (i = 1; i < iend; i++) {
+            int32_t t = (int32_t)in[i] * 3;
+            out[2 * i] = (uint8_t)((t + in[i - 1] + 1) >> 2);
+            out[2 * i + 1] = (uint8_t)((t + in[i + 1] + 2) >> 2);
+        }
+        for (; i < cw - 1; i++) {
+            int32_t t = (int32_t)in[i] * 3;
+            if (2 * i < w) out[2 * i] = (uint8_t)((t + in[i - 1] + 1) >> 2);
+            if (2 * i + 1 < w) out[2 * i + 1] = (uint8_t)((t + in[i + 1] + 2) >> 2);
+        }
+        i = cw - 1;
+        if (2 * i < w) out[2 * i] = (uint8_t)((in[i] * 3 + in[i - 1] + 1) >> 2);
+        if (2 * i + 1 < w) out[2 * i + 1] = in[i];
+    }
     """
     void jups_h2v2_row8(const uint8_t* near, const uint8_t* far, Py_ssize_t cw, uint8_t* out,
                         Py_ssize_t w) noexcept nogil
+    void jups_h2v1_row8(const uint8_t* inp, Py_ssize_t cw, uint8_t* out, Py_ssize_t w) noexcept nogil
 
 
 def method(int hexp, int vexp, int cw, bint fancy=True):
@@ -92,7 +114,10 @@ def upsample(const sample_t[:, :] src, int cw, int ch, int hexp, int vexp, sampl
                 memcpy(&out[y, 0], &src[y, 0], W * sizeof(sample_t))
         elif m == 1:
             for y in range(H):
-                _h2v1_row(&src[y, 0], cw, &out[y, 0], W)
+                if sample_t is uint8_t:
+                    jups_h2v1_row8(&src[y, 0], cw, &out[y, 0], W)
+                else:
+                    _h2v1_row(&src[y, 0], cw, &out[y, 0], W)
         elif m == 2:
             for y in range(H):
                 i = y >> 1
