@@ -157,26 +157,25 @@ cdef class FrameHeader:
 FRAME_HEADER_FIELDS = ('AllLossless', 'CodedLossless', 'DeltaQUAc', 'DeltaQUDc', 'DeltaQVAc', 'DeltaQVDc', 'DeltaQYDc', 'FeatureData', 'FeatureEnabled', 'FrameHeight', 'FrameIsIntra', 'FrameRestorationType', 'FrameWidth', 'GmType', 'LastActiveSegId', 'LoopRestorationSize', 'LosslessArray', 'MiColStarts', 'MiCols', 'MiRowStarts', 'MiRows', 'OrderHints', 'PrevGmParams', 'RefFrameSignBias', 'RenderHeight', 'RenderWidth', 'SegIdPreSkip', 'SkipModeFrame', 'SuperresDenom', 'TileCols', 'TileColsLog2', 'TileRows', 'TileRowsLog2', 'TileSizeBytes', 'TxMode', 'UpscaledWidth', 'UsesLr', 'allow_high_precision_mv', 'allow_intrabc', 'allow_screen_content_tools', 'allow_warped_motion', 'base_q_idx', 'buffer_removal_time', 'buffer_removal_time_present_flag', 'cdef_bits', 'cdef_damping_minus_3', 'cdef_uv_pri_strength', 'cdef_uv_sec_strength', 'cdef_y_pri_strength', 'cdef_y_sec_strength', 'coded_denom', 'context_update_tile_id', 'current_frame_id', 'delta_frame_id_minus_1', 'delta_lf_multi', 'delta_lf_present', 'delta_lf_res', 'delta_q_present', 'delta_q_res', 'diff_uv_delta', 'disable_cdf_update', 'disable_frame_end_update_cdf', 'display_frame_id', 'error_resilient_mode', 'film_grain', 'force_integer_mv', 'frame_height_minus_1', 'frame_presentation_time', 'frame_refs_short_signaling', 'frame_size_override_flag', 'frame_to_show_map_idx', 'frame_type', 'frame_width_minus_1', 'gm_params', 'gold_frame_idx', 'header_bits', 'height_in_sbs_minus_1', 'interpolation_filter', 'is_filter_switchable', 'is_motion_mode_switchable', 'last_frame_idx', 'loop_filter_delta_enabled', 'loop_filter_delta_update', 'loop_filter_level', 'loop_filter_mode_deltas', 'loop_filter_ref_deltas', 'loop_filter_sharpness', 'lr_unit_shift', 'lr_uv_shift', 'order_hint', 'primary_ref_frame', 'qm_u', 'qm_v', 'qm_y', 'reduced_tx_set', 'ref_frame_idx', 'reference_select', 'refresh_frame_flags', 'render_and_frame_size_different', 'segmentation_enabled', 'segmentation_temporal_update', 'segmentation_update_data', 'segmentation_update_map', 'seq', 'show_existing_frame', 'show_frame', 'showable_frame', 'skipModeAllowed', 'skip_mode_present', 'spatial_id', 'temporal_id', 'tx_mode_select', 'uniform_tile_spacing_flag', 'use_ref_frame_mvs', 'use_superres', 'usesChromaLr', 'using_qmatrix', 'width_in_sbs_minus_1')
 
 
-class Obu:
+cdef class Obu:
     """One OBU: ``offset`` of its header in the buffer, payload at ``payload_offset`` (``payload_size`` bytes)."""
-    __slots__ = ("obu_type", "offset", "header_size", "payload_offset", "payload_size", "extension_flag",
-                 "has_size_field", "temporal_id", "spatial_id")
+    cdef public object obu_type, offset, header_size, payload_offset, payload_size, extension_flag, \
+        has_size_field, temporal_id, spatial_id
 
     def __repr__(self):
         return (f"Obu({OBU_NAMES.get(self.obu_type, self.obu_type)}, offset={self.offset}, "
                 f"payload={self.payload_offset}+{self.payload_size})")
 
 
-class TileGroup:
+cdef class TileGroup:
     """tile_group_obu(): ``tiles`` = list of (tile_offset, tile_size, tile_row, tile_col); offsets are byte
     positions in the temporal unit buffer."""
-    __slots__ = ("obu", "tg_start", "tg_end", "tiles", "data_offset", "data_size")
+    cdef public object obu, tg_start, tg_end, tiles, data_offset, data_size
 
 
-class Av1Frame:
+cdef class Av1Frame:
     """A frame of a temporal unit in decode order: header (or show_existing_frame) and its tile groups."""
-    __slots__ = ("header", "seq", "tile_groups", "obus", "show_existing_frame", "temporal_id", "spatial_id",
-                 "seq_changed")
+    cdef public object header, seq, tile_groups, obus, show_existing_frame, temporal_id, spatial_id, seq_changed
 
     def __repr__(self):
         h = self.header
@@ -316,12 +315,13 @@ def parse_obu_headers(data, Py_ssize_t start=0, Py_ssize_t end=-1):
     cdef Py_ssize_t pos = start, p
     cdef int b, ext, has_size, shift
     cdef int64_t size
+    cdef Obu o
     out = []
     while pos < n:
         b = mv[pos]
         if b & 0x80:
             raise BitstreamError("AV1: obu_forbidden_bit set", pos * 8)
-        o = Obu()
+        o = Obu.__new__(Obu)
         o.offset = pos
         o.obu_type = (b >> 3) & 15
         ext = (b >> 2) & 1
@@ -490,7 +490,7 @@ cdef class Av1Parser:
             # OBU_METADATA, OBU_TILE_LIST, OBU_PADDING and reserved types are skipped (6.2.2)
 
     cdef _emit(self, hdr):
-        fr = Av1Frame()
+        cdef Av1Frame fr = Av1Frame.__new__(Av1Frame)
         fr.header = hdr
         fr.seq = self.seq
         fr.tile_groups = self.tile_groups
@@ -1497,7 +1497,7 @@ cdef class Av1Parser:
         cdef Py_ssize_t start_bit = br.pos
         cdef int tile_bits, tile_num, tsb = h.TileSizeBytes
         cdef Py_ssize_t pos, end, size
-        tg = TileGroup()
+        cdef TileGroup tg = TileGroup.__new__(TileGroup)
         tg.obu = o
         flag = 0
         if num_tiles > 1:
