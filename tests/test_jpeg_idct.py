@@ -8,6 +8,7 @@ from v4l2sl.ext.jpeg import idct
 FIX = dict(a=2446, b=3196, c=4433, d=6270, e=7373, f=9633, g=12299, h=15137, i=16069, j=16819, k=20995,
            l=25172)
 FAST_MAX = 35000
+SMALL_MAX = 1170
 
 
 def _1d(x, rnd, shift):
@@ -60,6 +61,8 @@ def test_fast_path_bound_holds():
     worst = int(outs.sum(axis=1).max())
     assert worst <= 61214
     assert 61214 * FAST_MAX + (1 << 17) < 2 ** 31
+    # dequantized inputs within +-SMALL_MAX keep the pass-1 outputs within +-FAST_MAX (no second check)
+    assert (61214 * SMALL_MAX + (1 << 10)) >> 11 <= FAST_MAX
 
 
 @pytest.mark.parametrize("scale", [4, 60, 600, 5000, 32767])
@@ -78,7 +81,7 @@ def test_blocks_at_the_bound():
     # dequantized inputs exactly at +-FAST_MAX (fast path) and one past it (64-bit path)
     rng = np.random.default_rng(1)
     q = np.ones(64, np.int32)
-    for lim in (FAST_MAX, FAST_MAX + 1):
+    for lim in (SMALL_MAX, SMALL_MAX + 1, FAST_MAX, FAST_MAX + 1):
         coef = rng.choice([-1, 1], (500, 64)) * rng.integers(0, lim + 1, (500, 64))
         coef[:, 0] = lim
         coef = np.clip(coef, -32768, 32767)

@@ -38,6 +38,7 @@ cdef extern from *:
     #include <stddef.h>
     #include <string.h>
     #define JIDCT_FAST_MAX 35000
+    #define JIDCT_SMALL_MAX 1170
     #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
     #define JIDCT_CLONES __attribute__((target_clones("avx2", "default")))
     #else
@@ -95,11 +96,11 @@ cdef extern from *:
         }
     }
 
-    /* nonzero if some lane is outside [-JIDCT_FAST_MAX, JIDCT_FAST_MAX] */
-    static inline __attribute__((always_inline)) int jidct_out_of_bound(const jidct_v8 *m) {
+    /* nonzero if some lane is outside [-bound, bound] */
+    static inline __attribute__((always_inline)) int jidct_out_of_bound(const jidct_v8 *m, uint32_t bound) {
         jidct_v8 bad = {0};
         for (int r = 0; r < 8; r++)
-            bad |= (jidct_v8)(((jidct_v8u)m[r] + JIDCT_FAST_MAX) > 2 * JIDCT_FAST_MAX);
+            bad |= (jidct_v8)(((jidct_v8u)m[r] + bound) > 2 * bound);
         int32_t acc = 0;
         for (int i = 0; i < 8; i++) acc |= bad[i];
         return acc;
@@ -135,10 +136,16 @@ cdef extern from *:
             memcpy(&qv, q + 8 * r, 32);
             m[r] = __builtin_convertvector(c16, jidct_v8) * qv;
         }
-        if (jidct_out_of_bound(m)) return 0;
+        /* inputs within +-JIDCT_SMALL_MAX give pass-1 outputs within +-JIDCT_FAST_MAX
+           ((61214 * 1170 + 2**10) >> 11 = 34971): then the second check is not needed */
+        int check_ws = 0;
+        if (jidct_out_of_bound(m, JIDCT_SMALL_MAX)) {
+            if (jidct_out_of_bound(m, JIDCT_FAST_MAX)) return 0;
+            check_ws = 1;
+        }
         jidct_1d(m, ws, 1 << 10, 11);          /* pass 1: columns (lane = column) */
         jidct_transpose(ws);
-        if (jidct_out_of_bound(ws)) return 0;
+        if (check_ws && jidct_out_of_bound(ws, JIDCT_FAST_MAX)) return 0;
         jidct_1d(ws, m, 1 << 17, 18);          /* pass 2: rows (lane = row) */
         jidct_transpose(m);
         for (int r = 0; r < 8; r++) {
