@@ -67,8 +67,17 @@ class _Pic:
         self.recovery = recovery
 
 
-class H264Process:
+cdef class H264Process:
     """Feed NAL units with :meth:`feed_nal` (or Annex B chunks with :meth:`feed`), get plan items back."""
+
+    # a cdef class: the per-picture state is read and written as C fields
+    cdef public object errors, mode, poc, marking, dpb, active_sps, cur, prev_pic
+    cdef public bint start_code, recovery_pending, started, prev_mmco5
+    cdef public dict sps, pps, _ctl_cache
+    cdef public set held
+    cdef public list warnings
+    cdef public FrameStore pending_first_field
+    cdef public long long decode_index, request_index, output_index, prev_ref_frame_num, pictures, _last_decoded_ts
 
     def __init__(self, mode: str = "frame", start_code: bool = True, caps=None, errors: str = "raise"):
         if mode not in ("frame", "slice"):
@@ -78,13 +87,13 @@ class H264Process:
         self.errors = errors
         self.mode = mode
         self.start_code = bool(start_code)
-        self.sps: dict = {}
-        self.pps: dict = {}
+        self.sps = {}
+        self.pps = {}
         self.poc = PocState()
         self.marking = MarkingState()
-        self.dpb: DPB | None = None
+        self.dpb = None
         self.active_sps = None
-        self.cur: _Pic | None = None
+        self.cur = None
         self.recovery_pending = False
         self.started = False
         self.decode_index = 0          # frame stores created (timestamps)
@@ -93,11 +102,11 @@ class H264Process:
         self.prev_ref_frame_num = 0
         self.prev_pic = None           # (FrameStore, parity, SliceHeader) of the previous picture
         self.prev_mmco5 = False
-        self.held: set[int] = set()
-        self.pending_first_field: FrameStore | None = None
-        self.warnings: list[str] = []
+        self.held = set()
+        self.pending_first_field = None
+        self.warnings = []
         self.pictures = 0
-        self._ctl_cache: dict = {}
+        self._ctl_cache = {}
         self._last_decoded_ts = 0
 
     # ------------------------------------------------------------------------------------------------
