@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False
 """The 8 AV1 reference slots and the processes that update them (AV1 spec 7.20, 7.21).
 
 Everything the syntax and the decoding process need from earlier frames lives here, per slot: RefValid,
@@ -12,7 +13,14 @@ from v4l2sl.parsers.av1 import DEFAULT_GM_PARAMS, DEFAULT_LF_REF_DELTAS, NO_GRAI
 NUM_REF_FRAMES = 8
 
 
-class RefSlots:
+cdef class RefSlots:
+    cdef public list valid, frame_id, order_hint, frame_type, upscaled_width, frame_width, frame_height
+    cdef public list render_width, render_height, saved_order_hints, loop_filter_ref_deltas
+    cdef public list loop_filter_mode_deltas, feature_enabled, feature_data, gm_params, film_grain
+    cdef public list timestamp      # v4l2 timestamp of the picture held by the slot (0 = empty)
+    cdef public list header         # FrameHeader of the picture held by the slot
+    cdef public list dropped        # timestamps of pictures whose slot was invalidated (release candidates)
+
     def __init__(self) -> None:
         n = NUM_REF_FRAMES
         self.valid = [0] * n
@@ -32,9 +40,9 @@ class RefSlots:
         self.feature_data = [ZERO_FEATURES] * n
         self.gm_params = [DEFAULT_GM_PARAMS] * n
         self.film_grain = [NO_GRAIN] * n
-        self.timestamp: list[int] = [0] * n   # v4l2 timestamp of the picture held by the slot (0 = empty)
-        self.header: list[object | None] = [None] * n    # FrameHeader of the picture held by the slot
-        self.dropped: list[int] = []   # timestamps of pictures whose slot was invalidated (release candidates)
+        self.timestamp = [0] * n
+        self.header = [None] * n
+        self.dropped = []
 
     def invalidate(self, i: int, order_hint: int) -> None:
         """ref_order_hint[i] differs from RefOrderHint[i] in an error resilient frame (5.9.2 / 7.20): the slot
@@ -46,35 +54,45 @@ class RefSlots:
         self.timestamp[i] = 0
         self.header[i] = None
 
-    def update(self, h, timestamp: int) -> list[int]:
+    def update(self, h, timestamp):
         """7.20 Reference frame update process: store frame `h` in every slot of refresh_frame_flags.
         Returns the timestamps that were displaced (candidates for release)."""
-        displaced = []
-        flags = h.refresh_frame_flags & 0xFF
+        cdef list displaced = []
+        cdef int i, flags = h.refresh_frame_flags & 0xFF
         if not flags:
             return displaced
-        # read the frame's values once, then store them in every refreshed slot
-        vals = (h.current_frame_id, h.order_hint, h.frame_type, h.UpscaledWidth, h.FrameWidth, h.FrameHeight,
-                h.RenderWidth, h.RenderHeight,
-                # the parser gives every frame header its own lists and never changes them afterwards: share them
-                h.OrderHints, h.loop_filter_ref_deltas, h.loop_filter_mode_deltas, h.FeatureEnabled,
-                h.FeatureData, h.gm_params, h.film_grain)
-        slot_ts = self.timestamp
-        i = 0
-        while flags:
-            if flags & 1:
-                old = slot_ts[i]
-                if old and old != timestamp:
-                    displaced.append(old)
-                self.valid[i] = 1
-                (self.frame_id[i], self.order_hint[i], self.frame_type[i], self.upscaled_width[i],
-                 self.frame_width[i], self.frame_height[i], self.render_width[i], self.render_height[i],
-                 self.saved_order_hints[i], self.loop_filter_ref_deltas[i], self.loop_filter_mode_deltas[i],
-                 self.feature_enabled[i], self.feature_data[i], self.gm_params[i], self.film_grain[i]) = vals
-                slot_ts[i] = timestamp
-                self.header[i] = h
-            flags >>= 1
-            i += 1
+        # read the frame's values once, then store them in every refreshed slot; the parser gives every frame
+        # header its own lists and never changes them afterwards: share them
+        frame_id, order_hint, frame_type = h.current_frame_id, h.order_hint, h.frame_type
+        upscaled_width, frame_width, frame_height = h.UpscaledWidth, h.FrameWidth, h.FrameHeight
+        render_width, render_height = h.RenderWidth, h.RenderHeight
+        order_hints, lf_ref, lf_mode = h.OrderHints, h.loop_filter_ref_deltas, h.loop_filter_mode_deltas
+        feature_enabled, feature_data = h.FeatureEnabled, h.FeatureData
+        gm_params, film_grain = h.gm_params, h.film_grain
+        for i in range(NUM_REF_FRAMES):
+            if not (flags >> i) & 1:
+                continue
+            old = self.timestamp[i]
+            if old and old != timestamp:
+                displaced.append(old)
+            self.valid[i] = 1
+            self.frame_id[i] = frame_id
+            self.order_hint[i] = order_hint
+            self.frame_type[i] = frame_type
+            self.upscaled_width[i] = upscaled_width
+            self.frame_width[i] = frame_width
+            self.frame_height[i] = frame_height
+            self.render_width[i] = render_width
+            self.render_height[i] = render_height
+            self.saved_order_hints[i] = order_hints
+            self.loop_filter_ref_deltas[i] = lf_ref
+            self.loop_filter_mode_deltas[i] = lf_mode
+            self.feature_enabled[i] = feature_enabled
+            self.feature_data[i] = feature_data
+            self.gm_params[i] = gm_params
+            self.film_grain[i] = film_grain
+            self.timestamp[i] = timestamp
+            self.header[i] = h
         return displaced
 
     def load(self, k: int):
