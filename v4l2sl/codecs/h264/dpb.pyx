@@ -1,12 +1,12 @@
 # cython: language_level=3, wraparound=True, boundscheck=True, cdivision=False, binding=True
-# Loops over the frame stores use the typed FrameStore (picture.pxd).
+# A cdef class (attributes in dpb.pxd); loops over the frame stores use the typed FrameStore (picture.pxd).
 """C.4 Decoded picture buffer operation for output order conformance: storage, removal, "bumping"."""
 from __future__ import annotations
 
 from .picture cimport FrameStore
 
 
-class DPB:
+cdef class DPB:
     """Frame buffers of the DPB. ``size`` = dpb_size (max_dec_frame_buffering or MaxDpbFrames);
     ``max_num_reorder`` lets pictures out early when the VUI signals max_num_reorder_frames (-1: unknown).
 
@@ -16,9 +16,9 @@ class DPB:
     def __init__(self, size: int = 16, max_num_reorder: int = -1):
         self.size = max(1, size)
         self.max_num_reorder = max_num_reorder
-        self.stores: list[FrameStore] = []
-        self.output: list[FrameStore] = []
-        self.removed: list[FrameStore] = []
+        self.stores = []
+        self.output = []
+        self.removed = []
 
     def __iter__(self):
         return iter(self.stores)

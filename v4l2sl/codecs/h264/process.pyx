@@ -17,7 +17,7 @@ from v4l2sl.parsers import h264 as syntax
 from v4l2sl.uapi import h264 as u
 
 from . import controls as ctl
-from .dpb import DPB
+from .dpb cimport DPB
 from .marking import MarkingState, adaptive_marking, frame_num_wraps, sliding_window
 from .picture import BOTTOM, FRAME, LONG, SHORT, TOP
 
@@ -71,7 +71,8 @@ cdef class H264Process:
     """Feed NAL units with :meth:`feed_nal` (or Annex B chunks with :meth:`feed`), get plan items back."""
 
     # a cdef class: the per-picture state is read and written as C fields
-    cdef public object errors, mode, poc, marking, dpb, active_sps, cur, prev_pic
+    cdef public object errors, mode, poc, marking, active_sps, cur, prev_pic
+    cdef public DPB dpb
     cdef public bint start_code, recovery_pending, started, prev_mmco5
     cdef public dict sps, pps, _ctl_cache
     cdef public set held
@@ -263,6 +264,7 @@ cdef class H264Process:
 
     def _drain(self) -> list:
         cdef FrameStore fs
+        cdef DPB dpb
         out: list = []
         dpb = self.dpb
         for fs in dpb.output:
@@ -286,6 +288,7 @@ cdef class H264Process:
     def _finish(self) -> list:
         cdef FrameStore fs, r
         cdef list refs
+        cdef DPB dpb
         pic, self.cur = self.cur, None
         self.pictures += 1
         sh = pic.slices[0][0]
