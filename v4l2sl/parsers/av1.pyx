@@ -400,13 +400,14 @@ cdef class Av1Parser:
             self.trace.append((p - self.base, name, v))
         return v
 
-    cdef int64_t fi(self, BitReader br, int n, str name, object idx) except? -1:
+    cdef int64_t fi(self, BitReader br, int n, str name, int i0, int i1=-1) except? -1:
+        # f() of an array element name[i0] (or name[i0][i1]); the name is only formatted for a trace
         cdef Py_ssize_t p = br.pos
         if n <= 0:
             return 0
         cdef int64_t v = br.read_u(n)
         if self.trace is not None:
-            self.trace.append((p - self.base, name + "".join("[%d]" % i for i in idx), v))
+            self.trace.append((p - self.base, name + ("[%d]" % i0 if i1 < 0 else "[%d][%d]" % (i0, i1)), v))
         return v
 
     cdef int64_t su(self, BitReader br, int n, str name) except? -1:
@@ -574,23 +575,23 @@ cdef class Av1Parser:
             s.low_delay_mode_flag = [0] * cnt
             s.initial_display_delay_minus_1 = [0] * cnt
             for i in range(cnt):
-                s.operating_point_idc[i] = self.fi(br, 12, "operating_point_idc", (i,))
-                s.seq_level_idx[i] = self.fi(br, 5, "seq_level_idx", (i,))
+                s.operating_point_idc[i] = self.fi(br, 12, "operating_point_idc", i)
+                s.seq_level_idx[i] = self.fi(br, 5, "seq_level_idx", i)
                 if s.seq_level_idx[i] > 7:
-                    s.seq_tier[i] = self.fi(br, 1, "seq_tier", (i,))
+                    s.seq_tier[i] = self.fi(br, 1, "seq_tier", i)
                 if s.decoder_model_info_present_flag:
-                    s.decoder_model_present_for_this_op[i] = self.fi(br, 1, "decoder_model_present_for_this_op", (i,))
+                    s.decoder_model_present_for_this_op[i] = self.fi(br, 1, "decoder_model_present_for_this_op", i)
                     if s.decoder_model_present_for_this_op[i]:
                         # 5.5.5 operating_parameters_info()
                         n = s.buffer_delay_length_minus_1 + 1
-                        s.decoder_buffer_delay[i] = self.fi(br, n, "decoder_buffer_delay", (i,))
-                        s.encoder_buffer_delay[i] = self.fi(br, n, "encoder_buffer_delay", (i,))
-                        s.low_delay_mode_flag[i] = self.fi(br, 1, "low_delay_mode_flag", (i,))
+                        s.decoder_buffer_delay[i] = self.fi(br, n, "decoder_buffer_delay", i)
+                        s.encoder_buffer_delay[i] = self.fi(br, n, "encoder_buffer_delay", i)
+                        s.low_delay_mode_flag[i] = self.fi(br, 1, "low_delay_mode_flag", i)
                 if s.initial_display_delay_present_flag:
                     s.initial_display_delay_present_for_this_op[i] = self.fi(
-                        br, 1, "initial_display_delay_present_for_this_op", (i,))
+                        br, 1, "initial_display_delay_present_for_this_op", i)
                     if s.initial_display_delay_present_for_this_op[i]:
-                        s.initial_display_delay_minus_1[i] = self.fi(br, 4, "initial_display_delay_minus_1", (i,))
+                        s.initial_display_delay_minus_1[i] = self.fi(br, 4, "initial_display_delay_minus_1", i)
         op = self.operating_point
         if op < 0 or op > s.operating_points_cnt_minus_1:
             op = 0
@@ -837,7 +838,7 @@ cdef class Av1Parser:
                         in_s = (idc >> (self.spatial_id + 8)) & 1
                         if idc == 0 or (in_t and in_s):
                             h.buffer_removal_time[op] = self.fi(br, s.buffer_removal_time_length_minus_1 + 1,
-                                                                "buffer_removal_time", (op,))
+                                                                "buffer_removal_time", op)
         if h.frame_type == SWITCH_FRAME or (h.frame_type == KEY_FRAME and h.show_frame):
             h.refresh_frame_flags = all_frames
         else:
@@ -847,7 +848,7 @@ cdef class Av1Parser:
         if not h.FrameIsIntra or h.refresh_frame_flags != all_frames:
             if h.error_resilient_mode and s.enable_order_hint:
                 for i in range(NUM_REF_FRAMES):
-                    roh = self.fi(br, s.OrderHintBits, "ref_order_hint", (i,))
+                    roh = self.fi(br, s.OrderHintBits, "ref_order_hint", i)
                     if roh != refs.order_hint[i] or not refs.valid[i]:
                         refs.invalidate(i, roh)
         if h.FrameIsIntra:
@@ -866,10 +867,10 @@ cdef class Av1Parser:
             h.delta_frame_id_minus_1 = [0] * REFS_PER_FRAME
             for i in range(REFS_PER_FRAME):
                 if not h.frame_refs_short_signaling:
-                    h.ref_frame_idx[i] = self.fi(br, 3, "ref_frame_idx", (i,))
+                    h.ref_frame_idx[i] = self.fi(br, 3, "ref_frame_idx", i)
                 if s.frame_id_numbers_present_flag:
                     n = s.delta_frame_id_length_minus_2 + 2
-                    h.delta_frame_id_minus_1[i] = self.fi(br, n, "delta_frame_id_minus1", (i,))
+                    h.delta_frame_id_minus_1[i] = self.fi(br, n, "delta_frame_id_minus1", i)
                     expected = (h.current_frame_id + (1 << id_len) - (h.delta_frame_id_minus_1[i] + 1)) % (1 << id_len)
                     if refs.valid[h.ref_frame_idx[i]] and refs.frame_id[h.ref_frame_idx[i]] != expected:
                         raise BitstreamError(
@@ -1033,7 +1034,7 @@ cdef class Av1Parser:
         refs = self.refs
         found = 0
         for i in range(REFS_PER_FRAME):
-            found = self.fi(br, 1, "found_ref", (i,))
+            found = self.fi(br, 1, "found_ref", i)
             if found:
                 k = h.ref_frame_idx[i]
                 h.UpscaledWidth = refs.upscaled_width[k]
@@ -1109,7 +1110,8 @@ cdef class Av1Parser:
                 col_starts.append(start << sb_shift)
                 p = br.pos
                 v = br.read_ns(min(sb_cols - start, max_w))
-                self.note(p, "width_in_sbs_minus_1[%d]" % i, v)
+                if self.trace is not None:     # the element name is only formatted for a trace
+                    self.note(p, "width_in_sbs_minus_1[%d]" % i, v)
                 size_sb = v + 1
                 widest = max(size_sb, widest)
                 start += size_sb
@@ -1127,7 +1129,8 @@ cdef class Av1Parser:
                 row_starts.append(start << sb_shift)
                 p = br.pos
                 v = br.read_ns(min(sb_rows - start, max_h))
-                self.note(p, "height_in_sbs_minus_1[%d]" % i, v)
+                if self.trace is not None:     # the element name is only formatted for a trace
+                    self.note(p, "height_in_sbs_minus_1[%d]" % i, v)
                 start += v + 1
                 i += 1
             row_starts.append(mi_rows)
@@ -1209,7 +1212,7 @@ cdef class Av1Parser:
                 for i in range(8):
                     for j in range(8):
                         v = 0
-                        en = self.fi(br, 1, "feature_enabled", (i, j))
+                        en = self.fi(br, 1, "feature_enabled", i, j)
                         fe[i][j] = en
                         if en:
                             bits = SEGMENTATION_FEATURE_BITS[j]
@@ -1217,10 +1220,11 @@ cdef class Av1Parser:
                             if SEGMENTATION_FEATURE_SIGNED[j]:
                                 p = br.pos
                                 v = br.read_su(1 + bits)
-                                self.note(p, "feature_value[%d][%d]" % (i, j), v)
+                                if self.trace is not None:     # the element name is only formatted for a trace
+                                    self.note(p, "feature_value[%d][%d]" % (i, j), v)
                                 v = max(-limit, min(limit, v))
                             else:
-                                v = self.fi(br, bits, "feature_value", (i, j))
+                                v = self.fi(br, bits, "feature_value", i, j)
                                 v = max(0, min(limit, v))
                         fd[i][j] = v
         else:
@@ -1261,15 +1265,17 @@ cdef class Av1Parser:
                 h.loop_filter_ref_deltas = list(h.loop_filter_ref_deltas)
                 h.loop_filter_mode_deltas = list(h.loop_filter_mode_deltas)
                 for i in range(8):
-                    if self.fi(br, 1, "update_ref_delta", (i,)):
+                    if self.fi(br, 1, "update_ref_delta", i):
                         p = br.pos
                         h.loop_filter_ref_deltas[i] = br.read_su(7)
-                        self.note(p, "loop_filter_ref_deltas[%d]" % i, h.loop_filter_ref_deltas[i])
+                        if self.trace is not None:     # the element name is only formatted for a trace
+                            self.note(p, "loop_filter_ref_deltas[%d]" % i, h.loop_filter_ref_deltas[i])
                 for i in range(2):
-                    if self.fi(br, 1, "update_mode_delta", (i,)):
+                    if self.fi(br, 1, "update_mode_delta", i):
                         p = br.pos
                         h.loop_filter_mode_deltas[i] = br.read_su(7)
-                        self.note(p, "loop_filter_mode_deltas[%d]" % i, h.loop_filter_mode_deltas[i])
+                        if self.trace is not None:     # the element name is only formatted for a trace
+                            self.note(p, "loop_filter_mode_deltas[%d]" % i, h.loop_filter_mode_deltas[i])
 
     cdef _cdef_params(self, BitReader br, FrameHeader h):
         # 5.9.19
@@ -1284,12 +1290,12 @@ cdef class Av1Parser:
         h.cdef_damping_minus_3 = self.f(br, 2, "cdef_damping_minus_3")
         h.cdef_bits = self.f(br, 2, "cdef_bits")
         for i in range(1 << h.cdef_bits):
-            h.cdef_y_pri_strength[i] = self.fi(br, 4, "cdef_y_pri_strength", (i,))
-            v = self.fi(br, 2, "cdef_y_sec_strength", (i,))
+            h.cdef_y_pri_strength[i] = self.fi(br, 4, "cdef_y_pri_strength", i)
+            v = self.fi(br, 2, "cdef_y_sec_strength", i)
             h.cdef_y_sec_strength[i] = 4 if v == 3 else v
             if self.seq.NumPlanes > 1:
-                h.cdef_uv_pri_strength[i] = self.fi(br, 4, "cdef_uv_pri_strength", (i,))
-                v = self.fi(br, 2, "cdef_uv_sec_strength", (i,))
+                h.cdef_uv_pri_strength[i] = self.fi(br, 4, "cdef_uv_pri_strength", i)
+                v = self.fi(br, 2, "cdef_uv_sec_strength", i)
                 h.cdef_uv_sec_strength[i] = 4 if v == 3 else v
 
     cdef _lr_params(self, BitReader br, FrameHeader h):
@@ -1304,7 +1310,7 @@ cdef class Av1Parser:
         if h.AllLossless or h.allow_intrabc or not s.enable_restoration:
             return
         for i in range(s.NumPlanes):
-            t = REMAP_LR_TYPE[self.fi(br, 2, "lr_type", (i,))]
+            t = REMAP_LR_TYPE[self.fi(br, 2, "lr_type", i)]
             h.FrameRestorationType[i] = t
             if t != RESTORE_NONE:
                 h.UsesLr = 1
@@ -1333,11 +1339,11 @@ cdef class Av1Parser:
             return
         for ref in range(LAST_FRAME, ALTREF_FRAME + 1):
             typ = IDENTITY
-            if self.fi(br, 1, "is_global", (ref,)):
-                if self.fi(br, 1, "is_rot_zoom", (ref,)):
+            if self.fi(br, 1, "is_global", ref):
+                if self.fi(br, 1, "is_rot_zoom", ref):
                     typ = ROTZOOM
                 else:
-                    typ = TRANSLATION if self.fi(br, 1, "is_translation", (ref,)) else AFFINE
+                    typ = TRANSLATION if self.fi(br, 1, "is_translation", ref) else AFFINE
             if typ == IDENTITY:
                 continue
             if h.GmType is IDENTITY_TYPES:
@@ -1378,7 +1384,8 @@ cdef class Av1Parser:
         cdef int rr = r - low
         p = br.pos
         cdef int v = self._decode_subexp(br, num)
-        self.note(p, "gm_params[%d][%d]" % (ref, idx), v)
+        if self.trace is not None:     # the element name is only formatted for a trace
+            self.note(p, "gm_params[%d][%d]" % (ref, idx), v)
         if (rr << 1) <= num:
             x = inverse_recenter(rr, v)
         else:
@@ -1443,8 +1450,8 @@ cdef class Av1Parser:
         if g.num_y_points > 14:
             raise BitstreamError("AV1: num_y_points > 14", br.pos)
         for i in range(g.num_y_points):
-            g.point_y_value.append(self.fi(br, 8, "point_y_value", (i,)))
-            g.point_y_scaling.append(self.fi(br, 8, "point_y_scaling", (i,)))
+            g.point_y_value.append(self.fi(br, 8, "point_y_value", i))
+            g.point_y_scaling.append(self.fi(br, 8, "point_y_scaling", i))
         g.chroma_scaling_from_luma = 0 if s.mono_chrome else self.f(br, 1, "chroma_scaling_from_luma")
         if s.mono_chrome or g.chroma_scaling_from_luma or (
                 s.subsampling_x == 1 and s.subsampling_y == 1 and g.num_y_points == 0):
@@ -1455,29 +1462,29 @@ cdef class Av1Parser:
             if g.num_cb_points > 10:
                 raise BitstreamError("AV1: num_cb_points > 10", br.pos)
             for i in range(g.num_cb_points):
-                g.point_cb_value.append(self.fi(br, 8, "point_cb_value", (i,)))
-                g.point_cb_scaling.append(self.fi(br, 8, "point_cb_scaling", (i,)))
+                g.point_cb_value.append(self.fi(br, 8, "point_cb_value", i))
+                g.point_cb_scaling.append(self.fi(br, 8, "point_cb_scaling", i))
             g.num_cr_points = self.f(br, 4, "num_cr_points")
             if g.num_cr_points > 10:
                 raise BitstreamError("AV1: num_cr_points > 10", br.pos)
             for i in range(g.num_cr_points):
-                g.point_cr_value.append(self.fi(br, 8, "point_cr_value", (i,)))
-                g.point_cr_scaling.append(self.fi(br, 8, "point_cr_scaling", (i,)))
+                g.point_cr_value.append(self.fi(br, 8, "point_cr_value", i))
+                g.point_cr_scaling.append(self.fi(br, 8, "point_cr_scaling", i))
         g.grain_scaling_minus_8 = self.f(br, 2, "grain_scaling_minus_8")
         g.ar_coeff_lag = self.f(br, 2, "ar_coeff_lag")
         num_pos_luma = 2 * g.ar_coeff_lag * (g.ar_coeff_lag + 1)
         if g.num_y_points:
             num_pos_chroma = num_pos_luma + 1
             for i in range(num_pos_luma):
-                g.ar_coeffs_y_plus_128.append(self.fi(br, 8, "ar_coeffs_y_plus_128", (i,)))
+                g.ar_coeffs_y_plus_128.append(self.fi(br, 8, "ar_coeffs_y_plus_128", i))
         else:
             num_pos_chroma = num_pos_luma
         if g.chroma_scaling_from_luma or g.num_cb_points:
             for i in range(num_pos_chroma):
-                g.ar_coeffs_cb_plus_128.append(self.fi(br, 8, "ar_coeffs_cb_plus_128", (i,)))
+                g.ar_coeffs_cb_plus_128.append(self.fi(br, 8, "ar_coeffs_cb_plus_128", i))
         if g.chroma_scaling_from_luma or g.num_cr_points:
             for i in range(num_pos_chroma):
-                g.ar_coeffs_cr_plus_128.append(self.fi(br, 8, "ar_coeffs_cr_plus_128", (i,)))
+                g.ar_coeffs_cr_plus_128.append(self.fi(br, 8, "ar_coeffs_cr_plus_128", i))
         g.ar_coeff_shift_minus_6 = self.f(br, 2, "ar_coeff_shift_minus_6")
         g.grain_scale_shift = self.f(br, 2, "grain_scale_shift")
         if g.num_cb_points:
