@@ -34,6 +34,19 @@ cdef inline int tap(const uint16_t* p, Py_ssize_t s) noexcept nogil:
 
 cdef void mc_luma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssize_t rstride, int W, int H,
                   int x, int y, int mvx, int mvy, int bw, int bh) noexcept nogil:
+    """Dispatch on the block width so the C compiler specialises the sample loops (constant trip counts)."""
+    if bw == 16:
+        _mc_luma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, 16, bh)
+    elif bw == 8:
+        _mc_luma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, 8, bh)
+    elif bw == 4:
+        _mc_luma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, 4, bh)
+    else:
+        _mc_luma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, bw, bh)
+
+
+cdef inline void _mc_luma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssize_t rstride, int W,
+                          int H, int x, int y, int mvx, int mvy, int bw, int bh) noexcept nogil:
     """Predict the bw x bh luma block at (x, y) from `ref` with the quarter-sample vector (mvx, mvy)
     (8.4.2.2.1: b/h by the 6-tap filter, j from the unrounded b1 values, quarter positions by averaging)."""
     cdef uint16_t win[21 * WS]
@@ -105,6 +118,17 @@ cdef void mc_luma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssi
 
 cdef void mc_chroma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssize_t rstride, int W, int H,
                     int x, int y, int mvx, int mvy, int bw, int bh) noexcept nogil:
+    """Dispatch on the block width (constant trip counts for the compiler)."""
+    if bw == 8:
+        _mc_chroma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, 8, bh)
+    elif bw == 4:
+        _mc_chroma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, 4, bh)
+    else:
+        _mc_chroma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, bw, bh)
+
+
+cdef inline void _mc_chroma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssize_t rstride, int W,
+                            int H, int x, int y, int mvx, int mvy, int bw, int bh) noexcept nogil:
     """8.4.2.2.2 chroma sample interpolation; (x, y) chroma block position, mv in 1/8 chroma samples."""
     cdef int xi = x + (mvx >> 3), yi = y + (mvy >> 3)
     cdef int fx = mvx & 7, fy = mvy & 7
@@ -131,10 +155,24 @@ cdef void mc_chroma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_s
 cdef void avg_block(uint16_t* dst, Py_ssize_t dstride, const uint16_t* src, Py_ssize_t sstride,
                     int bw, int bh) noexcept nogil:
     """8.4.2.3.1 default weighted prediction of a bi-predicted block: (L0 + L1 + 1) >> 1 into dst (= L0)."""
+    if bw == 16:
+        _avg(dst, dstride, src, sstride, 16, bh)
+    elif bw == 8:
+        _avg(dst, dstride, src, sstride, 8, bh)
+    else:
+        _avg(dst, dstride, src, sstride, bw, bh)
+
+
+cdef inline void _avg(uint16_t* dst, Py_ssize_t dstride, const uint16_t* src, Py_ssize_t sstride,
+                      int bw, int bh) noexcept nogil:
     cdef int i, j
+    cdef uint16_t* d
+    cdef const uint16_t* q
     for i in range(bh):
+        d = dst + i * dstride
+        q = src + i * sstride
         for j in range(bw):
-            dst[i * dstride + j] = <uint16_t>((dst[i * dstride + j] + src[i * sstride + j] + 1) >> 1)
+            d[j] = <uint16_t>((d[j] + q[j] + 1) >> 1)
 
 
 cdef void weight_block(uint16_t* dst, Py_ssize_t dstride, int bw, int bh, int logWD, int w, int o) noexcept nogil:
@@ -152,8 +190,25 @@ cdef void weight_block(uint16_t* dst, Py_ssize_t dstride, int bw, int bh, int lo
 cdef void biweight_block(uint16_t* dst, Py_ssize_t dstride, const uint16_t* src, Py_ssize_t sstride,
                          int bw, int bh, int logWD, int w0, int w1, int o0, int o1) noexcept nogil:
     """8.4.2.3.2 weighted bi-prediction: dst holds L0, src L1."""
-    cdef int i, j
+    if bw == 16:
+        _biweight(dst, dstride, src, sstride, 16, bh, logWD, w0, w1, o0, o1)
+    elif bw == 8:
+        _biweight(dst, dstride, src, sstride, 8, bh, logWD, w0, w1, o0, o1)
+    elif bw == 4:
+        _biweight(dst, dstride, src, sstride, 4, bh, logWD, w0, w1, o0, o1)
+    else:
+        _biweight(dst, dstride, src, sstride, bw, bh, logWD, w0, w1, o0, o1)
+
+
+cdef inline void _biweight(uint16_t* dst, Py_ssize_t dstride, const uint16_t* src, Py_ssize_t sstride,
+                           int bw, int bh, int logWD, int w0, int w1, int o0, int o1) noexcept nogil:
+    cdef int i, j, v
+    cdef int rnd = 1 << logWD, sh = logWD + 1, o = (o0 + o1 + 1) >> 1, pmax = PMAX
+    cdef uint16_t* d
+    cdef const uint16_t* q
     for i in range(bh):
+        d = dst + i * dstride
+        q = src + i * sstride
         for j in range(bw):
-            dst[i * dstride + j] = clip1(((dst[i * dstride + j] * w0 + src[i * sstride + j] * w1
-                                           + (1 << logWD)) >> (logWD + 1)) + ((o0 + o1 + 1) >> 1))
+            v = ((d[j] * w0 + q[j] * w1 + rnd) >> sh) + o
+            d[j] = <uint16_t>(0 if v < 0 else (pmax if v > pmax else v))
