@@ -139,3 +139,32 @@ def test_download_from_url_checks_md5_and_unzips(tmp_path):
     from v4l2sl.errors import V4l2slError
     with pytest.raises(V4l2slError, match="md5"):
         c.download_suite(tmp_path / "T.json", tmp_path / "dl2")
+
+
+def test_verdict_rules(tmp_path):
+    """Whole-output digests decide; per-frame lists decide only alone; rows the manifest marks as not
+    reproducible are recorded, not counted, and a recorded libavcodec value takes their place."""
+    fr = frames()
+    raw = b"".join(f.tobytes() for f in fr)
+    good_md5, good_sha1 = hashlib.md5(raw).hexdigest(), hashlib.sha1(raw).hexdigest()
+    (tmp_path / "bad.framemd5").write_text("".join(f"0, {i}, {i}, 1, 36, {'0' * 32}\n" for i in range(3)))
+
+    def verdict(checks):
+        acc = c._Accumulator(checks)
+        for f in fr:
+            acc.add(f)
+        rec = {}
+        return c._video_verdict(checks, acc, rec), rec
+
+    (st, detail, _), _ = verdict([c.Check("md5_all_frames", good_md5, "yuv420p"),
+                                  c.Check("per_frame_md5", str(tmp_path / "bad.framemd5"))])
+    assert st == c.SUCCESS and "secondary per_frame_md5 differs" in detail
+    (st, _, first), _ = verdict([c.Check("per_frame_md5", str(tmp_path / "bad.framemd5"))])
+    assert st == c.FAIL and first == 0
+    not_ref = c.Check("sha1_all_frames", "f" * 40, "yuv420p",
+                      verification=f"NOT REPRODUCED by libav h264 decoder (got {good_sha1} exp fff) - treat as unverified")
+    (st, _, _), rec = verdict([not_ref])
+    assert st == c.SUCCESS and rec["sha1_all_frames[yuv420p][libavcodec]"] == c.SUCCESS
+    partial = c.Check("per_frame_md5", str(tmp_path / "bad.framemd5"), verification="PARTIAL: only frames ...")
+    (st, _, _), rec = verdict([partial])
+    assert st == c.NOT_SUPPORTED and rec["per_frame_md5"].startswith("Fail (not a reference")
