@@ -112,7 +112,8 @@ cdef inline int bs_of(const MBInfo* p, int bp, const MBInfo* q, int bq, bint mbe
     return bs_inter(p, bp, q, bq)
 
 
-cdef void filter_line(uint16_t* s, Py_ssize_t step, int bS, int alpha, int beta, int tc0, bint chroma) noexcept nogil:
+cdef inline void filter_line(uint16_t* s, Py_ssize_t step, int bS, int alpha, int beta, int tc0,
+                             bint chroma) noexcept nogil:
     """8.7.2.3/8.7.2.4 filter the samples p3..q3 across one edge (s points at q0, step from q0 to q1)."""
     cdef int p0 = s[-step], p1 = s[-2 * step], q0 = s[0], q1 = s[step]
     cdef int p2, q2, p3, q3, ap, aq, tc, delta
@@ -166,10 +167,19 @@ cdef void filter_edge(uint16_t* s, Py_ssize_t along, Py_ssize_t across, int n_li
     cdef int k, b
     if alpha == 0 or beta == 0:
         return
-    for k in range(n_lines):
-        b = bS[k // lines_per_bs]
-        if b:
-            filter_line(s + k * along, across, b, alpha, beta, (TC0[indexA][b - 1] << BDSHIFT) if b < 4 else 0, chroma)
+    # chroma / luma loops separately so filter_line is inlined with a constant `chroma`
+    if chroma:
+        for k in range(n_lines):
+            b = bS[k // lines_per_bs]
+            if b:
+                filter_line(s + k * along, across, b, alpha, beta, (TC0[indexA][b - 1] << BDSHIFT) if b < 4 else 0,
+                            True)
+    else:
+        for k in range(n_lines):
+            b = bS[k // lines_per_bs]
+            if b:
+                filter_line(s + k * along, across, b, alpha, beta, (TC0[indexA][b - 1] << BDSHIFT) if b < 4 else 0,
+                            False)
 
 
 cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh,
@@ -220,6 +230,9 @@ cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh
                                 bS[e][k] = bs_of(q, 4 * k + e - 1, q, 4 * k + e, False)
                             else:
                                 bS[e][k] = bs_of(q, 4 * (e - 1) + k, q, 4 * e + k, False)
+                    # no segment with bS > 0: nothing to filter on this edge (luma or chroma)
+                    if (bS[e][0] | bS[e][1] | bS[e][2] | bS[e][3]) == 0:
+                        filt[e] = False
                 # luma
                 y0 = Y + (mby * 16) * ys + mbx * 16
                 for e in range(4):
