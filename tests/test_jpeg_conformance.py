@@ -1,120 +1,38 @@
-"""JPEG conformance helpers shared by tests/test_jpeg_conformance.py (and usable as a script:
-``python3 tests/jpeg_conformance.py`` prints pass counts per checksum kind)."""
+"""Every JPEG row of MANIFEST.tsv, checked with the conformance runner's JPEG checks (one test per row).
+Run as a script (``python3 tests/test_jpeg_conformance.py [-v]``) it prints pass counts per checksum kind."""
 from __future__ import annotations
 
-import hashlib
-import re
 import sys
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import CONFORMANCE, CONFORMANCE_SKIP, conformance_rows  # noqa: E402
 
 from v4l2sl.errors import UnsupportedError  # noqa: E402
 
-# djpeg options whose output we reproduce (full-size islow decode, fancy upsampling, PPM/PGM)
-SUPPORTED_DJPEG = {"-dct int", "-ppm", "-pnm", "-rgb"}
+KIND = {"md5_djpeg_output_file": "djpeg_file_md5", "md5_raw_samples": "raw_samples_md5",
+        "reference_png": "reference_png"}
 
 
 def kind_of(row) -> str:
     k = row["checksum_kind"]
-    for name in ("md5_djpeg_output_file", "md5_raw_samples", "reference_png"):
+    for name in KIND:
         if name in k:
             return name
     return k.split()[0]
 
 
-def djpeg_args(row) -> list[str] | None:
-    """djpeg options of a md5_djpeg_output_file row (DERIVED rows: -dct int -ppm)."""
-    m = re.search(r"decode cmd: (?:djpeg|example decompress) ([^;]*)", row["notes"])
-    if "example decompress" in row["notes"]:
-        return ["-dct int", "-ppm"]
-    if not m:
-        return ["-dct int", "-ppm"]
-    toks = m.group(1).split()
-    args, i = [], 0
-    while i < len(toks):
-        t = toks[i]
-        if t in ("-dct", "-scale", "-crop", "-skip", "-icc", "-dither", "-colors", "-maxmemory", "-outfile"):
-            args.append(f"{t} {toks[i + 1]}" if i + 1 < len(toks) else t)
-            i += 2
-        else:
-            args.append(t)
-            i += 1
-    return args
-
-
-def unsupported_reason(row) -> str | None:
-    if kind_of(row) != "md5_djpeg_output_file":
-        return None
-    args = djpeg_args(row)
-    extra = [a for a in args if a not in SUPPORTED_DJPEG and not a.startswith("-icc")]
-    if extra:
-        return f"djpeg options {' '.join(extra)} (partial/scaled/ifast/merged decodes or PNG files) not reproduced"
-    if "-dct int" not in args:
-        return "not an islow decode"
-    return None
-
-
-def pnm_bytes(res, rgb: bool = False) -> bytes:
-    a = res.array
-    if rgb and a.ndim == 2:
-        a = np.repeat(a[:, :, None], 3, axis=2)
-    maxv = (1 << res.precision) - 1
-    head = b"P%d\n%d %d\n%d\n" % (6 if a.ndim == 3 else 5, res.width, res.height, maxv)
-    return head + (a.astype(">u2").tobytes() if maxv > 255 else a.tobytes())
-
-
-def raw_samples(res) -> bytes:
-    a = np.stack(res.planes, axis=-1) if len(res.planes) > 1 else res.planes[0]
-    return a.astype(">u2").tobytes() if res.precision > 8 else a.astype(np.uint8).tobytes()
-
-
 def check_row(row) -> tuple[bool, str]:
-    """(passed, detail) for one manifest row. Raises UnsupportedError for unsupported features."""
-    from v4l2sl.codecs import jpeg as cj
+    """(passed, detail) for one manifest row, through the conformance runner's JPEG checks.
+    Raises UnsupportedError for decodes v4l2sl does not reproduce."""
+    from v4l2sl.conformance import SUCCESS, Check, check_jpeg
 
-    kind = kind_of(row)
-    path = CONFORMANCE / row["file"]
-    data = path.read_bytes()
-    reason = unsupported_reason(row)
-    if reason:
-        raise UnsupportedError(reason)
-    if kind == "md5_djpeg_output_file":
-        res = cj.decode_image(data)
-        got = hashlib.md5(pnm_bytes(res, rgb="-rgb" in djpeg_args(row))).hexdigest()
-        return got == row["expected_checksum"], got
-    if kind == "md5_raw_samples":
-        res = cj.decode_image(data, output="yuv")
-        got = hashlib.md5(raw_samples(res)).hexdigest()
-        return got == row["expected_checksum"], got
-    if kind == "reference_png":
-        from PIL import Image
-
-        im = Image.open(CONFORMANCE / row["expected_checksum"][5:])
-        if im.mode in ("P", "1"):
-            im = im.convert("RGB" if im.mode == "P" else "L")
-        ref = np.asarray(im)
-        res = cj.decode_image(data)
-        a = res.array
-        if ref.ndim == 3 and ref.shape[2] == 4:
-            ref = ref[:, :, :3]
-        if a.ndim == 2 and ref.ndim == 3:
-            a = np.repeat(a[:, :, None], 3, axis=2)
-        if ref.ndim == 2 and a.ndim == 3 and (a == a[:, :, :1]).all():
-            a = a[:, :, 0]
-        if ref.ndim == 2 and a.ndim == 3:
-            return False, f"shape {a.shape} vs {ref.shape}"
-        if a.shape != ref.shape:
-            return False, f"shape {a.shape} vs {ref.shape}"
-        if ref.dtype == np.uint16 and a.dtype == np.uint8:
-            a = a.astype(np.uint16) * 257
-        tol = 0 if res.header.frame.process == "lossless" else 3 * (257 if ref.dtype == np.uint16 else 1)
-        d = int(np.abs(a.astype(np.int64) - ref.astype(np.int64)).max()) if a.size else 0
-        return d <= tol, f"max diff {d}"
-    raise UnsupportedError(f"checksum kind {kind}")
+    expected = row["expected_checksum"]
+    if expected.startswith("file:"):
+        expected = str(CONFORMANCE / expected[5:])
+    check = Check(KIND.get(kind_of(row), kind_of(row)), expected, note=row["notes"])
+    status, detail = check_jpeg(check, (CONFORMANCE / row["file"]).read_bytes())
+    return status == SUCCESS, detail
 
 
 def run_all(verbose=False):
