@@ -27,93 +27,131 @@ cdef inline int clampi(int v, int lo, int hi) noexcept nogil:
 DEF WS = 24
 
 
-cdef inline int tap(const uint16_t* p, Py_ssize_t s) noexcept nogil:
-    """6-tap filter (1, -5, 20, 20, -5, 1) around the half position between p[0] and p[s]."""
-    return p[-2 * s] - 5 * p[-s] + 20 * p[0] + 20 * p[s] - 5 * p[2 * s] + p[3 * s]
+# The sample loops of 8.4.2.2.1 in C, one copy per block width (constant trip counts) and an AVX2 clone on
+# x86-64 (8 lanes of 32-bit intermediates). s points at the integer sample G of the block's top-left sample.
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <stddef.h>
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define H264MC_CLONES __attribute__((target_clones("avx2", "default")))
+    #else
+    #define H264MC_CLONES
+    #endif
+    #define H264MC_INLINE static inline __attribute__((always_inline))
+    /* 6-tap filter (1, -5, 20, 20, -5, 1) around the half position between p[0] and p[st] */
+    #define H264MC_TAP(p, st) ((int)(p)[-2 * (st)] - 5 * (int)(p)[-(st)] + 20 * (int)(p)[0] \
+                               + 20 * (int)(p)[st] - 5 * (int)(p)[2 * (st)] + (int)(p)[3 * (st)])
+    H264MC_INLINE int h264mc_clip(int v, int pmax) { return v < 0 ? 0 : (v > pmax ? pmax : v); }
+
+    H264MC_INLINE void h264mc_luma_w(uint16_t *restrict dst, ptrdiff_t ds, const uint16_t *restrict s,
+                                     ptrdiff_t ss, int fx, int fy, const int bw, int bh, int pmax) {
+        int32_t b1[21 * 16];
+        int i, j;
+        if (fx == 0 && fy == 0) {                      /* G */
+            for (i = 0; i < bh; i++)
+                for (j = 0; j < bw; j++) dst[i * ds + j] = s[i * ss + j];
+            return;
+        }
+        if (fy == 0) {                                 /* a, b, c */
+            const int off = fx == 3;
+            for (i = 0; i < bh; i++) {
+                const uint16_t *p = s + i * ss;
+                uint16_t *d = dst + i * ds;
+                if (fx == 2)
+                    for (j = 0; j < bw; j++) d[j] = (uint16_t)h264mc_clip((H264MC_TAP(p + j, 1) + 16) >> 5, pmax);
+                else
+                    for (j = 0; j < bw; j++)
+                        d[j] = (uint16_t)((p[j + off] + h264mc_clip((H264MC_TAP(p + j, 1) + 16) >> 5, pmax) + 1) >> 1);
+            }
+            return;
+        }
+        if (fx == 0) {                                 /* d, h, n */
+            const ptrdiff_t off = fy == 3 ? ss : 0;
+            for (i = 0; i < bh; i++) {
+                const uint16_t *p = s + i * ss;
+                uint16_t *d = dst + i * ds;
+                if (fy == 2)
+                    for (j = 0; j < bw; j++) d[j] = (uint16_t)h264mc_clip((H264MC_TAP(p + j, ss) + 16) >> 5, pmax);
+                else
+                    for (j = 0; j < bw; j++)
+                        d[j] = (uint16_t)((p[j + off] + h264mc_clip((H264MC_TAP(p + j, ss) + 16) >> 5, pmax) + 1) >> 1);
+            }
+            return;
+        }
+        if (fx == 2 || fy == 2) {                      /* j, f, q, i, k: j from the unrounded b1 values */
+            for (i = 0; i < bh + 5; i++) {
+                const uint16_t *p = s + (i - 2) * ss;
+                for (j = 0; j < bw; j++) b1[i * 16 + j] = H264MC_TAP(p + j, 1);
+            }
+            for (i = 0; i < bh; i++) {
+                const int32_t *r = b1 + i * 16;
+                uint16_t *d = dst + i * ds;
+                if (fx == 2 && fy == 2) {
+                    for (j = 0; j < bw; j++)
+                        d[j] = (uint16_t)h264mc_clip((r[j] - 5 * r[16 + j] + 20 * r[32 + j] + 20 * r[48 + j]
+                                                      - 5 * r[64 + j] + r[80 + j] + 512) >> 10, pmax);
+                } else if (fx == 2) {                  /* f, q: average with b of row i or i + 1 */
+                    const int32_t *bb = r + (fy == 3 ? 48 : 32);
+                    for (j = 0; j < bw; j++) {
+                        int jj = h264mc_clip((r[j] - 5 * r[16 + j] + 20 * r[32 + j] + 20 * r[48 + j]
+                                              - 5 * r[64 + j] + r[80 + j] + 512) >> 10, pmax);
+                        d[j] = (uint16_t)((h264mc_clip((bb[j] + 16) >> 5, pmax) + jj + 1) >> 1);
+                    }
+                } else {                               /* i, k: average with h of column j or j + 1 */
+                    const uint16_t *p = s + i * ss + (fx == 3);
+                    for (j = 0; j < bw; j++) {
+                        int jj = h264mc_clip((r[j] - 5 * r[16 + j] + 20 * r[32 + j] + 20 * r[48 + j]
+                                              - 5 * r[64 + j] + r[80 + j] + 512) >> 10, pmax);
+                        d[j] = (uint16_t)((h264mc_clip((H264MC_TAP(p + j, ss) + 16) >> 5, pmax) + jj + 1) >> 1);
+                    }
+                }
+            }
+            return;
+        }
+        {                                              /* e, g, p, r: average of b and h */
+            const ptrdiff_t ro = fy == 3 ? ss : 0;
+            const int co = fx == 3;
+            for (i = 0; i < bh; i++) {
+                const uint16_t *pb = s + i * ss + ro;
+                const uint16_t *ph = s + i * ss + co;
+                uint16_t *d = dst + i * ds;
+                for (j = 0; j < bw; j++) {
+                    int bb = h264mc_clip((H264MC_TAP(pb + j, 1) + 16) >> 5, pmax);
+                    int hh = h264mc_clip((H264MC_TAP(ph + j, ss) + 16) >> 5, pmax);
+                    d[j] = (uint16_t)((bb + hh + 1) >> 1);
+                }
+            }
+        }
+    }
+
+    H264MC_CLONES
+    static void h264mc_luma(uint16_t *dst, ptrdiff_t ds, const uint16_t *s, ptrdiff_t ss, int fx, int fy,
+                            int bw, int bh, int pmax) {
+        if (bw == 16) h264mc_luma_w(dst, ds, s, ss, fx, fy, 16, bh, pmax);
+        else if (bw == 8) h264mc_luma_w(dst, ds, s, ss, fx, fy, 8, bh, pmax);
+        else if (bw == 4) h264mc_luma_w(dst, ds, s, ss, fx, fy, 4, bh, pmax);
+        else h264mc_luma_w(dst, ds, s, ss, fx, fy, bw, bh, pmax);
+    }
+    """
+    void h264mc_luma(uint16_t* dst, Py_ssize_t ds, const uint16_t* s, Py_ssize_t ss, int fx, int fy,
+                     int bw, int bh, int pmax) noexcept nogil
 
 
 cdef void mc_luma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssize_t rstride, int W, int H,
                   int x, int y, int mvx, int mvy, int bw, int bh) noexcept nogil:
-    """Dispatch on the block width so the C compiler specialises the sample loops (constant trip counts)."""
-    if bw == 16:
-        _mc_luma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, 16, bh)
-    elif bw == 8:
-        _mc_luma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, 8, bh)
-    elif bw == 4:
-        _mc_luma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, 4, bh)
-    else:
-        _mc_luma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, bw, bh)
-
-
-cdef inline void _mc_luma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssize_t rstride, int W,
-                          int H, int x, int y, int mvx, int mvy, int bw, int bh) noexcept nogil:
     """Predict the bw x bh luma block at (x, y) from `ref` with the quarter-sample vector (mvx, mvy)
     (8.4.2.2.1: b/h by the 6-tap filter, j from the unrounded b1 values, quarter positions by averaging)."""
     cdef uint16_t win[21 * WS]
-    cdef int b1[21 * 16]
     cdef int xi = x + (mvx >> 2), yi = y + (mvy >> 2)
-    cdef int fx = mvx & 3, fy = mvy & 3
-    cdef int i, j, v, jj, bb, hh
-    cdef const uint16_t* s
-    cdef const uint16_t* p
-    cdef Py_ssize_t ss
+    cdef int i, j
     if xi - 2 >= 0 and yi - 2 >= 0 and xi + bw + 3 <= W and yi + bh + 3 <= H:
-        s = ref + yi * rstride + xi
-        ss = rstride
-    else:
-        for i in range(bh + 5):
-            for j in range(bw + 5):
-                win[i * WS + j] = ref[clampi(yi - 2 + i, 0, H - 1) * rstride + clampi(xi - 2 + j, 0, W - 1)]
-        s = &win[2 * WS + 2]
-        ss = WS
-    if fx == 0 and fy == 0:
-        for i in range(bh):
-            for j in range(bw):
-                dst[i * dstride + j] = s[i * ss + j]
-    elif fy == 0:
-        for i in range(bh):
-            p = s + i * ss
-            for j in range(bw):
-                bb = clip1((tap(p + j, 1) + 16) >> 5)
-                if fx == 1:
-                    bb = (p[j] + bb + 1) >> 1
-                elif fx == 3:
-                    bb = (p[j + 1] + bb + 1) >> 1
-                dst[i * dstride + j] = <uint16_t>bb
-    elif fx == 0:
-        for i in range(bh):
-            p = s + i * ss
-            for j in range(bw):
-                hh = clip1((tap(p + j, ss) + 16) >> 5)
-                if fy == 1:
-                    hh = (p[j] + hh + 1) >> 1
-                elif fy == 3:
-                    hh = (p[j + ss] + hh + 1) >> 1
-                dst[i * dstride + j] = <uint16_t>hh
-    elif fx == 2 or fy == 2:
-        for i in range(bh + 5):
-            p = s + (i - 2) * ss
-            for j in range(bw):
-                b1[i * 16 + j] = tap(p + j, 1)
-        for i in range(bh):
-            for j in range(bw):
-                jj = clip1((b1[i * 16 + j] - 5 * b1[(i + 1) * 16 + j] + 20 * b1[(i + 2) * 16 + j]
-                            + 20 * b1[(i + 3) * 16 + j] - 5 * b1[(i + 4) * 16 + j] + b1[(i + 5) * 16 + j] + 512) >> 10)
-                if fx == 2 and fy == 2:
-                    v = jj
-                elif fx == 2:
-                    bb = clip1((b1[(i + 2 + (fy == 3)) * 16 + j] + 16) >> 5)
-                    v = (bb + jj + 1) >> 1
-                else:
-                    hh = clip1((tap(s + i * ss + j + (fx == 3), ss) + 16) >> 5)
-                    v = (hh + jj + 1) >> 1
-                dst[i * dstride + j] = <uint16_t>v
-    else:
-        for i in range(bh):
-            for j in range(bw):
-                bb = clip1((tap(s + (i + (fy == 3)) * ss + j, 1) + 16) >> 5)
-                hh = clip1((tap(s + i * ss + j + (fx == 3), ss) + 16) >> 5)
-                dst[i * dstride + j] = <uint16_t>((bb + hh + 1) >> 1)
+        h264mc_luma(dst, dstride, ref + yi * rstride + xi, rstride, mvx & 3, mvy & 3, bw, bh, PMAX)
+        return
+    for i in range(bh + 5):
+        for j in range(bw + 5):
+            win[i * WS + j] = ref[clampi(yi - 2 + i, 0, H - 1) * rstride + clampi(xi - 2 + j, 0, W - 1)]
+    h264mc_luma(dst, dstride, &win[2 * WS + 2], WS, mvx & 3, mvy & 3, bw, bh, PMAX)
 
 
 cdef void mc_chroma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssize_t rstride, int W, int H,
