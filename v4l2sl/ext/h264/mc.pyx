@@ -154,31 +154,74 @@ cdef void mc_luma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssi
     h264mc_luma(dst, dstride, &win[2 * WS + 2], WS, mvx & 3, mvy & 3, bw, bh, PMAX)
 
 
+# 8.4.2.2.2 bilinear chroma rows in C (precomputed weights, constant widths, AVX2 clone on x86-64); p points at
+# the integer sample of the block's top-left sample, all four neighbours inside the picture.
+cdef extern from *:
+    """
+    H264MC_INLINE void h264mc_chroma_w(uint16_t *restrict dst, ptrdiff_t ds, const uint16_t *restrict p,
+                                       ptrdiff_t ps, int fx, int fy, const int bw, int bh) {
+        const int wA = (8 - fx) * (8 - fy), wB = fx * (8 - fy), wC = (8 - fx) * fy, wD = fx * fy;
+        int i, j;
+        if (fx == 0 && fy == 0) {                      /* full-sample vector: ((64 * A + 32) >> 6) == A */
+            for (i = 0; i < bh; i++)
+                for (j = 0; j < bw; j++) dst[i * ds + j] = p[i * ps + j];
+            return;
+        }
+        for (i = 0; i < bh; i++) {
+            const uint16_t *a = p + i * ps, *c = a + ps;
+            uint16_t *d = dst + i * ds;
+            for (j = 0; j < bw; j++)
+                d[j] = (uint16_t)((wA * a[j] + wB * a[j + 1] + wC * c[j] + wD * c[j + 1] + 32) >> 6);
+        }
+    }
+
+    H264MC_CLONES
+    static void h264mc_chroma(uint16_t *dst, ptrdiff_t ds, const uint16_t *p, ptrdiff_t ps, int fx, int fy,
+                              int bw, int bh) {
+        if (bw == 8) h264mc_chroma_w(dst, ds, p, ps, fx, fy, 8, bh);
+        else if (bw == 4) h264mc_chroma_w(dst, ds, p, ps, fx, fy, 4, bh);
+        else if (bw == 2) h264mc_chroma_w(dst, ds, p, ps, fx, fy, 2, bh);
+        else h264mc_chroma_w(dst, ds, p, ps, fx, fy, bw, bh);
+    }
+
+    /* 8.4.2.3.2 weighted bi-prediction of one block: dst holds L0, src L1 */
+    H264MC_INLINE void h264mc_biweight_w(uint16_t *restrict dst, ptrdiff_t ds, const uint16_t *restrict src,
+                                         ptrdiff_t ss, const int bw, int bh, int logWD, int w0, int w1, int o,
+                                         int pmax) {
+        const int rnd = 1 << logWD, sh = logWD + 1;
+        int i, j;
+        for (i = 0; i < bh; i++) {
+            uint16_t *d = dst + i * ds;
+            const uint16_t *q = src + i * ss;
+            for (j = 0; j < bw; j++)
+                d[j] = (uint16_t)h264mc_clip(((d[j] * w0 + q[j] * w1 + rnd) >> sh) + o, pmax);
+        }
+    }
+
+    H264MC_CLONES
+    static void h264mc_biweight(uint16_t *dst, ptrdiff_t ds, const uint16_t *src, ptrdiff_t ss, int bw, int bh,
+                                int logWD, int w0, int w1, int o, int pmax) {
+        if (bw == 16) h264mc_biweight_w(dst, ds, src, ss, 16, bh, logWD, w0, w1, o, pmax);
+        else if (bw == 8) h264mc_biweight_w(dst, ds, src, ss, 8, bh, logWD, w0, w1, o, pmax);
+        else if (bw == 4) h264mc_biweight_w(dst, ds, src, ss, 4, bh, logWD, w0, w1, o, pmax);
+        else h264mc_biweight_w(dst, ds, src, ss, bw, bh, logWD, w0, w1, o, pmax);
+    }
+    """
+    void h264mc_chroma(uint16_t* dst, Py_ssize_t ds, const uint16_t* p, Py_ssize_t ps, int fx, int fy,
+                       int bw, int bh) noexcept nogil
+    void h264mc_biweight(uint16_t* dst, Py_ssize_t ds, const uint16_t* src, Py_ssize_t ss, int bw, int bh,
+                         int logWD, int w0, int w1, int o, int pmax) noexcept nogil
+
+
 cdef void mc_chroma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssize_t rstride, int W, int H,
                     int x, int y, int mvx, int mvy, int bw, int bh) noexcept nogil:
-    """Dispatch on the block width (constant trip counts for the compiler)."""
-    if bw == 8:
-        _mc_chroma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, 8, bh)
-    elif bw == 4:
-        _mc_chroma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, 4, bh)
-    else:
-        _mc_chroma(dst, dstride, ref, rstride, W, H, x, y, mvx, mvy, bw, bh)
-
-
-cdef inline void _mc_chroma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssize_t rstride, int W,
-                            int H, int x, int y, int mvx, int mvy, int bw, int bh) noexcept nogil:
     """8.4.2.2.2 chroma sample interpolation; (x, y) chroma block position, mv in 1/8 chroma samples."""
     cdef int xi = x + (mvx >> 3), yi = y + (mvy >> 3)
     cdef int fx = mvx & 7, fy = mvy & 7
     cdef int i, j, xa, xb, ya, yb
     cdef int wA = (8 - fx) * (8 - fy), wB = fx * (8 - fy), wC = (8 - fx) * fy, wD = fx * fy
-    cdef const uint16_t* p
     if xi >= 0 and yi >= 0 and xi + bw + 1 <= W and yi + bh + 1 <= H:
-        for i in range(bh):
-            p = ref + (yi + i) * rstride + xi
-            for j in range(bw):
-                dst[i * dstride + j] = <uint16_t>((wA * p[j] + wB * p[j + 1] + wC * p[j + rstride]
-                                                  + wD * p[j + rstride + 1] + 32) >> 6)
+        h264mc_chroma(dst, dstride, ref + yi * rstride + xi, rstride, fx, fy, bw, bh)
         return
     for i in range(bh):
         ya = clampi(yi + i, 0, H - 1) * rstride
@@ -228,25 +271,4 @@ cdef void weight_block(uint16_t* dst, Py_ssize_t dstride, int bw, int bh, int lo
 cdef void biweight_block(uint16_t* dst, Py_ssize_t dstride, const uint16_t* src, Py_ssize_t sstride,
                          int bw, int bh, int logWD, int w0, int w1, int o0, int o1) noexcept nogil:
     """8.4.2.3.2 weighted bi-prediction: dst holds L0, src L1."""
-    if bw == 16:
-        _biweight(dst, dstride, src, sstride, 16, bh, logWD, w0, w1, o0, o1)
-    elif bw == 8:
-        _biweight(dst, dstride, src, sstride, 8, bh, logWD, w0, w1, o0, o1)
-    elif bw == 4:
-        _biweight(dst, dstride, src, sstride, 4, bh, logWD, w0, w1, o0, o1)
-    else:
-        _biweight(dst, dstride, src, sstride, bw, bh, logWD, w0, w1, o0, o1)
-
-
-cdef inline void _biweight(uint16_t* dst, Py_ssize_t dstride, const uint16_t* src, Py_ssize_t sstride,
-                           int bw, int bh, int logWD, int w0, int w1, int o0, int o1) noexcept nogil:
-    cdef int i, j, v
-    cdef int rnd = 1 << logWD, sh = logWD + 1, o = (o0 + o1 + 1) >> 1, pmax = PMAX
-    cdef uint16_t* d
-    cdef const uint16_t* q
-    for i in range(bh):
-        d = dst + i * dstride
-        q = src + i * sstride
-        for j in range(bw):
-            v = ((d[j] * w0 + q[j] * w1 + rnd) >> sh) + o
-            d[j] = <uint16_t>(0 if v < 0 else (pmax if v > pmax else v))
+    h264mc_biweight(dst, dstride, src, sstride, bw, bh, logWD, w0, w1, (o0 + o1 + 1) >> 1, PMAX)
