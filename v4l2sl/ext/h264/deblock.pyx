@@ -159,13 +159,80 @@ cdef inline void filter_line(uint16_t* s, Py_ssize_t step, int bS, int alpha, in
         s[0] = <uint16_t>((2 * q1 + q0 + p1 + 2) >> 2)
 
 
+# 8.7.2.3/8.7.2.4 for the 16 lines of a luma edge (along: stride between lines, st: across the edge) in one branch-free C loop (every column computed,
+# the result selected by bS / filterSamplesFlag / the strong-filter conditions), AVX2 clone on x86-64.
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <stddef.h>
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define H264DB_CLONES __attribute__((target_clones("avx2", "default")))
+    #else
+    #define H264DB_CLONES
+    #endif
+    static inline int h264db_clip3(int lo, int hi, int v) { return v < lo ? lo : (v > hi ? hi : v); }
+    static inline int h264db_abs(int v) { return v < 0 ? -v : v; }
+
+    H264DB_CLONES
+    static void h264db_luma_edge(uint16_t *q0r, ptrdiff_t along, ptrdiff_t st, const int *bS, const int *tc0s, int alpha,
+                                  int beta, int pmax) {
+        int32_t r[8][16], o[6][16], bk[16], tk[16];
+        int k, m;
+        for (m = 0; m < 8; m++)                        /* rows p3 p2 p1 p0 q0 q1 q2 q3 */
+            for (k = 0; k < 16; k++) r[m][k] = q0r[(m - 4) * st + k * along];
+        for (k = 0; k < 16; k++) { bk[k] = bS[k >> 2]; tk[k] = tc0s[k >> 2]; }
+        for (k = 0; k < 16; k++) {
+            int b = bk[k], tc0 = tk[k];
+            int p3 = r[0][k], p2 = r[1][k], p1 = r[2][k], p0 = r[3][k];
+            int q0 = r[4][k], q1 = r[5][k], q2 = r[6][k], q3 = r[7][k];
+            int ad = h264db_abs(p0 - q0);
+            int f = (b != 0) & (ad < alpha) & (h264db_abs(p1 - p0) < beta) & (h264db_abs(q1 - q0) < beta);
+            int ap = h264db_abs(p2 - p0) < beta, aq = h264db_abs(q2 - q0) < beta;
+            /* bS < 4 */
+            int tc = tc0 + ap + aq;
+            int dl = h264db_clip3(-tc, tc, (((q0 - p0) * 4) + (p1 - q1) + 4) >> 3);
+            int np0 = h264db_clip3(0, pmax, p0 + dl), nq0 = h264db_clip3(0, pmax, q0 - dl);
+            int np1 = ap ? p1 + h264db_clip3(-tc0, tc0, (p2 + ((p0 + q0 + 1) >> 1) - (p1 * 2)) >> 1) : p1;
+            int nq1 = aq ? q1 + h264db_clip3(-tc0, tc0, (q2 + ((p0 + q0 + 1) >> 1) - (q1 * 2)) >> 1) : q1;
+            /* bS == 4 */
+            int sm = ad < ((alpha >> 2) + 2);
+            int sp = ap & sm, sq = aq & sm;
+            int sp0 = sp ? (p2 + 2 * p1 + 2 * p0 + 2 * q0 + q1 + 4) >> 3 : (2 * p1 + p0 + q1 + 2) >> 2;
+            int sp1 = sp ? (p2 + p1 + p0 + q0 + 2) >> 2 : p1;
+            int sp2 = sp ? (2 * p3 + 3 * p2 + p1 + p0 + q0 + 4) >> 3 : p2;
+            int sq0 = sq ? (p1 + 2 * p0 + 2 * q0 + 2 * q1 + q2 + 4) >> 3 : (2 * q1 + q0 + p1 + 2) >> 2;
+            int sq1 = sq ? (p0 + q0 + q1 + q2 + 2) >> 2 : q1;
+            int sq2 = sq ? (2 * q3 + 3 * q2 + q1 + q0 + p0 + 4) >> 3 : q2;
+            int strong = b == 4;
+            o[0][k] = f & strong ? sp2 : p2;
+            o[1][k] = f ? (strong ? sp1 : np1) : p1;
+            o[2][k] = f ? (strong ? sp0 : np0) : p0;
+            o[3][k] = f ? (strong ? sq0 : nq0) : q0;
+            o[4][k] = f ? (strong ? sq1 : nq1) : q1;
+            o[5][k] = f & strong ? sq2 : q2;
+        }
+        for (m = 0; m < 6; m++)                        /* rows p2 .. q2 */
+            for (k = 0; k < 16; k++) q0r[(m - 3) * st + k * along] = (uint16_t)o[m][k];
+    }
+    """
+    void h264db_luma_edge(uint16_t* q0r, Py_ssize_t along, Py_ssize_t st, const int* bS, const int* tc0s, int alpha, int beta,
+                           int pmax) noexcept nogil
+
+
 cdef void filter_edge(uint16_t* s, Py_ssize_t along, Py_ssize_t across, int n_lines, const int* bS,
                       int lines_per_bs, int qpav, const SliceInfo* sl, bint chroma) noexcept nogil:
     cdef int indexA = clip3(0, 51, qpav + sl.FilterOffsetA)
     cdef int indexB = clip3(0, 51, qpav + sl.FilterOffsetB)
     cdef int alpha = ALPHA[indexA] << BDSHIFT, beta = BETA[indexB] << BDSHIFT
     cdef int k, b
+    cdef int tc0s[4]
     if alpha == 0 or beta == 0:
+        return
+    if not chroma and n_lines == 16 and lines_per_bs == 4:
+        for k in range(4):
+            b = bS[k]
+            tc0s[k] = (TC0[indexA][b - 1] << BDSHIFT) if 0 < b < 4 else 0
+        h264db_luma_edge(s, along, across, bS, tc0s, alpha, beta, PMAX)
         return
     # chroma / luma loops separately so filter_line is inlined with a constant `chroma`
     if chroma:
