@@ -2,6 +2,7 @@
 """VP9 frame decoding from the V4L2 stateless controls' values (tile/partition/block parsing, reconstruction,
 loop filter). Used by :mod:`v4l2sl.ext.vp9.accel`; one stage per include file:
 
+* ``boolread.pxi`` bool decoder reads, inlined (9.2.2)
 * ``tokens.pxi``   coefficient tokens (6.4.24, 9.3)
 * ``modes.pxi``    partition, intra/inter mode info, segment ids, tx size, skip (6.4.1-6.4.23)
 * ``mvpred.pxi``   motion vector prediction (find_mv_refs, 6.4.22 / appendix)
@@ -19,6 +20,8 @@ import numpy as np
 
 from v4l2sl.parsers.bitreader cimport BoolDecoder
 from v4l2sl.errors import BitstreamError, UnsupportedError
+
+include "boolread.pxi"
 
 
 ctypedef struct Probs:      # byte image of struct v4l2_vp9_frame_context (probs.FrameContext.tobytes())
@@ -169,7 +172,8 @@ cdef class TileCtx:
     cdef uint8_t left_nz[3][16]
     cdef uint8_t left_partition[8]
     cdef int tile_col_start, tile_col_end
-    cdef BoolDecoder bd
+    cdef BoolDecoder bd             # owns the tile's bytes and validated init_bool (9.2.1)
+    cdef BoolState bs               # the same decoder state, read inline in the block loop
     cdef int32_t coef[1024]
     cdef int corrupted
     cdef Counts cnt
@@ -409,6 +413,7 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
                                      bit_offset=pos * 8)
             t = <TileCtx>workers[tc]
             t.bd = BoolDecoder(data, pos, tsize)
+            bool_state_from(&t.bs, t.bd)
             t.tile_col_start = tile_offset(tc, mi_cols, fd.tile_cols_log2)
             t.tile_col_end = tile_offset(tc + 1, mi_cols, fd.tile_cols_log2)
             pos += tsize
@@ -419,7 +424,7 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
                 _decode_tile(fd, w, r0, r1)
     for w in workers:
         t = <TileCtx>w
-        corrupted |= bool(t.corrupted) or t.bd.overrun_bits > 64
+        corrupted |= bool(t.corrupted) or t.bs.overrun_bits > 64
         _add_counts(&fd.cnt, &t.cnt)
     if fd.lf_level:
         with nogil:

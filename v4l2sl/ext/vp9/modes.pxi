@@ -47,7 +47,7 @@ cdef void init_mode_tables():
 
 
 cdef inline int rd(FrameDecoder fd, TileCtx t, int p) noexcept nogil:
-    return t.bd.read_bool(p)
+    return bool_read(&t.bs, p)
 
 
 cdef int read_intra_mode(FrameDecoder fd, TileCtx t, const uint8_t* p) noexcept nogil:

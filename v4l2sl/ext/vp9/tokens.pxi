@@ -13,7 +13,7 @@ cdef int CAT_BITS[5]
 cdef int CAT_BASE[6]
 
 
-cdef int decode_coefs(BoolDecoder bd, Counts* counts, const uint8_t* probs, int tx_size, int plane_type,
+cdef int decode_coefs(BoolState* bd, Counts* counts, const uint8_t* probs, int tx_size, int plane_type,
                       int is_inter, int ctx, int scan_kind, const int32_t* dq, int bit_depth,
                       int32_t* coef) noexcept nogil:
     """Read the tokens of one transform block into ``coef`` (raster order); returns the end of block."""
@@ -38,11 +38,11 @@ cdef int decode_coefs(BoolDecoder bd, Counts* counts, const uint8_t* probs, int 
     while c < max_eob:
         band = band_tab[c]
         p = probs + (band * 6 + ctx) * 3
-        if not bd.read_bool(p[0]):
+        if not bool_read(bd, p[0]):
             cnt_more[(band * 6 + ctx) * 2] += 1
             break
         cnt_more[(band * 6 + ctx) * 2 + 1] += 1
-        while not bd.read_bool(p[1]):
+        while not bool_read(bd, p[1]):
             cnt_tok[(band * 6 + ctx) * 3] += 1
             dqv = dq[1]
             token_cache[scan[c]] = 0
@@ -53,40 +53,40 @@ cdef int decode_coefs(BoolDecoder bd, Counts* counts, const uint8_t* probs, int 
             ctx = (1 + token_cache[nb[pos]] + token_cache[nb[pos + 1]]) >> 1
             band = band_tab[c]
             p = probs + (band * 6 + ctx) * 3
-        if not bd.read_bool(p[2]):
+        if not bool_read(bd, p[2]):
             cnt_tok[(band * 6 + ctx) * 3 + 1] += 1
             tok = 1
             val = 1
         else:
             cnt_tok[(band * 6 + ctx) * 3 + 2] += 1
             pp = PARETO[p[2] - 1 if p[2] else 0]
-            if not bd.read_bool(pp[0]):
-                if not bd.read_bool(pp[1]):
+            if not bool_read(bd, pp[0]):
+                if not bool_read(bd, pp[1]):
                     tok = 2
                     val = 2
-                elif not bd.read_bool(pp[2]):
+                elif not bool_read(bd, pp[2]):
                     tok = 3
                     val = 3
                 else:
                     tok = 4
                     val = 4
             else:
-                if not bd.read_bool(pp[3]):
-                    tok = 5 if not bd.read_bool(pp[4]) else 6
-                elif not bd.read_bool(pp[5]):
-                    tok = 7 if not bd.read_bool(pp[6]) else 8
+                if not bool_read(bd, pp[3]):
+                    tok = 5 if not bool_read(bd, pp[4]) else 6
+                elif not bool_read(bd, pp[5]):
+                    tok = 7 if not bool_read(bd, pp[6]) else 8
                 else:
-                    tok = 9 if not bd.read_bool(pp[7]) else 10
+                    tok = 9 if not bool_read(bd, pp[7]) else 10
                 val = 0
                 if tok == 10:
                     for i in range(cat6_bits):
-                        val = (val << 1) | bd.read_bool(CAT6_PROB[cat6_off + i])
+                        val = (val << 1) | bool_read(bd, CAT6_PROB[cat6_off + i])
                 else:
                     for i in range(CAT_BITS[tok - 5]):
-                        val = (val << 1) | bd.read_bool(CAT_PROBS[tok - 5][i])
+                        val = (val << 1) | bool_read(bd, CAT_PROBS[tok - 5][i])
                 val += CAT_BASE[tok - 5]
         v = (val * dqv) >> dq_shift
-        if bd.read_bool(128):
+        if bool_read(bd, 128):
             v = -v
         coef[scan[c]] = v
         token_cache[scan[c]] = ENERGY_CLASS[tok]
