@@ -1,6 +1,7 @@
 #!/bin/bash
 # Boots the rig VM (QEMU TCG, 1 vCPU) and runs a shell command inside it, chrooted into the host root
-# (read-only 9p) with cwd = the repository.
+# (read-only 9p) with cwd = the repository. The repository is also shared on its own (read-only), mounted at
+# the same path: a checkout on another file system or under /tmp (a tmpfs in the guest) is still visible.
 #
 #   tests/rig/boot.sh ARTEFACT_DIR OUT_DIR 'command...'
 #
@@ -21,8 +22,9 @@ t0=$EPOCHREALTIME
 timeout "${VM_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg,thread=single -cpu "${VM_CPU:-max}" -smp 1 -m "${VM_MEM:-1536}" \
   -display none -monitor none -no-reboot -serial "file:$OUT/serial.log" \
   -kernel "$ART/vmlinuz" -initrd "$ART/initramfs.cpio.gz" \
-  -append "console=ttyS0 loglevel=4 panic=-1 rig.out=$OUT" \
+  -append "console=ttyS0 loglevel=4 panic=-1 rig.out=$OUT rig.repo=$ROOT" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+  -virtfs "local,path=$ROOT,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$OUT,mount_tag=out,security_model=none" || echo "qemu exit status $?" >&2
 echo "$(awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME - $t0}")" > "$OUT/vm_seconds"
 [ -f "$OUT/guest.rc" ] || { echo "guest did not finish; serial log:" >&2; tail -40 "$OUT/serial.log" >&2; exit 99; }

@@ -41,7 +41,15 @@ def collect(path: str, mode: str | None = None, frames: int | None = None) -> di
     s = open_stream(path)
     mod = codec_module(s.codec)
     out: dict[str, Any] = {"file": path, "codec": s.codec}
-    if hasattr(mod, "requests"):
+    # a codec whose driver parses the headers itself (JPEG) has no controls: show the parsed headers
+    if hasattr(mod, "headers"):
+        hdrs = []
+        for h in mod.headers(s):
+            if frames is not None and len(hdrs) >= frames:
+                break
+            hdrs.append(jsonable(h))
+        out["headers"] = hdrs
+    elif hasattr(mod, "requests"):
         opts = {"mode": mode} if mode else {}
         reqs = []
         for req in mod.requests(s, **opts):
@@ -49,13 +57,6 @@ def collect(path: str, mode: str | None = None, frames: int | None = None) -> di
                 break
             reqs.append(request_dict(req))
         out["requests"] = reqs
-    elif hasattr(mod, "headers"):
-        hdrs = []
-        for h in mod.headers(s):
-            if frames is not None and len(hdrs) >= frames:
-                break
-            hdrs.append(jsonable(h))
-        out["headers"] = hdrs
     else:
         raise UnsupportedError(f"the {s.codec} codec layer provides neither requests() nor headers()")
     return out
