@@ -502,7 +502,9 @@ def find_decoder(codec: str, **kw: Any) -> KernelDevice | None:
         except DeviceError:
             continue
         try:
-            if dev.capabilities(codec):
+            caps = dev.capabilities(codec)
+            # a stateless decoder takes requests; vicodec also has a stateful decoder node for FWHT
+            if caps and caps.get("supports_requests"):
                 return dev
         except DeviceError:
             pass
