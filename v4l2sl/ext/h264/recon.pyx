@@ -586,9 +586,19 @@ cdef class PictureDecoder:
             if self._residual(intra and mb_type != 0, cbp) < 0:
                 return -1
         else:
-            memset(self.coef, 0, sizeof(self.coef))
-            memset(self.ccoef, 0, sizeof(self.ccoef))
-            memset(self.cdc, 0, sizeof(self.cdc))
+            self._clear_residual()
+        return self._reconstruct(intra, mb_type, i16mode, chroma_mode)
+
+    cdef void _clear_residual(self) noexcept:
+        """No residual coded (cbp 0 and not Intra16x16): the transform inputs are all zero."""
+        memset(self.coef, 0, sizeof(self.coef))
+        memset(self.ccoef, 0, sizeof(self.ccoef))
+        memset(self.cdc, 0, sizeof(self.cdc))
+
+    cdef int _reconstruct(self, bint intra, int mb_type, int i16mode, int chroma_mode) noexcept:
+        """Prediction + residual of the current macroblock once its syntax is parsed (CAVLC or CABAC);
+        -1 when the slice data ran out."""
+        cdef MBInfo* m = &self.mbs[self.mb_addr]
         if self.bs.overrun:
             return -1
         if intra:
@@ -1780,22 +1790,8 @@ cdef class PictureDecoder:
                 return -1
         else:
             self.last_dqp_nz = 0
-            memset(self.coef, 0, sizeof(self.coef))
-            memset(self.ccoef, 0, sizeof(self.ccoef))
-            memset(self.cdc, 0, sizeof(self.cdc))
-        if self.bs.overrun:
-            return -1
-        if intra:
-            if mb_type == 0 and m.t8x8:
-                self._recon_intra8x8()
-            elif mb_type == 0:
-                self._recon_intra4x4()
-            else:
-                self._recon_intra16x16(i16mode)
-            self._recon_chroma_intra(chroma_mode)
-        else:
-            self._recon_inter_residual()
-        return 0
+            self._clear_residual()
+        return self._reconstruct(intra, mb_type, i16mode, chroma_mode)
 
     cdef int _cabac_ref_idx(self, int lst, int x4, int y4) noexcept:
         """ref_idx_lX (9.3.3.1.1.6): unary, first bin conditioned on the neighbours' refIdx > 0."""
