@@ -134,3 +134,14 @@ def test_decode_fwht_matches_vicodec_kernel_output(tmp_path):
     from v4l2sl.output import read_hashes
 
     assert read_hashes(str(out)) == expected
+
+
+def test_decode_png_frames(tmp_path):
+    _need_h264()
+    from PIL import Image
+
+    r = v4l2sl("decode", SAMPLE, "--device", "soft", "--format", "png", "-o", tmp_path / "f%02d.png", "--frames", "3")
+    assert r.returncode == 0, r.stderr
+    pngs = sorted(tmp_path.glob("f*.png"))
+    assert [p.name for p in pngs] == ["f00.png", "f01.png", "f02.png"]
+    assert Image.open(pngs[0]).size == (176, 144)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 
 import numpy as np
 
@@ -123,13 +123,13 @@ class PNGWriter(Writer):
         self.pattern = pattern
 
     def write(self, frame: Frame) -> None:
-        vf = frame.to_av()
-        img = vf.to_image() if frame.pix_fmt.startswith("gray") is False else None
-        if img is None:
+        if frame.pix_fmt.startswith("gray"):
             from PIL import Image
 
             y = frame.planes[0]
             img = Image.fromarray((y >> (frame.bit_depth - 8)).astype(np.uint8) if frame.bit_depth > 8 else y)
+        else:
+            img = frame.to_av().to_image()
         img.save(self.pattern % frame.index)
 
 
@@ -158,9 +158,3 @@ def read_hashes(path: str) -> list[str]:
                 continue
             hashes.append(line.split(",")[-1].split()[0].strip())
     return hashes
-
-
-def text_out(path: str | None) -> TextIO:
-    import sys
-
-    return sys.stdout if not path or path == "-" else open(path, "w")  # noqa: SIM115
