@@ -25,7 +25,23 @@ from v4l2sl.ext.h264.ipred cimport pred4x4, pred16x16, pred_chroma, filter8x8_re
 from v4l2sl.ext.h264.mc cimport mc_luma, mc_chroma, avg_block, weight_block, biweight_block
 from v4l2sl.ext.h264.deblock cimport deblock_picture
 from v4l2sl.ext.h264.cabac cimport Cabac, cabac_start, cabac_decision, cabac_bypass, cabac_terminate
-from v4l2sl.ext.h264.cabac_tables import CABAC_INIT, NUM_CTX
+from v4l2sl.ext.h264.cabac_tables import CABAC_INIT
+
+DEF NUM_CTX = 460
+# Tables 9-12 to 9-33 as C arrays: (m, n) of every ctxIdx for I slices (0) and cabac_init_idc 0..2 (1..3)
+cdef int16_t CTX_M[4][NUM_CTX]
+cdef int16_t CTX_N[4][NUM_CTX]
+
+
+def _load_cabac_init():
+    cdef int model, i
+    assert len(CABAC_INIT[0]) == NUM_CTX
+    for model in range(4):
+        for i in range(NUM_CTX):
+            CTX_M[model][i], CTX_N[model][i] = CABAC_INIT[model][i]
+
+
+_load_cabac_init()
 
 from v4l2sl.errors import UnsupportedError
 
@@ -366,26 +382,29 @@ cdef class PictureDecoder:
         self.rbsp_end = k * 8 + 7 - i
         self.bs.end = self.rbsp_end
         self.cabac = p["entropy_coding_mode"]
-        if self.cabac:
-            self.bs.end = nbytes * 8        # the arithmetic decoder reads up to the rbsp_stop_one_bit
-            self._init_contexts(0 if p["slice_type"] == SLICE_I else 1 + p.get("cabac_init_idc", 0))
-            return self._slice_data_cabac()
-        return self._slice_data()
+        cdef int model = 0 if p["slice_type"] == SLICE_I else 1 + p.get("cabac_init_idc", 0)
+        cdef bint err = False
+        with nogil:
+            if self.cabac:
+                self.bs.end = nbytes * 8        # the arithmetic decoder reads up to the rbsp_stop_one_bit
+                self._init_contexts(model)
+                n = self._slice_data_cabac(&err)
+            else:
+                n = self._slice_data(&err)
+        return n, bool(err)
 
-    cdef void _init_contexts(self, int model):
+    cdef void _init_contexts(self, int model) noexcept nogil:
         """9.3.1.1 initialisation of the context variables from (m, n) and SliceQPY."""
-        cdef int i, m, n, pre
+        cdef int i, pre
         cdef int qp = clip3(0, 51, self.sp.qp)
-        tab = CABAC_INIT[model]
         for i in range(NUM_CTX):
-            m, n = tab[i]
-            pre = clip3(1, 126, ((m * qp) >> 4) + n)
+            pre = clip3(1, 126, ((CTX_M[model][i] * qp) >> 4) + CTX_N[model][i])
             if pre <= 63:
                 self.cab.state[i] = (63 - pre) << 1
             else:
                 self.cab.state[i] = ((pre - 64) << 1) | 1
 
-    cdef tuple _slice_data(self):
+    cdef int _slice_data(self, bint* err) noexcept nogil:
         """7.3.4 slice_data() for CAVLC."""
         cdef int nmb = self.mbw * self.mbh
         cdef int addr = self.sp.first_mb
@@ -393,18 +412,21 @@ cdef class PictureDecoder:
         cdef int qp = self.sp.qp
         cdef bint more = True
         if addr >= nmb:
-            return 0, True
+            err[0] = True
+            return 0
         while more:
             if self.sp.slice_type != SLICE_I:
                 run = bits_ue(&self.bs)
                 if self.bs.overrun or run > nmb - addr:
-                    return decoded, True
+                    err[0] = True
+                    return decoded
                 for r in range(run):
                     self._start_mb(addr, qp)
                     if self.sp.slice_type == SLICE_B:
                         if self._b_direct16(True) < 0:
                             self.mbs[addr].slice_num = -1
-                            return decoded, True
+                            err[0] = True
+                            return decoded
                     else:
                         self._p_skip()
                     decoded += 1
@@ -414,19 +436,22 @@ cdef class PictureDecoder:
                     if not more:
                         break
                 if addr >= nmb:
-                    return decoded, True
+                    err[0] = True
+                    return decoded
             self._start_mb(addr, qp)
             if self._macroblock_layer(&qp) < 0 or self.bs.overrun:
                 self.mbs[addr].slice_num = -1
-                return decoded, True
+                err[0] = True
+                return decoded
             decoded += 1
             addr += 1
             more = self.bs.pos < self.rbsp_end
             if more and addr >= nmb:
-                return decoded, True
-        return decoded, False
+                err[0] = True
+                return decoded
+        return decoded
 
-    cdef void _start_mb(self, int addr, int qp) noexcept:
+    cdef void _start_mb(self, int addr, int qp) noexcept nogil:
         cdef MBInfo* m = &self.mbs[addr]
         memset(m, 0, sizeof(MBInfo))
         m.slice_num = self.slice_num
@@ -438,7 +463,7 @@ cdef class PictureDecoder:
         self.mby = addr // self.mbw
 
     # ---- neighbours (6.4.11) -------------------------------------------------------------------------
-    cdef inline MBInfo* _mb_avail(self, int mbx, int mby) noexcept:
+    cdef inline MBInfo* _mb_avail(self, int mbx, int mby) noexcept nogil:
         """The macroblock at (mbx, mby) if it is available (decoded, same slice), else NULL."""
         cdef MBInfo* m
         if mbx < 0 or mby < 0 or mbx >= self.mbw or mby >= self.mbh:
@@ -448,14 +473,14 @@ cdef class PictureDecoder:
             return NULL
         return m
 
-    cdef inline MBInfo* _intra_avail(self, int mbx, int mby) noexcept:
+    cdef inline MBInfo* _intra_avail(self, int mbx, int mby) noexcept nogil:
         """Available for intra prediction (constrained_intra_pred excludes inter macroblocks)."""
         cdef MBInfo* m = self._mb_avail(mbx, mby)
         if m != NULL and self.sp.constrained_intra_pred and m.kind == MB_INTER:
             return NULL
         return m
 
-    cdef int _nc_luma(self, int bx, int by) noexcept:
+    cdef int _nc_luma(self, int bx, int by) noexcept nogil:
         """9.2.1 nC of the luma 4x4 block at (bx, by) in 4x4 units of the current macroblock."""
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         cdef MBInfo* a
@@ -485,7 +510,7 @@ cdef class PictureDecoder:
             return nB
         return 0
 
-    cdef int _nc_chroma(self, int c, int bx, int by) noexcept:
+    cdef int _nc_chroma(self, int c, int bx, int by) noexcept nogil:
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         cdef MBInfo* a
         cdef MBInfo* b
@@ -513,7 +538,7 @@ cdef class PictureDecoder:
         return 0
 
     # ---- macroblock layer (7.3.5) ---------------------------------------------------------------------
-    cdef int _macroblock_layer(self, int* qp) except? -2:
+    cdef int _macroblock_layer(self, int* qp) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int mb_type = bits_ue(&self.bs)
         cdef int i, cbp, code, i16mode = 0, chroma_mode = 0, delta, nmb
@@ -589,13 +614,13 @@ cdef class PictureDecoder:
             self._clear_residual()
         return self._reconstruct(intra, mb_type, i16mode, chroma_mode)
 
-    cdef void _clear_residual(self) noexcept:
+    cdef void _clear_residual(self) noexcept nogil:
         """No residual coded (cbp 0 and not Intra16x16): the transform inputs are all zero."""
         memset(self.coef, 0, sizeof(self.coef))
         memset(self.ccoef, 0, sizeof(self.ccoef))
         memset(self.cdc, 0, sizeof(self.cdc))
 
-    cdef int _reconstruct(self, bint intra, int mb_type, int i16mode, int chroma_mode) noexcept:
+    cdef int _reconstruct(self, bint intra, int mb_type, int i16mode, int chroma_mode) noexcept nogil:
         """Prediction + residual of the current macroblock once its syntax is parsed (CAVLC or CABAC);
         -1 when the slice data ran out."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
@@ -613,7 +638,7 @@ cdef class PictureDecoder:
             self._recon_inter_residual()
         return 0
 
-    cdef int _pcm(self) except? -2:
+    cdef int _pcm(self) noexcept nogil:
         """I_PCM: byte aligned raw samples."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int i, j, c
@@ -638,7 +663,7 @@ cdef class PictureDecoder:
                         dst[i * self.cs + j] = <uint16_t>bits_u(&self.bs, self.bd)
         return -1 if self.bs.overrun else 0
 
-    cdef int _t8x8_inc(self) noexcept:
+    cdef int _t8x8_inc(self) noexcept nogil:
         cdef MBInfo* A = self._mb_avail(self.mbx - 1, self.mby)
         cdef MBInfo* B = self._mb_avail(self.mbx, self.mby - 1)
         cdef int inc = 0
@@ -648,7 +673,7 @@ cdef class PictureDecoder:
             inc += 1
         return inc
 
-    cdef bint _t8x8_allowed(self) noexcept:
+    cdef bint _t8x8_allowed(self) noexcept nogil:
         """7.3.5: transform_size_8x8_flag present for an inter macroblock with luma coefficients."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         if not self.sp.transform_8x8_mode or not self.nosub8x8:
@@ -657,7 +682,7 @@ cdef class PictureDecoder:
             return False
         return True
 
-    cdef void _intra8x8_modes(self, int8_t* rem) noexcept:
+    cdef void _intra8x8_modes(self, int8_t* rem) noexcept nogil:
         """8.3.2.1 Intra8x8PredMode derivation; stored replicated into the four 4x4 entries."""
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         cdef MBInfo* a
@@ -687,7 +712,7 @@ cdef class PictureDecoder:
             for k in range(4):
                 cur.i4modes[(2 * y8 + (k >> 1)) * 4 + 2 * x8 + (k & 1)] = mode
 
-    cdef void _recon_intra8x8(self) noexcept:
+    cdef void _recon_intra8x8(self) noexcept nogil:
         """8.3.2 Intra_8x8 prediction and 8x8 residual of each 8x8 block in turn."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int b8, x8, y8, k
@@ -731,7 +756,7 @@ cdef class PictureDecoder:
             pred8x8l(dst, ys, m.i4modes[(2 * y8) * 4 + 2 * x8], e, hasT, hasL)
             self._add_luma8(dst, b8, m.qp, 0)
 
-    cdef void _add_luma8(self, uint16_t* dst, int b8, int qp, int lst) noexcept:
+    cdef void _add_luma8(self, uint16_t* dst, int b8, int qp, int lst) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int r = (b8 >> 1) * 8 + (b8 & 1) * 2
         if m.nnz[r] == 0 and m.nnz[r + 1] == 0 and m.nnz[r + 4] == 0 and m.nnz[r + 5] == 0:
@@ -739,7 +764,7 @@ cdef class PictureDecoder:
         dequant8(self.coef8[b8], qp + self.qpbd, &self.sp.ls8[lst][0])
         idct8_add(dst, self.ys, self.coef8[b8])
 
-    cdef void _intra4x4_modes(self, int8_t* rem) noexcept:
+    cdef void _intra4x4_modes(self, int8_t* rem) noexcept nogil:
         """8.3.1.1 Intra4x4PredMode derivation (rem[i] = -1: prev_intra4x4_pred_mode_flag)."""
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         cdef MBInfo* a
@@ -770,7 +795,7 @@ cdef class PictureDecoder:
                 cur.i4modes[by * 4 + bx] = rem[blk] + 1
 
     # ---- residual (7.3.5.3, CAVLC) ----------------------------------------------------------------------
-    cdef int _residual(self, bint i16, int cbp) except? -2:
+    cdef int _residual(self, bint i16, int cbp) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int32_t lev[16]
         cdef int i8, i4, blk, r, bx, by, k, n, c, nc
@@ -839,7 +864,7 @@ cdef class PictureDecoder:
         return 0
 
     # ---- intra reconstruction (8.3) -------------------------------------------------------------------
-    cdef void _recon_intra4x4(self) noexcept:
+    cdef void _recon_intra4x4(self) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int blk, bx, by, r, k, qp = m.qp
         cdef int e[13]
@@ -885,7 +910,7 @@ cdef class PictureDecoder:
             pred4x4(dst, ys, m.i4modes[r], e, hasT, hasL)
             self._add_luma4(dst, r, qp, 0, False)
 
-    cdef void _add_luma4(self, uint16_t* dst, int r, int qp, int lst, bint has_dc) noexcept:
+    cdef void _add_luma4(self, uint16_t* dst, int r, int qp, int lst, bint has_dc) noexcept nogil:
         """Scale and inverse transform the luma 4x4 block r (raster) and add it to dst."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int32_t* c = self.coef[r]
@@ -896,7 +921,7 @@ cdef class PictureDecoder:
         dequant4(c, qp + self.qpbd, &self.sp.ls4[lst][0], 1 if has_dc else 0)
         idct4_add(dst, self.ys, c)
 
-    cdef void _recon_intra16x16(self, int mode) noexcept:
+    cdef void _recon_intra16x16(self, int mode) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int T[16]
         cdef int L[16]
@@ -917,7 +942,7 @@ cdef class PictureDecoder:
             self.coef[r][0] = self.dc[r]
             self._add_luma4(dst + (r >> 2) * 4 * ys + (r & 3) * 4, r, m.qp, 0, True)
 
-    cdef void _recon_chroma_intra(self, int mode) noexcept:
+    cdef void _recon_chroma_intra(self, int mode) noexcept nogil:
         cdef int T[8]
         cdef int L[8]
         cdef int k, c, tl
@@ -937,7 +962,7 @@ cdef class PictureDecoder:
             pred_chroma(dst, cs, mode, T, L, tl, B != NULL, A != NULL, 8, 8)
         self._add_chroma(True)
 
-    cdef void _add_chroma(self, bint intra) noexcept:
+    cdef void _add_chroma(self, bint intra) noexcept nogil:
         """8.5.11 chroma residual of the current macroblock added to the prediction."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int c, blk, qpc, lst
@@ -962,7 +987,7 @@ cdef class PictureDecoder:
                     dc_add(dst, self.cs, cc[0], 4)
 
     # ---- inter prediction (8.4) -------------------------------------------------------------------------
-    cdef inline int _nb_motion(self, int lst, int x4, int y4, uint32_t done, int* mv) noexcept:
+    cdef inline int _nb_motion(self, int lst, int x4, int y4, uint32_t done, int* mv) noexcept nogil:
         """Reference index of the neighbouring 4x4 block at picture position (x4, y4) in 4x4 units:
         -2 not available, -1 intra / list unused (mv = 0), else refIdx with its vector in mv."""
         cdef int mbx = x4 >> 2, mby = y4 >> 2, r, ref
@@ -990,7 +1015,7 @@ cdef class PictureDecoder:
         return ref
 
     cdef void _mvp(self, int lst, int ref, int x4, int y4, int w4, int h4, int shape, uint32_t done,
-                   int* out) noexcept:
+                   int* out) noexcept nogil:
         """8.4.1.3 luma motion vector prediction. shape: 0 other, 1/2 16x8 upper/lower, 3/4 8x16 left/right."""
         cdef int mvA[2]
         cdef int mvB[2]
@@ -1025,7 +1050,7 @@ cdef class PictureDecoder:
         out[1] = median3(mvA[1], mvB[1], mvC[1])
 
     cdef void _set_motion(self, int lst, int x4, int y4, int w4, int h4, int ref, int mvx, int mvy,
-                          uint32_t* done) noexcept:
+                          uint32_t* done) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int x, y, r
         for y in range(y4, y4 + h4):
@@ -1037,7 +1062,7 @@ cdef class PictureDecoder:
                 m.ref_id[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = self.ref_id[lst][ref] if ref >= 0 else -1
                 done[0] |= 1u << r
 
-    cdef void _p_skip(self) noexcept:
+    cdef void _p_skip(self) noexcept nogil:
         """8.4.1.1 P_Skip motion vector and its inter prediction."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int mvA[2]
@@ -1057,7 +1082,7 @@ cdef class PictureDecoder:
         self._set_motion(0, 0, 0, 4, 4, 0, mv[0], mv[1], &done)
         self._predict_part(0, 0, 4, 4)
 
-    cdef int _p_mb_pred(self, int mb_type) except? -2:
+    cdef int _p_mb_pred(self, int mb_type) noexcept nogil:
         """7.3.5.1 mb_pred / 7.3.5.2 sub_mb_pred of a P macroblock, with the vectors (8.4.1)."""
         cdef int nparts, i, j, ref[4], sub[4], x4, y4, w4, h4, shape, mvd0, mvd1
         cdef int mvp[2]
@@ -1116,7 +1141,7 @@ cdef class PictureDecoder:
                 self._predict_part(x4, y4, w4, h4)
         return 0
 
-    cdef int _inter_pred(self, int mb_type) except? -2:
+    cdef int _inter_pred(self, int mb_type) noexcept nogil:
         self.nosub8x8 = 1
         if self.sp.slice_type != SLICE_B:
             return self._p_mb_pred(mb_type)
@@ -1126,7 +1151,7 @@ cdef class PictureDecoder:
             return self._b_sub_mb_pred()
         return self._b_mb_pred(mb_type)
 
-    cdef inline void _part_geom(self, int mb_type, int i, int* x4, int* y4, int* w4, int* h4, int* shape) noexcept:
+    cdef inline void _part_geom(self, int mb_type, int i, int* x4, int* y4, int* w4, int* h4, int* shape) noexcept nogil:
         if mb_type == 0:
             x4[0] = 0; y4[0] = 0; w4[0] = 4; h4[0] = 4; shape[0] = 0
         elif mb_type == 1:
@@ -1134,7 +1159,7 @@ cdef class PictureDecoder:
         else:
             x4[0] = PART8x16[i][0]; y4[0] = PART8x16[i][1]; w4[0] = 2; h4[0] = 4; shape[0] = 3 + i
 
-    cdef void _set_ref(self, int lst, int x4, int y4, int w4, int h4, int ref) noexcept:
+    cdef void _set_ref(self, int lst, int x4, int y4, int w4, int h4, int ref) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int x, y, r
         for y in range(y4, y4 + h4):
@@ -1142,7 +1167,7 @@ cdef class PictureDecoder:
                 r = y * 4 + x
                 m.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = ref
 
-    cdef void _set_mvd(self, int lst, int x4, int y4, int w4, int h4, int mvd0, int mvd1) noexcept:
+    cdef void _set_mvd(self, int lst, int x4, int y4, int w4, int h4, int mvd0, int mvd1) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int x, y
         if not self.cabac:
@@ -1153,17 +1178,17 @@ cdef class PictureDecoder:
                 m.mvd[lst][y * 4 + x][1] = clip3(-32768, 32767, mvd1)
 
     # ---- syntax element readers shared by CAVLC and CABAC ---------------------------------------------
-    cdef int _read_ref_idx(self, int lst, int x4, int y4, int nref) noexcept:
+    cdef int _read_ref_idx(self, int lst, int x4, int y4, int nref) noexcept nogil:
         if not self.cabac:
             return bits_te(&self.bs, nref - 1)
         return self._cabac_ref_idx(lst, x4, y4)
 
-    cdef int _read_mvd(self, int lst, int x4, int y4, int comp) noexcept:
+    cdef int _read_mvd(self, int lst, int x4, int y4, int comp) noexcept nogil:
         if not self.cabac:
             return bits_se(&self.bs)
         return self._cabac_mvd(lst, x4, y4, comp)
 
-    cdef int _read_sub_mb_type_p(self) noexcept:
+    cdef int _read_sub_mb_type_p(self) noexcept nogil:
         cdef Cabac* c = &self.cab
         if not self.cabac:
             return bits_ue(&self.bs)
@@ -1174,7 +1199,7 @@ cdef class PictureDecoder:
         return 2 if cabac_decision(c, &self.bs, 23) else 3
 
     # ---- B macroblocks (8.4.1.2 direct prediction, mb_pred / sub_mb_pred of B) -----------------------------
-    cdef void _col_motion(self, int r, int* mvcol, int* refcol, int* uidcol) noexcept:
+    cdef void _col_motion(self, int r, int* mvcol, int* refcol, int* uidcol) noexcept nogil:
         """8.4.1.2.1 colocated 4x4 block (raster r of the current address) in RefPicList1[0]."""
         cdef MBInfo* col
         cdef int rc = r, b8, lst
@@ -1199,7 +1224,7 @@ cdef class PictureDecoder:
         refcol[0] = col.ref_idx[lst][b8]
         uidcol[0] = col.ref_id[lst][b8]
 
-    cdef int _direct_mb(self) noexcept:
+    cdef int _direct_mb(self) noexcept nogil:
         """Direct motion (spatial 8.4.1.2.2 or temporal 8.4.1.2.3) of every 4x4 block of the current macroblock
         into dref/dmv. Returns -1 when a needed reference is missing."""
         cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
@@ -1277,14 +1302,14 @@ cdef class PictureDecoder:
                     self.dmv[1][r][i] = self.dmv[0][r][i] - mvcol[i]
         return 0
 
-    cdef void _apply_direct8(self, int lst, int b8, uint32_t* done) noexcept:
+    cdef void _apply_direct8(self, int lst, int b8, uint32_t* done) noexcept nogil:
         cdef int x4 = (b8 & 1) * 2, y4 = (b8 >> 1) * 2, x, y, r
         for y in range(y4, y4 + 2):
             for x in range(x4, x4 + 2):
                 r = y * 4 + x
                 self._set_motion(lst, x, y, 1, 1, self.dref[lst][b8], self.dmv[lst][r][0], self.dmv[lst][r][1], done)
 
-    cdef void _predict_direct8(self, int b8) noexcept:
+    cdef void _predict_direct8(self, int b8) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int x4 = (b8 & 1) * 2, y4 = (b8 >> 1) * 2, r0 = y4 * 4 + x4, x, y, r
         cdef bint same = True
@@ -1301,7 +1326,7 @@ cdef class PictureDecoder:
             for x in range(x4, x4 + 2):
                 self._predict_part(x, y, 1, 1)
 
-    cdef int _b_direct16(self, bint skip) noexcept:
+    cdef int _b_direct16(self, bint skip) noexcept nogil:
         """B_Skip / B_Direct_16x16."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef uint32_t done = 0
@@ -1320,7 +1345,7 @@ cdef class PictureDecoder:
             self._predict_direct8(b8)
         return 0
 
-    cdef int _b_mb_pred(self, int mb_type) except? -2:
+    cdef int _b_mb_pred(self, int mb_type) noexcept nogil:
         """mb_pred() of B_L0/L1/Bi 16x16, 16x8 and 8x16 (mb_type 1..21)."""
         cdef int shape = B_TYPES[mb_type][0]
         cdef int preds[2]
@@ -1358,7 +1383,7 @@ cdef class PictureDecoder:
             self._predict_part(x4, y4, w4, h4)
         return 0
 
-    cdef int _read_sub_mb_type_b(self) noexcept:
+    cdef int _read_sub_mb_type_b(self) noexcept nogil:
         cdef Cabac* c = &self.cab
         cdef Bits* b = &self.bs
         cdef int t
@@ -1377,7 +1402,7 @@ cdef class PictureDecoder:
         t += cabac_decision(c, b, 39)
         return t
 
-    cdef int _b_sub_mb_pred(self) except? -2:
+    cdef int _b_sub_mb_pred(self) noexcept nogil:
         """sub_mb_pred() of B_8x8."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int sub[4]
@@ -1446,7 +1471,7 @@ cdef class PictureDecoder:
                 self._predict_part(x4, y4, w4, h4)
         return 0
 
-    cdef int _cabac_b_mb_type(self) noexcept:
+    cdef int _cabac_b_mb_type(self) noexcept nogil:
         """mb_type of a B slice (Table 9-37): 0..22 inter, 23.. intra (23 + I mb_type)."""
         cdef Cabac* c = &self.cab
         cdef Bits* b = &self.bs
@@ -1473,13 +1498,13 @@ cdef class PictureDecoder:
         bits = (bits << 1) | cabac_decision(c, b, 27 + 5)
         return bits - 4
 
-    cdef inline int _chroma_mvy_offset(self, int lst, int ref) noexcept:
+    cdef inline int _chroma_mvy_offset(self, int lst, int ref) noexcept nogil:
         """Table 8-10: vertical chroma vector offset between fields of opposite parity."""
         if self.parity < 0 or self.ref_par[lst][ref] < 0 or self.ref_par[lst][ref] == self.parity:
             return 0
         return -2 if self.ref_par[lst][ref] == 1 else 2
 
-    cdef void _implicit_weights(self, int r0, int r1, int* w0, int* w1) noexcept:
+    cdef void _implicit_weights(self, int r0, int r1, int* w0, int* w1) noexcept nogil:
         """8.4.2.3.1 implicit bi-prediction weights for the pair (refIdxL0, refIdxL1)."""
         cdef int tb, td, tx, dsf
         w0[0] = 32
@@ -1495,7 +1520,7 @@ cdef class PictureDecoder:
         w0[0] = 64 - (dsf >> 2)
         w1[0] = dsf >> 2
 
-    cdef void _predict_part(self, int x4, int y4, int w4, int h4) noexcept:
+    cdef void _predict_part(self, int x4, int y4, int w4, int h4) noexcept nogil:
         """8.4.2 inter prediction samples of one (sub-)partition: list 0 / list 1 / bi-prediction with the
         default, explicit or implicit weighted sample prediction (8.4.2.3)."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
@@ -1574,7 +1599,7 @@ cdef class PictureDecoder:
                 weight_block(dst, self.cs, bw // 2, bh // 2, self.sp.chroma_log2_wd, self.sp.cw[lst][w0][c],
                              self.sp.co[lst][w0][c])
 
-    cdef void _recon_inter_residual(self) noexcept:
+    cdef void _recon_inter_residual(self) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int r
         cdef uint16_t* dst = self.py + self.mby * 16 * self.ys + self.mbx * 16
@@ -1588,7 +1613,7 @@ cdef class PictureDecoder:
             self._add_chroma(False)
 
     # ---- CABAC (9.3) --------------------------------------------------------------------------------------
-    cdef MBInfo* _nbblk(self, int x4, int y4, int* r) noexcept:
+    cdef MBInfo* _nbblk(self, int x4, int y4, int* r) noexcept nogil:
         """Macroblock holding the 4x4 block at picture position (x4, y4) if available (current one included)."""
         cdef int mbx = x4 >> 2, mby = y4 >> 2
         if x4 < 0 or y4 < 0:
@@ -1598,7 +1623,7 @@ cdef class PictureDecoder:
             return &self.mbs[self.mb_addr]
         return self._mb_avail(mbx, mby)
 
-    cdef tuple _slice_data_cabac(self):
+    cdef int _slice_data_cabac(self, bint* err) noexcept nogil:
         """7.3.4 slice_data() with CABAC (frames)."""
         cdef int nmb = self.mbw * self.mbh
         cdef int addr = self.sp.first_mb
@@ -1607,9 +1632,11 @@ cdef class PictureDecoder:
         cdef MBInfo* a
         cdef MBInfo* b
         if addr >= nmb:
-            return 0, True
+            err[0] = True
+            return 0
         if cabac_start(&self.cab, &self.bs) < 0:
-            return 0, True
+            err[0] = True
+            return 0
         self.last_dqp_nz = 0
         while True:
             self._start_mb(addr, qp)
@@ -1624,21 +1651,24 @@ cdef class PictureDecoder:
                 if self.sp.slice_type == SLICE_B:
                     if self._b_direct16(True) < 0:
                         self.mbs[addr].slice_num = -1
-                        return decoded, True
+                        err[0] = True
+                        return decoded
                 else:
                     self._p_skip()
             elif self._mb_cabac(&qp) < 0 or self.bs.overrun:
                 self.mbs[addr].slice_num = -1
-                return decoded, True
+                err[0] = True
+                return decoded
             decoded += 1
             addr += 1
             if cabac_terminate(&self.cab, &self.bs):          # end_of_slice_flag
                 break
             if addr >= nmb or self.bs.overrun:
-                return decoded, True
-        return decoded, False
+                err[0] = True
+                return decoded
+        return decoded
 
-    cdef int _cabac_i_mb_type(self, int off, bint prefix_ctx) noexcept:
+    cdef int _cabac_i_mb_type(self, int off, bint prefix_ctx) noexcept nogil:
         """mb_type of an I macroblock (Table 9-36): 0 I_NxN, 1..24 I_16x16, 25 I_PCM. `off` = ctxIdxOffset
         (3 in I slices with the neighbour-dependent first bin, 17 as the suffix in P/B slices)."""
         cdef Cabac* c = &self.cab
@@ -1671,14 +1701,14 @@ cdef class PictureDecoder:
             pm |= cabac_decision(c, b, off + 3)
         return 1 + pm + 4 * chroma + 12 * luma
 
-    cdef int _cabac_pcm(self) except? -2:
+    cdef int _cabac_pcm(self) noexcept nogil:
         """I_PCM with CABAC: samples start at the next byte boundary, then the engine restarts (9.3.1.2)."""
         if self._pcm() < 0:
             return -1
         self.last_dqp_nz = 0
         return cabac_start(&self.cab, &self.bs)
 
-    cdef int _mb_cabac(self, int* qp) except? -2:
+    cdef int _mb_cabac(self, int* qp) noexcept nogil:
         """7.3.5 macroblock_layer() with CABAC for I and P macroblocks."""
         cdef Cabac* c = &self.cab
         cdef Bits* b = &self.bs
@@ -1793,7 +1823,7 @@ cdef class PictureDecoder:
             self._clear_residual()
         return self._reconstruct(intra, mb_type, i16mode, chroma_mode)
 
-    cdef int _cabac_ref_idx(self, int lst, int x4, int y4) noexcept:
+    cdef int _cabac_ref_idx(self, int lst, int x4, int y4) noexcept nogil:
         """ref_idx_lX (9.3.3.1.1.6): unary, first bin conditioned on the neighbours' refIdx > 0."""
         cdef int r, inc = 0, k
         cdef MBInfo* n = self._nbblk(self.mbx * 4 + x4 - 1, self.mby * 4 + y4, &r)
@@ -1816,7 +1846,7 @@ cdef class PictureDecoder:
                 return -1
         return k
 
-    cdef int _cabac_mvd(self, int lst, int x4, int y4, int comp) noexcept:
+    cdef int _cabac_mvd(self, int lst, int x4, int y4, int comp) noexcept nogil:
         """mvd_lX (9.3.3.1.1.7, UEG3 signed, uCoff 9)."""
         cdef int r, s = 0, inc, base = 40 if comp == 0 else 47, k, prefix, sufs
         cdef MBInfo* n = self._nbblk(self.mbx * 4 + x4 - 1, self.mby * 4 + y4, &r)
@@ -1848,7 +1878,7 @@ cdef class PictureDecoder:
             prefix += sufs
         return -prefix if cabac_bypass(c, b) else prefix
 
-    cdef int _cbf_cond(self, MBInfo* n, bint avail_block, int cbf) noexcept:
+    cdef int _cbf_cond(self, MBInfo* n, bint avail_block, int cbf) noexcept nogil:
         """9.3.3.1.1.9 condTermFlagN of coded_block_flag."""
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         if n == NULL:
@@ -1859,7 +1889,7 @@ cdef class PictureDecoder:
             return 0
         return 1 if cbf else 0
 
-    cdef int _cbf_luma(self, int bx, int by) noexcept:
+    cdef int _cbf_luma(self, int bx, int by) noexcept nogil:
         """ctxIdxInc of coded_block_flag of the luma 4x4 block (bx, by) of the current macroblock."""
         cdef int r, inc = 0, k
         cdef MBInfo* n
@@ -1873,7 +1903,7 @@ cdef class PictureDecoder:
                 inc += self._cbf_cond(n, False, 0) << k
         return inc
 
-    cdef int _residual_block_cabac(self, int cat, int cbf_inc, int maxNumCoeff, int32_t* coeffLevel) noexcept:
+    cdef int _residual_block_cabac(self, int cat, int cbf_inc, int maxNumCoeff, int32_t* coeffLevel) noexcept nogil:
         """7.3.5.3.3 residual_block_cabac(): coded_block_flag, significance map and levels. Returns the number
         of non-zero coefficients (coeffLevel in scan order, caller zeroed it), or -1 on error."""
         cdef Cabac* c = &self.cab
@@ -1942,7 +1972,7 @@ cdef class PictureDecoder:
             n += 1
         return n
 
-    cdef int _residual_cabac(self, bint i16, int cbp) except? -2:
+    cdef int _residual_cabac(self, bint i16, int cbp) noexcept nogil:
         """7.3.5.3 residual() with CABAC (4x4 transforms, 4:2:0 / 4:0:0)."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef MBInfo* A
