@@ -106,15 +106,16 @@ def picture_to_frame(pic: Picture, out: OutputPicture, bit_depth: int = 8) -> Fr
                  timestamp=pic.timestamp, error=pic.error, concealed_mbs=pic.concealed_mbs, bit_depth=bit_depth)
 
 
-def open_device(device: str | Device, codec: str) -> Device:
+def open_device(device: str | Device, codec: str, threads: int | None = None) -> Device:
     """``"soft"``, ``"kernel"`` (first kernel decoder for `codec`), ``"auto"`` (kernel if one supports the
-    codec, else soft), a device path (``/dev/video0``), or a Device instance."""
+    codec, else soft), a device path (``/dev/video0``), or a Device instance. `threads`: worker threads of the
+    software accelerator (default: ``V4L2SL_THREADS`` or the usable CPUs)."""
     if isinstance(device, Device):
         return device
     if device == "soft":
         from v4l2sl.ext.soft import SoftDevice
 
-        dev = SoftDevice()
+        dev = SoftDevice(threads=threads)
         if not dev.capabilities(codec):
             raise UnsupportedError(f"the software accelerator cannot decode {codec} in this build")
         return dev
@@ -139,7 +140,7 @@ def open_device(device: str | Device, codec: str) -> Device:
             return found
         if device != "auto":
             raise DeviceError(f"no kernel stateless decoder supports {codec}")
-        return open_device("soft", codec)
+        return open_device("soft", codec, threads)
     raise ValueError(f"unknown device {device!r} (auto, kernel, soft or /dev/videoN)")
 
 
@@ -178,7 +179,8 @@ def run_plan(plan: Iterable[Any], dev: Device, max_frames: int | None = None) ->
 class Decoder:
     """Iterate the frames of a file (any supported container/codec) in display order."""
 
-    def __init__(self, path: str, device: str | Device = "auto", max_frames: int | None = None, **options: Any):
+    def __init__(self, path: str, device: str | Device = "auto", max_frames: int | None = None,
+                 threads: int | None = None, **options: Any):
         from v4l2sl.stream import open_stream
 
         self.stream = open_stream(path)
@@ -186,7 +188,7 @@ class Decoder:
         self.options = options
         self.max_frames = max_frames
         self._module = codec_module(self.codec)
-        self.device: Device | None = open_device(device, self.codec)
+        self.device: Device | None = open_device(device, self.codec, threads)
         self.frames_out = 0
 
     @property

@@ -24,6 +24,8 @@ def decode_soft(codec: str, path: Path, **options: Any) -> int:
             n += len(dev.collect(block=False))
         elif isinstance(item, ReleasePicture):
             dev.release(item.timestamp)
+    n += len(dev.flush())
+    dev.close()
     return n
 
 

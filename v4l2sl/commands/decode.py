@@ -17,6 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--frames", type=int, default=None, help="stop after N output frames")
     p.add_argument("--operating-point", type=int, default=None, help="AV1 operating point")
     p.add_argument("--mode", choices=("frame", "slice"), default=None, help="H.264 decode mode")
+    p.add_argument("--threads", type=int, default=None,
+                   help="software accelerator worker threads (default: $V4L2SL_THREADS or the CPU count)")
     p.add_argument("--json-stats", action="store_true", help="print the summary as JSON on stderr")
     p.add_argument("--verify", metavar="FRAMEMD5", default=None,
                    help="compare each frame's md5 with this framemd5 file; exit 1 on the first mismatch")
@@ -44,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     status = 0
     try:
-        with decoder.open(args.input, device=args.device, max_frames=args.frames, **_options(args)) as dec:
+        with decoder.open(args.input, device=args.device, max_frames=args.frames, threads=args.threads,
+                          **_options(args)) as dec:
             stats.update(codec=dec.codec, device=dec.device_name)
             writer = open_writer(args.format, args.output)
             for frame in dec:

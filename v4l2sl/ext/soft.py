@@ -6,13 +6,16 @@ timestamp among the pictures it decoded earlier. Each codec's accelerator is a c
     ``__init__(self, fmt: StreamFormat)``
     ``decode(self, request: DecodeRequest, refs: Mapping[int, Picture]) -> Picture | None``
 
-(``None`` while a slice-based picture is incomplete, i.e. ``request.hold_capture``), registered in
-:data:`ACCELERATORS`.
+(``None`` while a slice-based picture is incomplete, i.e. ``request.hold_capture``; a
+:class:`concurrent.futures.Future` of the Picture when the accelerator decodes in the background, see
+:mod:`v4l2sl.ext.pipeline`), registered in :data:`ACCELERATORS`. ``refs`` maps timestamps to Pictures or to
+those Futures. An optional ``close()`` waits for background work.
 """
 from __future__ import annotations
 
 import importlib
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from concurrent.futures import Future
 from typing import Any
 
 from v4l2sl.device import DecodeRequest, Device, Picture, StreamFormat
@@ -42,15 +45,18 @@ def accelerator_class(codec: str) -> type | None:
 
 
 class SoftDevice(Device):
-    """Decodes requests synchronously with the codec's software accelerator."""
+    """Decodes requests with the codec's software accelerator. `threads`: worker threads for accelerators that
+    decode pictures in parallel (default: ``V4L2SL_THREADS`` or the usable CPUs; 1 decodes in the caller's
+    thread)."""
 
     name = "soft"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads
         self._accel: Any = None
         self._fmt: StreamFormat | None = None
-        self._pictures: "OrderedDict[int, Picture]" = OrderedDict()   # decoded, not yet released
-        self._done: list[Picture] = []
+        self._pictures: "OrderedDict[int, Picture | Future]" = OrderedDict()   # decoded, not yet released
+        self._queue: "deque[Picture | Future]" = deque()                       # submitted, not yet collected
 
     def capabilities(self, codec: str) -> dict[str, Any]:
         cls = accelerator_class(codec)
@@ -62,6 +68,9 @@ class SoftDevice(Device):
         cls = accelerator_class(fmt.codec)
         if cls is None:
             raise UnsupportedError(f"the software accelerator has no {fmt.codec} decoder")
+        self._close_accel()
+        if self.threads is not None:
+            fmt.extra.setdefault("threads", self.threads)
         self._fmt = fmt
         self._accel = cls(fmt)
 
@@ -70,17 +79,35 @@ class SoftDevice(Device):
             raise DeviceError("submit() before start()")
         pic = self._accel.decode(request, self._pictures)
         if pic is not None:
-            self._pictures[pic.timestamp] = pic
-            self._done.append(pic)
+            self._pictures[request.timestamp] = pic
+            self._queue.append(pic)
 
     def collect(self, block: bool = True) -> list[Picture]:
-        out, self._done = self._done, []
+        out: list[Picture] = []
+        while self._queue:
+            head = self._queue[0]
+            if isinstance(head, Future):
+                if not head.done() and (out or not block):
+                    break
+                self._queue.popleft()
+                pic = head.result()
+                if self._pictures.get(pic.timestamp) is head:
+                    self._pictures[pic.timestamp] = pic
+            else:
+                pic = self._queue.popleft()
+            out.append(pic)
         return out
 
     def release(self, timestamp: int) -> None:
         self._pictures.pop(timestamp, None)
 
+    def _close_accel(self) -> None:
+        close = getattr(self._accel, "close", None)
+        if close is not None:
+            close()
+
     def close(self) -> None:
+        self._close_accel()
         self._pictures.clear()
-        self._done.clear()
+        self._queue.clear()
         self._accel = None

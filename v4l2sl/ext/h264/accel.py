@@ -10,16 +10,22 @@ driver (cedrus/hantro in SLICE_BASED mode, rkvdec in FRAME_BASED mode).
 
 References are the pictures named by ``dpb[i].reference_ts``; the accelerator keeps its own planar copy of
 every picture it decoded, keyed by timestamp, as long as the device still holds the picture.
+
+Requests are prepared in the caller's thread; the pixel work of each frame (slice data, deblocking, output
+conversion) runs as a :class:`v4l2sl.ext.pipeline.PictureJob` once its reference frames are complete, so
+independent frames decode in parallel (frame-only streams; streams with field pictures run one job at a time).
 """
 from __future__ import annotations
 
 import ctypes
+from concurrent.futures import Future
 from typing import Any, Mapping
 
 import numpy as np
 
 from v4l2sl.device import DecodeRequest, Picture, StreamFormat
 from v4l2sl.errors import BitstreamError, UnsupportedError
+from v4l2sl.ext.pipeline import PictureJob, Pipeline
 from v4l2sl.parsers.bitreader import rbsp_unescape
 from v4l2sl.uapi import h264 as u
 from v4l2sl.ext.h264.recon import PictureDecoder
@@ -76,18 +82,24 @@ class H264Accelerator:
             raise UnsupportedError(f"chroma format {fmt.chroma_format}")
         self.fmt = fmt
         self.fourcc = fmt.extra.get("fourcc", "YUV420")
-        # timestamp -> frame store {"planes": (Y, U, V) uint16, "uid", "frame_mbinfo", "field_mbinfo": [top, bottom]}
+        # timestamp -> frame store {"planes": (Y, U, V) uint16, "uid", "frame_mbinfo", "field_mbinfo": [top, bottom],
+        # "job": its PictureJob, "error": damage seen, "concealed": macroblocks concealed}
         self._store: dict[int, dict] = {}
-        self._frame: dict = {"ts": None, "planes": None, "uid": 0, "frame_mbinfo": None, "field_mbinfo": [None, None]}
-        self._frame_concealed = 0
+        self._frame: dict = self._new_frame(None, 0)
         self._uid = 0
         self._cur: PictureDecoder | None = None
         self._cur_ts: int | None = None
-        self._cur_error = False
         self._conceal_src = None
+        self._pipeline = Pipeline(fmt.extra.get("threads"))
+        self._bit_depth = 0
+
+    @staticmethod
+    def _new_frame(ts: int | None, uid: int) -> dict:
+        return {"uid": uid, "planes": None, "frame_mbinfo": None, "field_mbinfo": [None, None], "ts": ts,
+                "job": PictureJob(), "error": False, "concealed": 0}
 
     # ------------------------------------------------------------------------------------------------
-    def decode(self, request: DecodeRequest, refs: Mapping[int, Picture]) -> Picture | None:
+    def decode(self, request: DecodeRequest, refs: Mapping[int, Any]) -> "Picture | Future[Picture] | None":
         ctrls = {c.cid: c.payload for c in request.controls}
         try:
             sps = ctrls[u.V4L2_CID_STATELESS_H264_SPS]
@@ -138,10 +150,13 @@ class H264Accelerator:
         if self._cur is not None and self._cur_ts == request.timestamp and field and self._cur.parity >= 0:
             self._finish_field()
         else:
-            self._cur_error = False
+            if bd != self._bit_depth or not sps.flags & u.V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY:
+                # the sample kernels' bit depth is process-wide, and field pictures are deblocked with a
+                # process-wide setting too: no other picture may be in flight
+                self._pipeline.drain()
+                self._bit_depth = bd
             self._uid += 1
-            self._frame = {"uid": self._uid, "planes": None, "frame_mbinfo": None, "field_mbinfo": [None, None],
-                           "ts": request.timestamp}
+            self._frame = self._new_frame(request.timestamp, self._uid)
         self._cur_ts = request.timestamp
         self._conceal_src = None
         if not field:
@@ -157,9 +172,8 @@ class H264Accelerator:
 
     def _finish_field(self) -> None:
         dec = self._cur
-        n = dec.finish(True, self._conceal_src)
+        self._frame["job"].add(_finish_picture, self._frame, dec, self._conceal_src)
         self._frame["field_mbinfo"][dec.parity] = dec.mbinfo
-        self._frame_concealed = getattr(self, "_frame_concealed", 0) + n
 
     def _check_supported(self, sps, pps, dp) -> None:
         if sps.flags & u.V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD and not dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC:
@@ -227,9 +241,10 @@ class H264Accelerator:
             else:
                 st = self._store.get(ts) if ts in refs else None
             if st is None or st["planes"] is None:
-                self._cur_error = True
+                self._frame["error"] = True
                 out.append(None)
                 continue
+            self._frame["job"].depend(st["job"])
             y, cb, cr = st["planes"]
             lt = 1 if e.flags & u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM else 0
             if cur_parity < 0:
@@ -247,14 +262,14 @@ class H264Accelerator:
         return out
 
     def _run(self, rbsp, bit, params, refs_planes):
+        if params["slice_type"] not in (0, 1, 2):
+            raise UnsupportedError(f"slice_type {params['slice_type']} (SP/SI) is not supported")
         if params["slice_type"] == 1 and refs_planes[1] and refs_planes[1][0] is not None \
                 and refs_planes[1][0][6] is None:
             # the colocated picture was coded with another structure (frame vs field pair, Table 8-6)
             raise UnsupportedError("direct prediction from a colocated picture of another structure "
                                    "(frame/field mix) is not supported")
-        decoded, err = self._cur.decode_slice(np.frombuffer(rbsp, np.uint8), bit, params, refs_planes)
-        if err:
-            self._cur_error = True
+        self._frame["job"].add(_decode_slice, self._frame, self._cur, rbsp, bit, params, refs_planes)
 
     # ---- SLICE_BASED -------------------------------------------------------------------------------------
     def _decode_slice_mode(self, nal, spar, sps, pps, dp, pw, ctrls, refs):
@@ -324,28 +339,50 @@ class H264Accelerator:
         self._run(rbsp, sh.data_bit_offset, params, refs_planes)
 
     # ---- output ------------------------------------------------------------------------------------------
-    def _finish(self, request: DecodeRequest) -> Picture:
+    def _finish(self, request: DecodeRequest) -> "Picture | Future[Picture]":
+        """End of the frame: its job (slices, deblocking, conversion) goes to the pipeline."""
         dec = self._cur
+        frame = self._frame
         if dec.parity >= 0:
             self._finish_field()
-            concealed = self._frame_concealed
         else:
-            concealed = dec.finish(True, self._conceal_src)
-            self._frame["frame_mbinfo"] = dec.mbinfo
-        self._frame_concealed = 0
+            frame["job"].add(_finish_picture, frame, dec, self._conceal_src)
+            frame["frame_mbinfo"] = dec.mbinfo
         self._cur = None
-        self._store[request.timestamp] = self._frame
-        error = self._cur_error or concealed > 0
-        dt = np.uint8 if dec.bd == 8 else np.uint16      # decoding runs on 16-bit samples
-        y, cb, cr = (a.astype(dt) for a in self._frame["planes"])
-        if dec.chroma_format_idc == 0:
-            fourcc, planes = "GREY", [y]
-        elif self.fourcc == "NV12":
-            uv = np.empty((cb.shape[0], cb.shape[1] * 2), dt)
-            uv[:, 0::2] = cb
-            uv[:, 1::2] = cr
-            fourcc, planes = "NV12", [y, uv]
-        else:
-            fourcc, planes = "YUV420", [y, cb, cr]
-        return Picture(timestamp=request.timestamp, fourcc=fourcc, width=y.shape[1], height=y.shape[0],
-                       planes=planes, error=error, concealed_mbs=concealed)
+        self._store[request.timestamp] = frame
+        frame["job"].add(_output_picture, frame, request.timestamp, dec.bd, dec.chroma_format_idc, self.fourcc)
+        return self._pipeline.submit(frame["job"])
+
+    def close(self) -> None:
+        self._pipeline.drain()
+
+
+# ---- the steps of a frame's job (run on a pipeline worker) -------------------------------------------------
+def _decode_slice(frame: dict, dec: PictureDecoder, rbsp: bytes, bit: int, params: dict, refs_planes: list) -> None:
+    decoded, err = dec.decode_slice(np.frombuffer(rbsp, np.uint8), bit, params, refs_planes)
+    if err:
+        frame["error"] = True
+
+
+def _finish_picture(frame: dict, dec: PictureDecoder, conceal_src: Any) -> None:
+    """Conceal what no slice decoded, then deblock (8.7) one frame or field."""
+    frame["concealed"] += dec.finish(True, conceal_src)
+
+
+def _output_picture(frame: dict, timestamp: int, bd: int, chroma_format_idc: int, fourcc: str) -> Picture:
+    """The CAPTURE buffer: the 16-bit frame store converted to the negotiated format."""
+    concealed = frame["concealed"]
+    error = frame["error"] or concealed > 0
+    dt = np.uint8 if bd == 8 else np.uint16      # decoding runs on 16-bit samples
+    y, cb, cr = (a.astype(dt) for a in frame["planes"])
+    if chroma_format_idc == 0:
+        out, planes = "GREY", [y]
+    elif fourcc == "NV12":
+        uv = np.empty((cb.shape[0], cb.shape[1] * 2), dt)
+        uv[:, 0::2] = cb
+        uv[:, 1::2] = cr
+        out, planes = "NV12", [y, uv]
+    else:
+        out, planes = "YUV420", [y, cb, cr]
+    return Picture(timestamp=timestamp, fourcc=out, width=y.shape[1], height=y.shape[0],
+                   planes=planes, error=error, concealed_mbs=concealed)
