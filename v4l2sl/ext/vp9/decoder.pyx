@@ -23,6 +23,58 @@ from v4l2sl.errors import BitstreamError, UnsupportedError
 
 include "boolread.pxi"
 
+cdef extern from *:
+    """
+    #include <pthread.h>
+    /* Superblock rows decoded so far by each tile column, for the loop filter that trails the tile threads. */
+    typedef struct {
+        pthread_mutex_t lock;
+        pthread_cond_t cond;
+        int n;
+        int rows[64];
+    } v4l2sl_vp9_progress;
+
+    static void v4l2sl_vp9_progress_init(v4l2sl_vp9_progress* p) {
+        pthread_mutex_init(&p->lock, NULL);
+        pthread_cond_init(&p->cond, NULL);
+        p->n = 0;
+    }
+    static void v4l2sl_vp9_progress_destroy(v4l2sl_vp9_progress* p) {
+        pthread_cond_destroy(&p->cond);
+        pthread_mutex_destroy(&p->lock);
+    }
+    static void v4l2sl_vp9_progress_reset(v4l2sl_vp9_progress* p, int n) {
+        pthread_mutex_lock(&p->lock);
+        p->n = n;
+        for (int i = 0; i < n; i++) p->rows[i] = 0;
+        pthread_mutex_unlock(&p->lock);
+    }
+    static void v4l2sl_vp9_progress_set(v4l2sl_vp9_progress* p, int i, int rows) {
+        pthread_mutex_lock(&p->lock);
+        if (rows > p->rows[i]) p->rows[i] = rows;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+    }
+    /* wait until every tile column has decoded at least `rows` superblock rows */
+    static void v4l2sl_vp9_progress_wait(v4l2sl_vp9_progress* p, int rows) {
+        pthread_mutex_lock(&p->lock);
+        for (;;) {
+            int ok = 1;
+            for (int i = 0; i < p->n; i++) if (p->rows[i] < rows) { ok = 0; break; }
+            if (ok) break;
+            pthread_cond_wait(&p->cond, &p->lock);
+        }
+        pthread_mutex_unlock(&p->lock);
+    }
+    """
+    ctypedef struct v4l2sl_vp9_progress:
+        pass
+    void v4l2sl_vp9_progress_init(v4l2sl_vp9_progress* p) nogil
+    void v4l2sl_vp9_progress_destroy(v4l2sl_vp9_progress* p) nogil
+    void v4l2sl_vp9_progress_reset(v4l2sl_vp9_progress* p, int n) nogil
+    void v4l2sl_vp9_progress_set(v4l2sl_vp9_progress* p, int i, int rows) nogil
+    void v4l2sl_vp9_progress_wait(v4l2sl_vp9_progress* p, int rows) nogil
+
 
 ctypedef struct Probs:      # byte image of struct v4l2_vp9_frame_context (probs.FrameContext.tobytes())
     uint8_t tx8[2][1]
@@ -165,6 +217,13 @@ cdef class FrameDecoder:
     cdef uint8_t* above_partition
     cdef object ctx_buf
     cdef Counts cnt
+    cdef v4l2sl_vp9_progress progress
+
+    def __cinit__(self):
+        v4l2sl_vp9_progress_init(&self.progress)
+
+    def __dealloc__(self):
+        v4l2sl_vp9_progress_destroy(&self.progress)
 
 
 cdef class TileCtx:
@@ -172,6 +231,7 @@ cdef class TileCtx:
     cdef uint8_t left_nz[3][16]
     cdef uint8_t left_partition[8]
     cdef int tile_col_start, tile_col_end
+    cdef int index                  # tile column
     cdef BoolDecoder bd             # owns the tile's bytes and validated init_bool (9.2.1)
     cdef BoolState bs               # the same decoder state, read inline in the block loop
     cdef int32_t coef[1024]
@@ -193,6 +253,7 @@ init_mode_tables()
 
 
 _POOL = None
+_LF_POOL = None
 
 
 def _pool():
@@ -204,16 +265,43 @@ def _pool():
     return _POOL
 
 
+def _lf_pool():
+    """Loop filter threads, apart from the tile threads they wait for (one pool could fill up with waiters)."""
+    global _LF_POOL
+    if _LF_POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _LF_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vp9-lf")
+    return _LF_POOL
+
+
 def _decode_tile(FrameDecoder fd, TileCtx t, int r0, int r1):
     cdef int mi_row, mi_col
     memset(&t.cnt, 0, sizeof(Counts))
     t.corrupted = 0
+    try:
+        with nogil:
+            for mi_row in range(r0, r1, 8):
+                memset(t.left_nz, 0, sizeof(t.left_nz))
+                memset(t.left_partition, 0, sizeof(t.left_partition))
+                for mi_col in range(t.tile_col_start, t.tile_col_end, 8):
+                    decode_partition(fd, t, mi_row, mi_col, 3)
+                v4l2sl_vp9_progress_set(&fd.progress, t.index, (mi_row >> 3) + 1)
+    finally:
+        v4l2sl_vp9_progress_set(&fd.progress, t.index, (r1 + 7) >> 3)
+
+
+def _filter_planes(FrameDecoder fd, int p0, int p1):
+    """Loop filter (8.8) of planes p0..p1-1, superblock row by row behind the tile decoding: row r is filtered
+    once row r + 1 is decoded, as intra prediction of row r + 1 reads the unfiltered bottom samples of row r
+    and filtering row r changes no sample below it."""
+    cdef int sb_row, mi_col, plane
     with nogil:
-        for mi_row in range(r0, r1, 8):
-            memset(t.left_nz, 0, sizeof(t.left_nz))
-            memset(t.left_partition, 0, sizeof(t.left_partition))
-            for mi_col in range(t.tile_col_start, t.tile_col_end, 8):
-                decode_partition(fd, t, mi_row, mi_col, 3)
+        for sb_row in range(fd.sb_rows):
+            v4l2sl_vp9_progress_wait(&fd.progress, min(sb_row + 2, fd.sb_rows))
+            for mi_col in range(0, fd.mi_cols, 8):
+                for plane in range(p0, p1):
+                    filter_block_plane(fd, plane, sb_row * 8, mi_col, fd.lf_sharpness)
 
 
 cdef void _add_counts(Counts* dst, Counts* src) noexcept:
@@ -392,41 +480,61 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
     fd.mi_buf[:] = 0
     fd.ctx_buf[:] = 0
     corrupted = False
-    # tiles (6.4): tile rows in order, the tile columns of a row in parallel threads (the GIL is released)
+    # tiles (6.4): tile rows in order, the tile columns of a row in parallel threads (the GIL is released); the
+    # loop filter runs in two more threads (luma, chroma) that follow the decoded superblock rows
     tile_cols = 1 << fd.tile_cols_log2
     tile_rows = 1 << fd.tile_rows_log2
-    pos = h["tile_data_offset"]
     workers = [TileCtx() for _ in range(tile_cols)]
-    for tr in range(tile_rows):
-        r0 = tile_offset(tr, mi_rows, fd.tile_rows_log2)
-        r1 = tile_offset(tr + 1, mi_rows, fd.tile_rows_log2)
-        for tc in range(tile_cols):
-            if tr == tile_rows - 1 and tc == tile_cols - 1:
-                tsize = size - pos
+    for tc in range(tile_cols):
+        (<TileCtx>workers[tc]).index = tc
+    v4l2sl_vp9_progress_reset(&fd.progress, tile_cols)
+    lf_jobs = []
+    if fd.lf_level and fd.sb_rows > 1:
+        lf_jobs = [_lf_pool().submit(_filter_planes, fd, 0, 1), _lf_pool().submit(_filter_planes, fd, 1, 3)]
+    try:
+        pos = h["tile_data_offset"]
+        for tr in range(tile_rows):
+            r0 = tile_offset(tr, mi_rows, fd.tile_rows_log2)
+            r1 = tile_offset(tr + 1, mi_rows, fd.tile_rows_log2)
+            for tc in range(tile_cols):
+                if tr == tile_rows - 1 and tc == tile_cols - 1:
+                    tsize = size - pos
+                else:
+                    if pos + 4 > size:
+                        raise BitstreamError("VP9 tile size beyond the end of the frame data", bit_offset=pos * 8)
+                    tsize = (buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3]
+                    pos += 4
+                if tsize <= 0 or pos + tsize > size:
+                    raise BitstreamError(f"VP9 tile {tr},{tc} of {tsize} bytes exceeds the frame data",
+                                         bit_offset=pos * 8)
+                t = <TileCtx>workers[tc]
+                t.bd = BoolDecoder(data, pos, tsize)
+                bool_state_from(&t.bs, t.bd)
+                t.tile_col_start = tile_offset(tc, mi_cols, fd.tile_cols_log2)
+                t.tile_col_end = tile_offset(tc + 1, mi_cols, fd.tile_cols_log2)
+                pos += tsize
+            if tile_cols > 1 and mi_cols >= 16:
+                jobs = [_pool().submit(_decode_tile, fd, w, r0, r1) for w in workers]
+                for job in jobs:        # every job finishes before an error propagates
+                    job.exception()
+                for job in jobs:
+                    job.result()
             else:
-                if pos + 4 > size:
-                    raise BitstreamError("VP9 tile size beyond the end of the frame data", bit_offset=pos * 8)
-                tsize = (buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3]
-                pos += 4
-            if tsize <= 0 or pos + tsize > size:
-                raise BitstreamError(f"VP9 tile {tr},{tc} of {tsize} bytes exceeds the frame data",
-                                     bit_offset=pos * 8)
-            t = <TileCtx>workers[tc]
-            t.bd = BoolDecoder(data, pos, tsize)
-            bool_state_from(&t.bs, t.bd)
-            t.tile_col_start = tile_offset(tc, mi_cols, fd.tile_cols_log2)
-            t.tile_col_end = tile_offset(tc + 1, mi_cols, fd.tile_cols_log2)
-            pos += tsize
-        if tile_cols > 1 and mi_cols >= 16:
-            list(_pool().map(lambda w: _decode_tile(fd, w, r0, r1), workers))
-        else:
-            for w in workers:
-                _decode_tile(fd, w, r0, r1)
+                for w in workers:
+                    _decode_tile(fd, w, r0, r1)
+    finally:
+        # the loop filter threads must be done with the buffers before they are returned or reallocated
+        for tc in range(tile_cols):
+            v4l2sl_vp9_progress_set(&fd.progress, tc, fd.sb_rows)
+        for job in lf_jobs:
+            job.exception()
+    for job in lf_jobs:
+        job.result()
     for w in workers:
         t = <TileCtx>w
         corrupted |= bool(t.corrupted) or t.bs.overrun_bits > 64
         _add_counts(&fd.cnt, &t.cnt)
-    if fd.lf_level:
+    if fd.lf_level and not lf_jobs:
         with nogil:
             loop_filter_frame(fd)
     # what the next frame sees: this frame's motion vectors and (when segmentation is on) its segment map
