@@ -1,6 +1,7 @@
-"""Picture-level parallelism of the software accelerators (v4l2sl.ext.pipeline, SoftDevice with Futures): jobs wait
-for the jobs they reference, run concurrently otherwise, keep decode order on collect, bound the pictures in
-flight, and give the same pictures as decoding in the caller's thread."""
+"""Frame threading of the software accelerators (v4l2sl.ext.pipeline, v4l2sl.ext.progress, SoftDevice with
+Futures): jobs run concurrently and wait row by row for the pictures they read, publish every row even when they
+fail, keep decode order on collect, bound the pictures in flight, and give the same pictures as decoding in the
+caller's thread."""
 from __future__ import annotations
 
 import hashlib
@@ -13,43 +14,55 @@ import pytest
 from conftest import FIXTURES
 from v4l2sl.device import DecodeRequest, ReleasePicture, StreamFormat
 from v4l2sl.ext.pipeline import PictureJob, Pipeline
+from v4l2sl.ext.progress import RowProgress
 from v4l2sl.ext.soft import SoftDevice
 
 
-def _job(log, name, delay=0.0, deps=()):
-    job = PictureJob()
-    for d in deps:
-        job.depend(d)
-
-    def step():
-        log.append(("start", name, time.monotonic()))
-        time.sleep(delay)
-        log.append(("end", name, time.monotonic()))
-        return name
-
-    job.add(step)
-    return job
-
-
-def test_job_waits_for_its_references_and_independent_jobs_overlap():
-    log: list = []
+def test_jobs_run_concurrently_and_wait_row_by_row():
+    """b reads rows of a: it starts while a is still running and gets each row once a has published it."""
+    a_rows, log = RowProgress(4), []
     pipe = Pipeline(threads=2)
-    a = _job(log, "a", 0.2)
-    fa = pipe.submit(a)
-    b = _job(log, "b", 0.0, deps=[a])          # references a
-    fb = pipe.submit(b)
-    c = _job(log, "c", 0.2)                    # independent of a and b
-    fc = pipe.submit(c)
-    assert (fa.result(), fb.result(), fc.result()) == ("a", "b", "c")
-    t = {(k, n): ts for k, n, ts in log}
-    assert t[("start", "b")] >= t[("end", "a")]
-    assert t[("start", "c")] < t[("end", "a")], "an independent job did not run while the first one was running"
+
+    def produce():
+        for r in range(1, 5):
+            time.sleep(0.05)
+            log.append(("a", r))
+            a_rows.set(r)
+        return "a"
+
+    def consume():
+        log.append(("b", 0))
+        for r in range(1, 5):
+            a_rows.wait(r)
+            log.append(("b", r))
+        return "b"
+
+    ja, jb = PictureJob(), PictureJob()
+    ja.add(produce)
+    ja.always(a_rows.complete)
+    jb.add(consume)
+    fa, fb = pipe.submit(ja), pipe.submit(jb)
+    assert (fa.result(5), fb.result(5)) == ("a", "b")
+    assert log.index(("b", 0)) < log.index(("a", 1)), "the second job did not start while the first was running"
+    for r in range(1, 5):
+        assert log.index(("a", r)) < log.index(("b", r))
+
+
+def test_always_steps_run_after_a_failing_step():
+    prog = RowProgress(3)
+    job = PictureJob()
+    job.add(lambda: 1 / 0)
+    job.always(prog.complete)
+    with pytest.raises(ZeroDivisionError):
+        Pipeline(threads=2).submit(job).result(5)
+    assert prog.rows == 3
+    prog.wait()          # returns: nobody can wait forever on a failed picture
 
 
 def test_one_thread_runs_in_the_callers_thread():
     pipe = Pipeline(threads=1)
     job = PictureJob()
-    job.add(lambda: threading.current_thread())
+    job.add(threading.current_thread)
     assert pipe.submit(job) is threading.current_thread()
 
 

@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 
-def decode_soft(codec: str, path: Path, **options: Any) -> int:
-    """Decode `path` with the software accelerator (device work only, no output conversion); frame count."""
+def decode_soft(codec: str, path: Path, threads: int | None = None, **options: Any) -> int:
+    """Decode `path` with the software accelerator (device work only, no output conversion; `threads`: its worker
+    threads, default all CPUs); frame count."""
     from v4l2sl.codecs import codec_module
     from v4l2sl.device import DecodeRequest, ReleasePicture, StreamFormat
     from v4l2sl.ext.soft import SoftDevice
     from v4l2sl.stream import open_stream
 
-    dev = SoftDevice()
+    dev = SoftDevice(threads=threads)
     n = 0
     for item in codec_module(codec).plan(open_stream(path), caps=dev.capabilities(codec), **options):
         if isinstance(item, StreamFormat):

@@ -1,17 +1,17 @@
-"""Picture-level parallelism for the software accelerators.
+"""Picture-level parallelism for the software accelerators (frame threading).
 
 An accelerator prepares each request in the caller's thread (controls, reference lists, allocation: cheap and
 ordered) and records the heavy work of the picture (slice decoding, deblocking, output conversion; Cython code
-that releases the GIL) as a :class:`PictureJob`. At the end of the picture the job is handed to a thread
-pool as soon as every picture it references is complete, so pictures that do not depend on each other (a P
-picture and the B pictures between its references, non-reference B pictures) decode at the same time, as a
-multi-core hardware decoder would. A job only ever references jobs submitted before it and no worker waits for
-another job, so the pool cannot deadlock. With one thread the job runs in the caller's thread.
+that releases the GIL) as a :class:`PictureJob`. At the end of the picture the job goes to a thread pool, so
+several pictures decode at the same time, as in a multi-core hardware decoder: a picture that references one
+still being decoded waits, row by row, until the rows it reads are final (``v4l2sl/ext/progress.pxd``). Jobs
+start in submission order (one FIFO pool) and only wait for pictures submitted before them, which are then
+running already, so the pool cannot deadlock; every job publishes all its rows as final when it ends, even on
+an error. With one thread the job runs in the caller's thread.
 """
 from __future__ import annotations
 
 import os
-import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Callable
@@ -41,39 +41,31 @@ def _pool(threads: int) -> ThreadPoolExecutor:
 
 
 class PictureJob:
-    """The deferred work of one picture: steps run in order once the jobs it depends on have finished."""
+    """The deferred work of one picture: steps run in order; `always` steps run after them even if one failed."""
 
-    __slots__ = ("steps", "deps", "future", "_lock", "_waiting")
+    __slots__ = ("steps", "final")
 
     def __init__(self) -> None:
         self.steps: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
-        self.deps: list[Future] = []
-        self.future: Future | None = None
-        self._lock = threading.Lock()
-        self._waiting = 0
+        self.final: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
 
     def add(self, fn: Callable[..., Any], *args: Any) -> None:
         self.steps.append((fn, args))
 
-    def depend(self, other: "PictureJob | None") -> None:
-        """This job reads the output of `other` (a reference picture)."""
-        if other is not None and other is not self and other.future is not None and other.future not in self.deps:
-            self.deps.append(other.future)
+    def always(self, fn: Callable[..., Any], *args: Any) -> None:
+        self.final.append((fn, args))
 
-    def _run(self) -> Any:
+    def run(self) -> Any:
         result = None
-        for fn, args in self.steps:
-            result = fn(*args)
-        self.steps = []
-        return result
-
-    def _run_into(self, future: Future) -> None:
-        if not future.set_running_or_notify_cancel():
-            return
         try:
-            future.set_result(self._run())
-        except BaseException as e:
-            future.set_exception(e)
+            for fn, args in self.steps:
+                result = fn(*args)
+        finally:
+            for fn, args in self.final:
+                fn(*args)
+            self.steps = []
+            self.final = []
+        return result
 
 
 class Pipeline:
@@ -91,30 +83,15 @@ class Pipeline:
     def submit(self, job: PictureJob) -> "Future | Any":
         """Start `job`; a Future of the last step's result (parallel), or that result (one thread)."""
         if not self.parallel:
-            return job._run()
+            return job.run()
         while self._inflight and self._inflight[0].done():
             self._inflight.popleft()
         while len(self._inflight) >= 2 * self.threads:
             wait([self._inflight.popleft()])
-        future: Future = Future()
-        job.future = future
+        future = _pool(self.threads).submit(job.run)
         self._inflight.append(future)
-        pool = _pool(self.threads)
-        deps, job.deps = job.deps, []
-        with job._lock:
-            job._waiting = len(deps) + 1          # + 1 until every callback is registered
-
-        def ready(_: object = None) -> None:
-            with job._lock:
-                job._waiting -= 1
-                go = job._waiting == 0
-            if go:
-                pool.submit(job._run_into, future)
-
-        for d in deps:
-            d.add_done_callback(ready)            # runs at once if d is already done
-        ready()
         return future
+
     def drain(self) -> None:
         """Wait for every job submitted so far (errors surface where their results are collected)."""
         if self._inflight:

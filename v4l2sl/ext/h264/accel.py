@@ -12,8 +12,9 @@ References are the pictures named by ``dpb[i].reference_ts``; the accelerator ke
 every picture it decoded, keyed by timestamp, as long as the device still holds the picture.
 
 Requests are prepared in the caller's thread; the pixel work of each frame (slice data, deblocking, output
-conversion) runs as a :class:`v4l2sl.ext.pipeline.PictureJob` once its reference frames are complete, so
-independent frames decode in parallel (frame-only streams; streams with field pictures run one job at a time).
+conversion) runs as a :class:`v4l2sl.ext.pipeline.PictureJob` on a worker thread, several frames at once: motion
+compensation and colocated motion wait for the reference rows they read (frame threading; streams with field
+pictures run one frame at a time).
 """
 from __future__ import annotations
 
@@ -95,8 +96,10 @@ class H264Accelerator:
 
     @staticmethod
     def _new_frame(ts: int | None, uid: int) -> dict:
-        return {"uid": uid, "planes": None, "frame_mbinfo": None, "field_mbinfo": [None, None], "ts": ts,
-                "job": PictureJob(), "error": False, "concealed": 0}
+        frame = {"uid": uid, "planes": None, "frame_mbinfo": None, "field_mbinfo": [None, None], "ts": ts,
+                 "job": PictureJob(), "error": False, "concealed": 0, "progress": None, "decoders": []}
+        frame["job"].always(_complete, frame)
+        return frame
 
     # ------------------------------------------------------------------------------------------------
     def decode(self, request: DecodeRequest, refs: Mapping[int, Any]) -> "Picture | Future[Picture] | None":
@@ -162,6 +165,8 @@ class H264Accelerator:
         if not field:
             self._cur = PictureDecoder(mbw, mbh, sps.chroma_format_idc, bd)
             self._frame["planes"] = (self._cur.Y, self._cur.U, self._cur.V)
+            self._frame["progress"] = self._cur.progress
+            self._frame["decoders"].append(self._cur)
             return
         if self._frame["planes"] is None:
             h = mbh * 16
@@ -169,6 +174,7 @@ class H264Accelerator:
                                      np.full((h // 2, mbw * 8), 1 << (bd - 1), np.uint16),
                                      np.full((h // 2, mbw * 8), 1 << (bd - 1), np.uint16))
         self._cur = PictureDecoder(mbw, mbh // 2, sps.chroma_format_idc, bd, self._frame["planes"], parity)
+        self._frame["decoders"].append(self._cur)
 
     def _finish_field(self) -> None:
         dec = self._cur
@@ -244,14 +250,13 @@ class H264Accelerator:
                 self._frame["error"] = True
                 out.append(None)
                 continue
-            self._frame["job"].depend(st["job"])
             y, cb, cr = st["planes"]
             lt = 1 if e.flags & u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM else 0
             if cur_parity < 0:
                 out.append((y, cb, cr, st["uid"] * 4 + 3, min(e.top_field_order_cnt, e.bottom_field_order_cnt), lt,
-                            st["frame_mbinfo"], -1))
+                            st["frame_mbinfo"], -1, st["progress"]))
                 if self._conceal_src is None:
-                    self._conceal_src = (y, cb, cr)
+                    self._conceal_src = (y, cb, cr, st["progress"])
             else:
                 par = 1 if (fields[k] if fields else u.V4L2_H264_TOP_FIELD_REF) == u.V4L2_H264_BOTTOM_FIELD_REF else 0
                 out.append((y[par::2], cb[par::2], cr[par::2], st["uid"] * 4 + par,
@@ -365,8 +370,15 @@ def _decode_slice(frame: dict, dec: PictureDecoder, rbsp: bytes, bit: int, param
 
 
 def _finish_picture(frame: dict, dec: PictureDecoder, conceal_src: Any) -> None:
-    """Conceal what no slice decoded, then deblock (8.7) one frame or field."""
+    """Conceal what no slice decoded, then deblock (8.7) the rest of one frame or field."""
     frame["concealed"] += dec.finish(True, conceal_src)
+
+
+def _complete(frame: dict) -> None:
+    """Whatever happened, no picture may wait for this frame's rows any longer."""
+    for dec in frame["decoders"]:
+        dec.progress.complete()
+    frame["decoders"] = []
 
 
 def _output_picture(frame: dict, timestamp: int, bd: int, chroma_format_idc: int, fourcc: str) -> Picture:

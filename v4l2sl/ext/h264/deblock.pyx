@@ -251,8 +251,9 @@ cdef void filter_edge(uint16_t* s, Py_ssize_t along, Py_ssize_t across, int n_li
 
 cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh,
                           uint16_t* Y, Py_ssize_t ys, uint16_t* U, uint16_t* V, Py_ssize_t cs,
-                          int cb_offset, int cr_offset, bint chroma, bint field) noexcept nogil:
-    """8.7: every macroblock in address order, vertical edges then horizontal edges. `field`: a field picture
+                          int cb_offset, int cr_offset, bint chroma, bint field, int row0, int row1) noexcept nogil:
+    """8.7: the macroblocks of rows [row0, row1) in address order, vertical edges then horizontal edges (rows
+    are filtered in order; a row's top edge needs the row above filtered). `field`: a field picture
     (horizontal MB edges of intra MBs get bS 3, vertical vector differences count in field units)."""
     global MVY_LIMIT
     MVY_LIMIT = 2 if field else 4
@@ -264,7 +265,7 @@ cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh
     cdef bint filt[4]
     cdef uint16_t* y0
     cdef Py_ssize_t coff
-    for mby in range(mbh):
+    for mby in range(max(row0, 0), min(row1, mbh)):
         for mbx in range(mbw):
             q = &mbs[mby * mbw + mbx]
             if q.slice_num < 0:

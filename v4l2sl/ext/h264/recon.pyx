@@ -24,6 +24,7 @@ from v4l2sl.ext.h264.itx cimport (idct4_add, idct8_add, dc_add, luma_dc_dequant,
 from v4l2sl.ext.h264.ipred cimport pred4x4, pred16x16, pred_chroma, filter8x8_refs, pred8x8l
 from v4l2sl.ext.h264.mc cimport mc_luma, mc_chroma, avg_block, weight_block, biweight_block
 from v4l2sl.ext.h264.deblock cimport deblock_picture
+from v4l2sl.ext.progress cimport RowProgress, progress_t, progress_wait, progress_set
 from v4l2sl.ext.h264.cabac cimport Cabac, cabac_start, cabac_decision, cabac_bypass, cabac_terminate
 from v4l2sl.ext.h264.cabac_tables import CABAC_INIT
 
@@ -216,6 +217,16 @@ cdef class PictureDecoder:
     cdef int ref_poc[2][32]
     cdef int ref_long[2][32]
     cdef MBInfo* col_mbs              # motion of RefPicList1[0] (colocated picture), NULL if unknown
+    # frame threading: rows of this picture that are final (reconstructed + deblocked), and of the references
+    cdef readonly RowProgress progress
+    cdef progress_t* ref_prog[2][32]
+    cdef progress_t* col_prog
+    cdef bint incremental             # deblock rows as soon as the row below is reconstructed (frames)
+    cdef object rows_buf
+    cdef int* row_count               # macroblocks decoded per row, row_count[mbh] flags a macroblock decoded twice
+    cdef uint8_t* mb_done
+    cdef int frontier                 # rows [0, frontier) are completely reconstructed
+    cdef int deblocked                # rows [0, deblocked) are deblocked
     cdef int cur_poc
     cdef int direct_spatial, direct_8x8_inference, implicit_w
     cdef int16_t dmv[2][16][2]        # direct motion of the current macroblock
@@ -283,6 +294,13 @@ cdef class PictureDecoder:
         self.slices = <SliceInfo*> cnp.PyArray_DATA(self.slice_buf)
         self.nslices = 0
         self.concealed = 0
+        self.progress = RowProgress(mbh)
+        self.incremental = parity < 0
+        self.rows_buf = np.zeros((mbh + 1) * sizeof(int) + mbw * mbh, np.uint8)
+        self.row_count = <int*> cnp.PyArray_DATA(self.rows_buf)
+        self.mb_done = <uint8_t*> cnp.PyArray_DATA(self.rows_buf) + (mbh + 1) * sizeof(int)
+        self.frontier = 0
+        self.deblocked = 0
 
     # ------------------------------------------------------------------------------------------------
     def decode_slice(self, const uint8_t[::1] rbsp, Py_ssize_t bit_offset, dict p, list refs):
@@ -332,15 +350,18 @@ cdef class PictureDecoder:
             for i in range(32):
                 self.refY[l][i] = NULL
                 self.ref_id[l][i] = -1
+                self.ref_prog[l][i] = NULL
             lst = refs[l] if l < len(refs) else []
             for i in range(min(len(lst), 32)):
                 if lst[i] is None:
                     continue
                 y, u, v, rid, poc, lt, mbinfo = lst[i][:7]
                 self.ref_par[l][i] = lst[i][7] if len(lst[i]) > 7 else -1
+                prog = lst[i][8] if len(lst[i]) > 8 else None
+                self.ref_prog[l][i] = &(<RowProgress>prog).st if prog is not None else NULL
                 if y.strides[0] // 2 != self.ys:
                     raise UnsupportedError("reference picture structure does not match the current picture")
-                keep.append((y, u, v, mbinfo))
+                keep.append((y, u, v, mbinfo, prog))
                 self.ref_poc[l][i] = poc
                 self.ref_long[l][i] = lt
                 self.refY[l][i] = <uint16_t*> cnp.PyArray_DATA(y)
@@ -349,9 +370,11 @@ cdef class PictureDecoder:
                 self.ref_id[l][i] = rid
         self._keep = keep
         self.col_mbs = NULL
+        self.col_prog = NULL
         if refs[1] and refs[1][0] is not None and refs[1][0][6] is not None \
                 and refs[1][0][6].shape[0] == self.mbw * self.mbh * sizeof(MBInfo):
             self.col_mbs = <MBInfo*> cnp.PyArray_DATA(refs[1][0][6])
+            self.col_prog = self.ref_prog[1][0]
         self.cur_poc = p.get("poc", 0)
         self.direct_spatial = p.get("direct_spatial_mv_pred", 1)
         self.direct_8x8_inference = p.get("direct_8x8_inference", 1)
@@ -429,6 +452,7 @@ cdef class PictureDecoder:
                             return decoded
                     else:
                         self._p_skip()
+                    self._mb_done(addr)
                     decoded += 1
                     addr += 1
                 if run > 0:
@@ -443,6 +467,7 @@ cdef class PictureDecoder:
                 self.mbs[addr].slice_num = -1
                 err[0] = True
                 return decoded
+            self._mb_done(addr)
             decoded += 1
             addr += 1
             more = self.bs.pos < self.rbsp_end
@@ -450,6 +475,33 @@ cdef class PictureDecoder:
                 err[0] = True
                 return decoded
         return decoded
+
+    cdef void _mb_done(self, int addr) noexcept nogil:
+        """Macroblock `addr` is reconstructed. In frames, a row is deblocked (8.7) once the row below it is
+        reconstructed too (that row's intra prediction reads the unfiltered samples), and the rows above the
+        deblocked ones are published as final for pictures that reference this one."""
+        cdef int row = addr // self.mbw
+        if self.mb_done[addr]:
+            self.row_count[self.mbh] = 1          # decoded twice (overlapping slices): no incremental deblocking
+            return
+        self.mb_done[addr] = 1
+        self.row_count[row] += 1
+        if not self.incremental or self.row_count[self.mbh] or row != self.frontier:
+            return
+        while self.frontier < self.mbh and self.row_count[self.frontier] == self.mbw:
+            self.frontier += 1
+        if self.frontier - 1 > self.deblocked:
+            self._deblock_rows(self.frontier - 1)
+
+    cdef void _deblock_rows(self, int end) noexcept nogil:
+        """Deblock rows [deblocked, end) and publish rows [0, end - 1) as final (the last deblocked row's bottom
+        samples still change when the row below is filtered)."""
+        deblock_set_bit_depth(self.bd)
+        deblock_picture(self.mbs, self.slices, self.mbw, self.mbh, self.py, self.ys, self.pu, self.pv, self.cs,
+                        self.sp.chroma_qp_offset[0], self.sp.chroma_qp_offset[1], self.chroma_format_idc != 0,
+                        self.parity >= 0, self.deblocked, end)
+        self.deblocked = end
+        progress_set(&self.progress.st, end - 1 if end < self.mbh else self.mbh)
 
     cdef void _start_mb(self, int addr, int qp) noexcept nogil:
         cdef MBInfo* m = &self.mbs[addr]
@@ -1209,6 +1261,8 @@ cdef class PictureDecoder:
         uidcol[0] = -1
         if self.col_mbs == NULL:
             return
+        if self.col_prog != NULL:
+            progress_wait(self.col_prog, self.mby + 1)
         col = &self.col_mbs[self.mb_addr]
         if col.kind != MB_INTER or col.slice_num < 0:
             return
@@ -1541,6 +1595,9 @@ cdef class PictureDecoder:
             if (ref0 if lst == 0 else ref1) < 0:
                 continue
             c = ref0 if lst == 0 else ref1
+            if self.ref_prog[lst][c] != NULL:
+                progress_wait(self.ref_prog[lst][c],
+                              min(self.mbh, ((py + bh + (m.mv[lst][r][1] >> 2) + 5) >> 4) + 1))
             if first:
                 dst = self.py + py * self.ys + px
                 ts = self.ys
@@ -1659,6 +1716,7 @@ cdef class PictureDecoder:
                 self.mbs[addr].slice_num = -1
                 err[0] = True
                 return decoded
+            self._mb_done(addr)
             decoded += 1
             addr += 1
             if cabac_terminate(&self.cab, &self.bs):          # end_of_slice_flag
@@ -2083,31 +2141,34 @@ cdef class PictureDecoder:
 
     # ---- end of picture -------------------------------------------------------------------------------
     def finish(self, bint deblock=True, conceal_ref=None):
-        """Conceal macroblocks no slice decoded (copy from `conceal_ref` = (Y, U, V) or grey), then run the
-        deblocking filter (8.7). Returns the number of concealed macroblocks."""
+        """Conceal macroblocks no slice decoded (copy from `conceal_ref` = (Y, U, V[, RowProgress]) or grey), then
+        run the deblocking filter (8.7) on the rows not deblocked yet; every row is final afterwards. Returns the
+        number of concealed macroblocks."""
         cdef int i, mx, my, n = 0
-        for i in range(self.mbw * self.mbh):
-            if self.mbs[i].slice_num < 0:
-                n += 1
-                mx = i % self.mbw
-                my = i // self.mbw
-                ys = slice(my * 16, my * 16 + 16)
-                xs = slice(mx * 16, mx * 16 + 16)
-                cy = slice(my * 8, my * 8 + 8)
-                cx = slice(mx * 8, mx * 8 + 8)
-                if conceal_ref is not None:
-                    self.Y[ys, xs] = conceal_ref[0][ys, xs]
-                    self.U[cy, cx] = conceal_ref[1][cy, cx]
-                    self.V[cy, cx] = conceal_ref[2][cy, cx]
-                else:
-                    self.Y[ys, xs] = self.pdc
-                    self.U[cy, cx] = self.pdc
-                    self.V[cy, cx] = self.pdc
-        self.concealed = n
-        if deblock:
-            deblock_set_bit_depth(self.bd)
-            with nogil:
-                deblock_picture(self.mbs, self.slices, self.mbw, self.mbh, self.py, self.ys, self.pu, self.pv,
-                                self.cs, self.sp.chroma_qp_offset[0], self.sp.chroma_qp_offset[1],
-                                self.chroma_format_idc != 0, self.parity >= 0)
+        try:
+            for i in range(self.mbw * self.mbh):
+                if self.mbs[i].slice_num < 0:
+                    if n == 0 and conceal_ref is not None and len(conceal_ref) > 3 and conceal_ref[3] is not None:
+                        conceal_ref[3].wait()
+                    n += 1
+                    mx = i % self.mbw
+                    my = i // self.mbw
+                    ys = slice(my * 16, my * 16 + 16)
+                    xs = slice(mx * 16, mx * 16 + 16)
+                    cy = slice(my * 8, my * 8 + 8)
+                    cx = slice(mx * 8, mx * 8 + 8)
+                    if conceal_ref is not None:
+                        self.Y[ys, xs] = conceal_ref[0][ys, xs]
+                        self.U[cy, cx] = conceal_ref[1][cy, cx]
+                        self.V[cy, cx] = conceal_ref[2][cy, cx]
+                    else:
+                        self.Y[ys, xs] = self.pdc
+                        self.U[cy, cx] = self.pdc
+                        self.V[cy, cx] = self.pdc
+            self.concealed = n
+            if deblock:
+                with nogil:
+                    self._deblock_rows(self.mbh)
+        finally:
+            self.progress.complete()
         return n
