@@ -4,6 +4,8 @@ import pytest
 
 from v4l2sl.ext.vp9 import probs as P
 
+D = pytest.importorskip("v4l2sl.ext.vp9.decoder", reason="VP9 accelerator Cython module not built")
+
 
 def test_default_context_layout_and_known_values():
     d = P.default_context()
@@ -20,6 +22,15 @@ def test_inv_map_table_is_a_permutation():
     assert len(t) == 255 and t[:3] == (7, 20, 33) and sorted(set(t)) == list(range(1, 255))
 
 
+def _image(fields: dict) -> bytes:
+    """A 2039-byte context/delta image with the given fields set (others zero)."""
+    return P.FrameContext({n: fields.get(n, np.zeros(s, np.uint8)) for n, s in P.FIELDS.items()}).tobytes()
+
+
+def _field(raw: bytes, name: str) -> np.ndarray:
+    return getattr(P.FrameContext.frombytes(raw), name)
+
+
 @pytest.mark.parametrize("prob", [1, 2, 60, 128, 129, 200, 254, 255])
 def test_update_prob_matches_spec_inv_remap(prob):
     # spec 6.3.5 inv_remap_prob, written independently in scalar form
@@ -34,60 +45,155 @@ def test_update_prob_matches_spec_inv_remap(prob):
             return 1 + inv_recenter(v, m)
         return 255 - inv_recenter(v, 254 - m)
 
-    for v in range(1, 255):
-        got = int(P.update_prob(np.array([v]), np.array([prob], np.uint8))[0])
-        assert got == inv_remap(v, prob) and 1 <= got <= 255
-    assert int(P.update_prob(np.array([0]), np.array([prob], np.uint8))[0]) == prob
+    n = 4 * 2 * 2 * 6 * 6 * 3
+    ctx = _image({"coef": np.full(n, prob, np.uint8)})
+    deltas = _image({"coef": np.arange(n) % 256})
+    got = _field(D.forward_update(ctx, deltas, 0, 1, 0, 0, 0), "coef").reshape(-1)
+    for i in range(n):
+        v = i % 256
+        want = prob if v == 0 else inv_remap(v, prob)
+        assert got[i] == want % 256 and (v > 254 or 1 <= got[i] <= 255), (v, prob)   # 255 is no valid delta
+
+
+def test_forward_update_sections_follow_frame_type_and_modes():
+    ctx = P.DEFAULT_CONTEXT
+    deltas = _image({n: np.full(s, 1, np.uint8) for n, s in P.FIELDS.items()})
+    d = P.FrameContext.frombytes(ctx)
+    intra = P.FrameContext.frombytes(D.forward_update(ctx, deltas, 3, 1, 4, 2, 1))
+    assert not np.array_equal(intra.coef, d.coef) and not np.array_equal(intra.skip, d.skip)
+    assert np.array_equal(intra.tx8, d.tx8) and np.array_equal(intra.y_mode, d.y_mode)   # no tx select, intra
+    inter = P.FrameContext.frombytes(D.forward_update(ctx, deltas, 4, 0, 0, 0, 0))
+    assert not np.array_equal(inter.tx8, d.tx8) and not np.array_equal(inter.single_ref, d.single_ref)
+    assert np.array_equal(inter.interp_filter, d.interp_filter)        # not switchable
+    assert np.array_equal(inter.comp_ref, d.comp_ref) and np.array_equal(inter.comp_mode, d.comp_mode)
+    assert (inter.mv_joint == 1).all() and np.array_equal(inter.mv_hp, d.mv_hp)   # mv probs replaced; no hp
+    assert np.array_equal(inter.uv_mode, d.uv_mode)                    # never forward-updated
 
 
 def test_reset_rules():
-    ctxs = [P.default_context() for _ in range(4)]
-    for c in ctxs:
-        c.skip[:] = 7
+    seven = _image({"skip": np.full(3, 7, np.uint8)})
+    ctxs = [seven] * 4
     # inter frame: nothing reset, own index
-    assert P.reset_frame_contexts(ctxs, 0, 0, 2) == 2 and ctxs[2].skip[0] == 7
+    assert P.reset_frame_contexts(ctxs, 0, 0, 2) == 2 and ctxs[2] == seven
     # intra-only, reset "spec": only the named context, then index 0
     assert P.reset_frame_contexts(ctxs, P.FLAG_INTRA_ONLY, P.RESET_CTX_SPEC, 2) == 0
-    assert ctxs[2] == P.default_context() and ctxs[0].skip[0] == 7
+    assert ctxs[2] == P.DEFAULT_CONTEXT and ctxs[0] == seven
     # intra-only without reset keeps contexts
-    assert P.reset_frame_contexts(ctxs, P.FLAG_INTRA_ONLY, 0, 3) == 0 and ctxs[3].skip[0] == 7
+    assert P.reset_frame_contexts(ctxs, P.FLAG_INTRA_ONLY, 0, 3) == 0 and ctxs[3] == seven
     # key frame: all
     assert P.reset_frame_contexts(ctxs, P.FLAG_KEY_FRAME, 0, 1) == 0
-    assert all(c == P.default_context() for c in ctxs)
+    assert all(c == P.DEFAULT_CONTEXT for c in ctxs)
 
 
-def test_merge_prob_formula():
-    # den 0 keeps the probability; saturated counts move by the full factor
-    assert P.merge_prob(np.array([100]), [0], [0], 20, 128)[0] == 100
-    ct0, ct1 = 30, 10
-    prob = (ct0 * 256 + 20) // 40
-    assert P.merge_prob(np.array([100]), [ct0], [ct1], 20, 128)[0] == (100 * 128 + prob * 128 + 128) >> 8
-    # coefficient variant: count 12 of saturation 24 with factor 112
-    f = 112 * 12 // 24
-    prob = min(255, max(1, (12 * 256 + 6) // 12))
-    assert P.merge_prob(np.array([50]), [12], [0], 24, 112)[0] == (50 * (256 - f) + prob * f + 128) >> 8
+# --- backward adaptation: a literal transcription of spec 8.4.2-8.4.4 as the oracle -------------------------
+def spec_merge_prob(pre_prob, ct0, ct1, count_sat, max_update_factor):
+    den = ct0 + ct1
+    prob = 128 if den == 0 else min(255, max(1, (ct0 * 256 + (den >> 1)) // den))
+    count = min(den, count_sat)
+    factor = max_update_factor * count // count_sat
+    return (pre_prob * (256 - factor) + prob * factor + 128) >> 8
 
 
-def test_tree_merge_matches_flat_formula_for_intra_modes():
-    c = np.arange(1, 11)
-    p = np.full(9, 128, np.uint8)
-    got = P.merge_probs(P._INTRA_MODE_TREE, p, c)
-    left = [c[0], c[9], c[1], c[2] + c[4] + c[5], c[2], c[4], c[3], c[8], c[6]]
-    right = [c[1:].sum(), c[1:9].sum(), c[2:9].sum(), c[3] + c[6] + c[7] + c[8], c[4] + c[5], c[5],
-             c[6] + c[7] + c[8], c[6] + c[7], c[7]]
-    assert got.tolist() == P._m(p, left, right).tolist()
+def spec_merge_probs(tree, i, pre, probs, counts):
+    s = tree[i]
+    left = counts[-s] if s <= 0 else spec_merge_probs(tree, s, pre, probs, counts)
+    r = tree[i + 1]
+    right = counts[-r] if r <= 0 else spec_merge_probs(tree, r, pre, probs, counts)
+    probs[i >> 1] = spec_merge_prob(int(pre[i >> 1]), left, right, 20, 128)
+    return left + right
+
+
+DC, V, H, D45, D135, D117, D153, D207, D63, TM = range(10)
+INTRA_MODE_TREE = [-DC, 2, -TM, 4, -V, 6, 8, 12, -H, 10, -D135, -D117, -D45, 14, -D63, 16, -D153, -D207]
+PARTITION_TREE = [0, 2, -1, 4, -2, -3]
+INTER_MODE_TREE = [-(12 - 10), 2, -(10 - 10), 4, -(11 - 10), -(13 - 10)]
+INTERP_FILTER_TREE = [0, 2, -1, -2]
+MV_JOINT_TREE = [0, 2, -1, 4, -2, -3]
+MV_CLASS_TREE = [0, 2, -1, 4, 6, 8, -2, -3, 10, 12, -4, -5, -6, 14, 16, 18, -7, -8, -9, -10]
+MV_FR_TREE = [0, 2, -1, 4, -2, -3]
+TX_SIZE_32_TREE = [0, 2, -1, 4, -2, -3]
+TX_SIZE_16_TREE = [0, 2, -1, -2]
+TX_SIZE_8_TREE = [0, -1]
+
+
+def spec_adapt(pre, cur, counts, frame_is_intra, last_frame_was_key, tx_mode, interp_filter, allow_hp):
+    out = cur.copy()
+    uf = 128 if (not frame_is_intra and last_frame_was_key) else 112
+    for idx in np.ndindex(4, 2, 2, 6, 6):
+        if idx[3] == 0 and idx[4] >= 3:     # unused padding of band 0: no counts, stays the loaded value
+            out.coef[idx] = pre.coef[idx]
+            continue
+        p, c, m = pre.coef[idx], [int(x) for x in counts["coef"][idx]], [int(x) for x in counts["more_coefs"][idx]]
+        out.coef[idx] = [spec_merge_prob(int(p[0]), m[0], m[1], 24, uf),
+                         spec_merge_prob(int(p[1]), c[0], c[1] + c[2], 24, uf),
+                         spec_merge_prob(int(p[2]), c[1], c[2], 24, uf)]
+    if frame_is_intra:
+        return out
+
+    def tree(t, name, n=None):
+        shape = getattr(pre, name).shape
+        for idx in np.ndindex(*shape[:-1]):
+            probs = getattr(out, name)[idx]
+            spec_merge_probs(t, 0, getattr(pre, name)[idx], probs, [int(x) for x in counts[name][idx]])
+
+    def binary(name):
+        for idx in np.ndindex(*getattr(pre, name).shape):
+            c = counts[name][idx]
+            getattr(out, name)[idx] = spec_merge_prob(int(getattr(pre, name)[idx]), int(c[0]), int(c[1]), 20, 128)
+
+    for name in ("is_inter", "comp_mode", "comp_ref", "single_ref", "skip", "mv_sign", "mv_class0_bit", "mv_bits"):
+        binary(name)
+    tree(INTER_MODE_TREE, "inter_mode")
+    tree(INTRA_MODE_TREE, "y_mode")
+    tree(INTRA_MODE_TREE, "uv_mode")
+    tree(PARTITION_TREE, "partition")
+    if interp_filter == 4:
+        tree(INTERP_FILTER_TREE, "interp_filter")
+    if tx_mode == 4:
+        tree(TX_SIZE_8_TREE, "tx8")
+        tree(TX_SIZE_16_TREE, "tx16")
+        tree(TX_SIZE_32_TREE, "tx32")
+    tree(MV_JOINT_TREE, "mv_joint")
+    tree(MV_CLASS_TREE, "mv_classes")
+    tree(MV_FR_TREE, "mv_class0_fr")
+    tree(MV_FR_TREE, "mv_fr")
+    if allow_hp:
+        binary("mv_class0_hp")
+        binary("mv_hp")
+    return out
+
+
+def _counts(rng, scale):
+    counts = {k: (rng.integers(0, scale, s) * (rng.random(s) < 0.6)).astype(np.uint32)
+              for k, s in P.COUNT_SHAPES.items()}
+    counts["coef"][:, :, :, 0, 3:] = 0          # band 0 has 3 contexts
+    counts["more_coefs"][:, :, :, 0, 3:] = 0
+    return counts
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_adaptation_matches_spec_transcription(seed):
+    rng = np.random.default_rng(seed)
+    pre = P.FrameContext({n: rng.integers(1, 256, s) for n, s in P.FIELDS.items()})
+    cur = P.FrameContext({n: rng.integers(1, 256, s) for n, s in P.FIELDS.items()})
+    counts = _counts(rng, (5, 40, 100000)[seed % 3])
+    raw = b"".join(counts[k].tobytes() for k in P.COUNT_SHAPES)
+    intra, last_key, tx_mode, interp, hp = seed == 0, seed % 2, 4 if seed < 4 else 2, seed % 5, seed % 2
+    got = D.adapt_probs(pre.tobytes(), cur.tobytes(), raw, intra, last_key, tx_mode, interp, hp)
+    assert got == spec_adapt(pre, cur, counts, intra, last_key, tx_mode, interp, hp).tobytes()
 
 
 def test_adaptation_uses_pre_frame_probs_and_after_key_factor():
     pre = P.default_context()
     cur = pre.copy()
     cur.coef[:] = 1          # forward-updated values must not leak into the adapted result
-    counts = P.new_counts()
+    counts = {k: np.zeros(s, np.uint32) for k, s in P.COUNT_SHAPES.items()}
     counts["more_coefs"][0, 0, 0, 1, 0] = [24, 0]
-    P.adapt_coef_probs(cur, pre, counts, 0, last_frame_was_key=True)
+    raw = b"".join(counts[k].tobytes() for k in P.COUNT_SHAPES)
+    got = P.FrameContext.frombytes(D.adapt_probs(pre.tobytes(), cur.tobytes(), raw, 0, 1, 0, 0, 0))
     p0 = int(pre.coef[0, 0, 0, 1, 0, 0])
-    assert cur.coef[0, 0, 0, 1, 0, 0] == (p0 * 128 + 255 * 128 + 128) >> 8
-    assert cur.coef[0, 0, 0, 2, 0, 0] == pre.coef[0, 0, 0, 2, 0, 0]
+    assert got.coef[0, 0, 0, 1, 0, 0] == (p0 * 128 + 255 * 128 + 128) >> 8
+    assert got.coef[0, 0, 0, 2, 0, 0] == pre.coef[0, 0, 0, 2, 0, 0]
 
 
 def _write_bool_stream(bits_probs):

@@ -3,7 +3,7 @@
 Like a kernel driver (rkvdec, hantro, mtk) it gets only the request: ``V4L2_CID_STATELESS_VP9_FRAME``, the
 optional ``V4L2_CID_STATELESS_VP9_COMPRESSED_HDR`` and the frame data, finds the reference pictures by the
 timestamps in the frame control, and keeps the four probability contexts itself (reset, forward update,
-backward adaptation, refresh: :mod:`v4l2sl.ext.vp9.probs`). Without the compressed-header control it reads
+backward adaptation, refresh: :mod:`v4l2sl.ext.vp9.probs`, the updates in C in the decoder). Without the compressed-header control it reads
 the compressed header from the data, as hardware that does not take that control does.
 """
 from __future__ import annotations
@@ -16,23 +16,12 @@ from v4l2sl.device import DecodeRequest, Picture, StreamFormat
 from v4l2sl.errors import BitstreamError, ResourceLimitError, UnsupportedError
 from v4l2sl.ext.vp9 import probs as P
 from v4l2sl.ext.vp9 import tables as T
-from v4l2sl.ext.vp9.decoder import decode_frame, new_decoder
+from v4l2sl.ext.vp9.decoder import adapt_probs, decode_frame, forward_update, new_decoder
 from v4l2sl.uapi import vp9 as u
 
 _DC_Q = {8: T.DC_Q8, 10: T.DC_Q10, 12: T.DC_Q12}
 _AC_Q = {8: T.AC_Q8, 10: T.AC_Q10, 12: T.AC_Q12}
 _FOURCC = {(1, 1): "YUV420", (1, 0): "YUV422", (0, 0): "YUV444", (0, 1): "YUV440"}
-
-
-def _counts_from_bytes(raw: bytes) -> dict[str, np.ndarray]:
-    out = P.new_counts()
-    flat = np.frombuffer(raw, np.uint32)
-    pos = 0
-    for k, a in out.items():
-        n = a.size
-        out[k] = flat[pos:pos + n].reshape(a.shape)
-        pos += n
-    return out
 
 
 class VP9Accelerator:
@@ -52,7 +41,7 @@ class VP9Accelerator:
     def __init__(self, fmt: StreamFormat):
         self.fmt = fmt
         self.nv12 = str(fmt.extra.get("fourcc", fmt.extra.get("output_fourcc", ""))).upper() == "NV12"
-        self.contexts = [P.default_context() for _ in range(4)]
+        self.contexts = [P.DEFAULT_CONTEXT] * 4      # byte images of v4l2_vp9_frame_context
         self._dec = new_decoder()
         self._last_key = False
         self._last_show = False
@@ -117,15 +106,19 @@ class VP9Accelerator:
         # probability contexts: reset, load, forward update (7.2, 6.3)
         fctx = P.reset_frame_contexts(self.contexts, flags, int(f.reset_frame_context), int(f.frame_context_idx))
         if hdr is not None:
-            deltas = P.deltas_from_control(hdr)
+            raw = hdr.to_bytes()
+            tx_mode, delta_image = raw[0], raw[1:]
         else:
             deltas = P.parse_compressed_header(data, uhs, chs, flags, lossless, int(f.interpolation_filter),
                                                0 if intra else int(f.ref_frame_sign_bias))
-        tx_mode = 0 if lossless else int(deltas["tx_mode"])
+            tx_mode, delta_image = int(deltas["tx_mode"]), P.delta_image(deltas)
+        tx_mode = 0 if lossless else tx_mode
         if tx_mode > 4:
             raise BitstreamError(f"v4l2_ctrl_vp9_compressed_hdr.tx_mode = {tx_mode} is out of range")
+        allow_hp = int(bool(flags & u.V4L2_VP9_FRAME_FLAG_ALLOW_HIGH_PREC_MV))
         pre = self.contexts[fctx]
-        cur = P.forward_update(pre, deltas, flags, int(f.interpolation_filter), reference_mode)
+        cur = forward_update(pre, delta_image, tx_mode, int(intra), int(f.interpolation_filter), reference_mode,
+                             allow_hp)
 
         # references (by timestamp, as the kernel resolves them)
         ref_planes: list = [None, None, None]
@@ -142,7 +135,7 @@ class VP9Accelerator:
         h = {
             "width": width, "height": height, "ssx": ssx, "ssy": ssy, "bit_depth": bit_depth,
             "frame_is_intra": int(intra), "error_res": int(error_res),
-            "allow_hp": int(bool(flags & u.V4L2_VP9_FRAME_FLAG_ALLOW_HIGH_PREC_MV)),
+            "allow_hp": allow_hp,
             "interp_filter": int(f.interpolation_filter), "reference_mode": reference_mode,
             "tx_mode": tx_mode, "lossless": int(lossless),
             "tile_cols_log2": int(f.tile_cols_log2), "tile_rows_log2": int(f.tile_rows_log2),
@@ -164,14 +157,12 @@ class VP9Accelerator:
             "lf_ref_deltas": list(lf.ref_deltas), "lf_mode_deltas": list(lf.mode_deltas),
             "tile_data_offset": uhs + chs,
         }
-        planes, raw_counts, corrupted = decode_frame(self._dec, data, h, cur.tobytes(), ref_planes)
+        planes, raw_counts, corrupted = decode_frame(self._dec, data, h, cur, ref_planes)
 
         # backward adaptation (8.4.2) and refresh of the saved context
         if not error_res and not (flags & u.V4L2_VP9_FRAME_FLAG_PARALLEL_DEC_MODE):
-            counts = _counts_from_bytes(raw_counts)
-            P.adapt_coef_probs(cur, pre, counts, flags, self._last_key)
-            if not intra:
-                P.adapt_noncoef_probs(cur, pre, counts, flags, tx_mode, int(f.interpolation_filter))
+            cur = adapt_probs(pre, cur, raw_counts, int(intra), int(self._last_key), tx_mode,
+                              int(f.interpolation_filter), allow_hp)
         if flags & u.V4L2_VP9_FRAME_FLAG_REFRESH_FRAME_CTX:
             self.contexts[fctx] = cur
         self._last_key = key

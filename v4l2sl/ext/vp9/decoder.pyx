@@ -11,6 +11,7 @@ loop filter). Used by :mod:`v4l2sl.ext.vp9.accel`; one stage per include file:
 * ``mc.pxi``       inter prediction (8.5.2)
 * ``itx.pxi``      inverse transforms (8.7)
 * ``loopfilter.pxi`` loop filter (8.8)
+* ``probs.pxi``    forward update (6.3) and backward adaptation (8.4) of the probabilities
 """
 from libc.stdint cimport uint8_t, uint16_t, int8_t, int16_t, int32_t, uint32_t, int64_t, uint64_t, uintptr_t
 from libc.stdlib cimport abs
@@ -247,8 +248,10 @@ include "mvpred.pxi"
 include "modes.pxi"
 include "recon.pxi"
 include "loopfilter.pxi"
+include "probs.pxi"
 
 init_token_tables()
+init_prob_tables()
 init_mode_tables()
 
 
