@@ -1,6 +1,6 @@
 # cython: language_level=3
-"""Inter prediction sample interpolation and weighting, H.264 8.4.2.2 (fractional sample interpolation,
-8-bit) and 8.4.2.3 (weighted sample prediction). Reference samples outside the picture are the nearest
+"""Inter prediction sample interpolation and weighting, H.264 8.4.2.2 (fractional sample interpolation)
+and 8.4.2.3 (weighted sample prediction). Reference samples outside the picture are the nearest
 edge sample (8.4.2.2.1/2: Clip3 of the coordinates)."""
 from libc.stdint cimport uint8_t, uint16_t
 
@@ -13,10 +13,6 @@ cdef void set_bit_depth(int bd) noexcept nogil:
     global PMAX, PDC
     PMAX = (1 << bd) - 1
     PDC = 1 << (bd - 1)
-
-
-cdef inline uint16_t clip1(int x) noexcept nogil:
-    return 0 if x < 0 else (PMAX if x > PMAX else x)
 
 
 cdef inline int clampi(int v, int lo, int hi) noexcept nogil:
@@ -125,9 +121,125 @@ cdef extern from *:
         }
     }
 
+    /* Bit depth 8: every 6-tap value fits int16 ([-2550, 10710]), so the samples are filtered in 16 lanes of
+       int16 without widening. One vector holds R = 16 / W rows of a W-wide block. */
+    typedef int16_t h264mc_v16 __attribute__((vector_size(32)));
+    typedef int16_t h264mc_v8 __attribute__((vector_size(16)));
+    typedef int16_t h264mc_v4 __attribute__((vector_size(8)));
+    H264MC_INLINE h264mc_v8 h264mc_ld8(const int16_t *p) { h264mc_v8 v; __builtin_memcpy(&v, p, 16); return v; }
+    H264MC_INLINE h264mc_v4 h264mc_ld4(const int16_t *p) { h264mc_v4 v; __builtin_memcpy(&v, p, 8); return v; }
+    /* R rows of W samples at p (row stride ps) as one vector, assembled in registers */
+    H264MC_INLINE h264mc_v16 h264mc_ld(const void *p, ptrdiff_t ps, const int W) {
+        const int16_t *q = (const int16_t *)p;
+        h264mc_v16 v;
+        if (W == 16) {
+            __builtin_memcpy(&v, q, 32);
+        } else if (W == 8) {
+            v = __builtin_shufflevector(h264mc_ld8(q), h264mc_ld8(q + ps), 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                                        12, 13, 14, 15);
+        } else {
+            h264mc_v8 lo = __builtin_shufflevector(h264mc_ld4(q), h264mc_ld4(q + ps), 0, 1, 2, 3, 4, 5, 6, 7);
+            h264mc_v8 hi = __builtin_shufflevector(h264mc_ld4(q + 2 * ps), h264mc_ld4(q + 3 * ps), 0, 1, 2, 3, 4,
+                                                   5, 6, 7);
+            v = __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        }
+        return v;
+    }
+    H264MC_INLINE void h264mc_st(uint16_t *d, ptrdiff_t ds, h264mc_v16 v, const int W) {
+        if (W == 16) {
+            __builtin_memcpy(d, &v, 32);
+        } else {
+            h264mc_v8 lo = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+            h264mc_v8 hi = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+            if (W == 8) {
+                __builtin_memcpy(d, &lo, 16);
+                __builtin_memcpy(d + ds, &hi, 16);
+            } else {
+                h264mc_v4 q0 = __builtin_shufflevector(lo, lo, 0, 1, 2, 3), q1 = __builtin_shufflevector(lo, lo, 4, 5, 6, 7);
+                h264mc_v4 q2 = __builtin_shufflevector(hi, hi, 0, 1, 2, 3), q3 = __builtin_shufflevector(hi, hi, 4, 5, 6, 7);
+                __builtin_memcpy(d, &q0, 8);
+                __builtin_memcpy(d + ds, &q1, 8);
+                __builtin_memcpy(d + 2 * ds, &q2, 8);
+                __builtin_memcpy(d + 3 * ds, &q3, 8);
+            }
+        }
+    }
+    H264MC_INLINE h264mc_v16 h264mc_clip8(h264mc_v16 v) {
+        v &= (h264mc_v16)(v > 0);
+        h264mc_v16 m = (h264mc_v16)(v > 255);
+        return (v & ~m) | (m & 255);
+    }
+    /* rows of samples filtered around the half position between p[0] and p[st] (b1 or h1 of 8.4.2.2.1) */
+    H264MC_INLINE h264mc_v16 h264mc_tap8(const uint16_t *p, ptrdiff_t st, ptrdiff_t ss, const int W) {
+        return (h264mc_ld(p - 2 * st, ss, W) + h264mc_ld(p + 3 * st, ss, W))
+               - 5 * (h264mc_ld(p - st, ss, W) + h264mc_ld(p + 2 * st, ss, W))
+               + 20 * (h264mc_ld(p, ss, W) + h264mc_ld(p + st, ss, W));
+    }
+    H264MC_INLINE h264mc_v16 h264mc_half8(const uint16_t *p, ptrdiff_t st, ptrdiff_t ss, const int W) {
+        return h264mc_clip8((h264mc_tap8(p, st, ss, W) + 16) >> 5);
+    }
+    H264MC_INLINE h264mc_v16 h264mc_avg8(h264mc_v16 a, h264mc_v16 b) { return (a + b + 1) >> 1; }
+    /* j = Clip1((b1[-2] - 5 b1[-1] + 20 b1[0] + 20 b1[1] - 5 b1[2] + b1[3] + 512) >> 10) in int16: with
+       a = t0 + t5, b = t1 + t4, c = t2 + t3 (each in [-5100, 21420]), floor((a - 5b + 20c) / 16) is
+       floor((floor((a - b) / 4) + c - b) / 4) + c, the inner halving done without overflow, and
+       (x + 512) >> 10 == (floor(x / 16) + 32) >> 6. */
+    H264MC_INLINE h264mc_v16 h264mc_j8(const int16_t *t, const int W) {
+        h264mc_v16 a = h264mc_ld(t, 0, 16) + h264mc_ld(t + 5 * W, 0, 16);
+        h264mc_v16 b = h264mc_ld(t + W, 0, 16) + h264mc_ld(t + 4 * W, 0, 16);
+        h264mc_v16 c = h264mc_ld(t + 2 * W, 0, 16) + h264mc_ld(t + 3 * W, 0, 16);
+        h264mc_v16 u = (a - b) >> 2, q = c - b;
+        h264mc_v16 h = (q >> 1) + (u >> 1) + (q & u & 1);
+        return h264mc_clip8(((h >> 1) + c + 32) >> 6);
+    }
+
+    H264MC_INLINE void h264mc_luma8_w(uint16_t *restrict dst, ptrdiff_t ds, const uint16_t *restrict s,
+                                      ptrdiff_t ss, int fx, int fy, const int W, int bh) {
+        const int R = 16 / W;
+        int16_t b1[24 * 16];           /* b1 of rows -2 .. bh + 2, rows of W contiguous */
+        int i;
+        if (fx == 0 && fy == 0) {                      /* G */
+            for (i = 0; i < bh; i += R) h264mc_st(dst + i * ds, ds, h264mc_ld(s + i * ss, ss, W), W);
+        } else if (fy == 0) {                          /* a, b, c */
+            for (i = 0; i < bh; i += R) {
+                h264mc_v16 b = h264mc_half8(s + i * ss, 1, ss, W);
+                if (fx != 2) b = h264mc_avg8(b, h264mc_ld(s + i * ss + (fx == 3), ss, W));
+                h264mc_st(dst + i * ds, ds, b, W);
+            }
+        } else if (fx == 0) {                          /* d, h, n */
+            for (i = 0; i < bh; i += R) {
+                h264mc_v16 h = h264mc_half8(s + i * ss, ss, ss, W);
+                if (fy != 2) h = h264mc_avg8(h, h264mc_ld(s + (i + (fy == 3)) * ss, ss, W));
+                h264mc_st(dst + i * ds, ds, h, W);
+            }
+        } else if (fx == 2 || fy == 2) {               /* j, f, q, i, k: j from the unrounded b1 values */
+            for (i = -2; i < bh + 3; i += R) {         /* the last group ends at row bh + 2 (may overlap) */
+                int r0 = i + R > bh + 3 ? bh + 3 - R : i;
+                h264mc_v16 t = h264mc_tap8(s + r0 * ss, 1, ss, W);
+                __builtin_memcpy(b1 + (r0 + 2) * W, &t, 32);
+            }
+            for (i = 0; i < bh; i += R) {
+                h264mc_v16 j = h264mc_j8(b1 + i * W, W);
+                if (fx == 2 && fy != 2)                /* f, q: average with b of row i or i + 1 */
+                    j = h264mc_avg8(j, h264mc_clip8((h264mc_ld(b1 + (i + 2 + (fy == 3)) * W, 0, 16) + 16) >> 5));
+                else if (fx != 2)                      /* i, k: average with h of column 0 or 1 */
+                    j = h264mc_avg8(j, h264mc_half8(s + i * ss + (fx == 3), ss, ss, W));
+                h264mc_st(dst + i * ds, ds, j, W);
+            }
+        } else {                                       /* e, g, p, r: average of b and h */
+            for (i = 0; i < bh; i += R)
+                h264mc_st(dst + i * ds, ds, h264mc_avg8(h264mc_half8(s + (i + (fy == 3)) * ss, 1, ss, W),
+                                                        h264mc_half8(s + i * ss + (fx == 3), ss, ss, W)), W);
+        }
+    }
+
     H264MC_CLONES
     static void h264mc_luma(uint16_t *dst, ptrdiff_t ds, const uint16_t *s, ptrdiff_t ss, int fx, int fy,
                             int bw, int bh, int pmax) {
+        if (pmax == 255 && (bh & 3) == 0) {
+            if (bw == 16) { h264mc_luma8_w(dst, ds, s, ss, fx, fy, 16, bh); return; }
+            if (bw == 8) { h264mc_luma8_w(dst, ds, s, ss, fx, fy, 8, bh); return; }
+            if (bw == 4) { h264mc_luma8_w(dst, ds, s, ss, fx, fy, 4, bh); return; }
+        }
         if (bw == 16) h264mc_luma_w(dst, ds, s, ss, fx, fy, 16, bh, pmax);
         else if (bw == 8) h264mc_luma_w(dst, ds, s, ss, fx, fy, 8, bh, pmax);
         else if (bw == 4) h264mc_luma_w(dst, ds, s, ss, fx, fy, 4, bh, pmax);
@@ -175,9 +287,28 @@ cdef extern from *:
         }
     }
 
+    /* Bit depth <= 10: 64 * 1023 + 32 < 65536, so the weighted sum fits 16 unsigned lanes; R = 16 / W rows of a
+       W-wide block per vector. */
+    typedef uint16_t h264mc_u16 __attribute__((vector_size(32)));
+    H264MC_INLINE void h264mc_chroma16_w(uint16_t *restrict dst, ptrdiff_t ds, const uint16_t *restrict p,
+                                         ptrdiff_t ps, int fx, int fy, const int W, int bh) {
+        const uint16_t wA = (8 - fx) * (8 - fy), wB = fx * (8 - fy), wC = (8 - fx) * fy, wD = fx * fy;
+        int i;
+        for (i = 0; i < bh; i += 16 / W) {
+            const uint16_t *a = p + i * ps;
+            h264mc_u16 v = wA * (h264mc_u16)h264mc_ld(a, ps, W) + wB * (h264mc_u16)h264mc_ld(a + 1, ps, W)
+                           + wC * (h264mc_u16)h264mc_ld(a + ps, ps, W) + wD * (h264mc_u16)h264mc_ld(a + ps + 1, ps, W);
+            h264mc_st(dst + i * ds, ds, (h264mc_v16)((v + 32) >> 6), W);
+        }
+    }
+
     H264MC_CLONES
     static void h264mc_chroma(uint16_t *dst, ptrdiff_t ds, const uint16_t *p, ptrdiff_t ps, int fx, int fy,
-                              int bw, int bh) {
+                              int bw, int bh, int pmax) {
+        if (pmax <= 1023) {
+            if (bw == 8 && (bh & 1) == 0) { h264mc_chroma16_w(dst, ds, p, ps, fx, fy, 8, bh); return; }
+            if (bw == 4 && (bh & 3) == 0) { h264mc_chroma16_w(dst, ds, p, ps, fx, fy, 4, bh); return; }
+        }
         if (bw == 8) h264mc_chroma_w(dst, ds, p, ps, fx, fy, 8, bh);
         else if (bw == 4) h264mc_chroma_w(dst, ds, p, ps, fx, fy, 4, bh);
         else if (bw == 2) h264mc_chroma_w(dst, ds, p, ps, fx, fy, 2, bh);
@@ -208,7 +339,7 @@ cdef extern from *:
     }
     """
     void h264mc_chroma(uint16_t* dst, Py_ssize_t ds, const uint16_t* p, Py_ssize_t ps, int fx, int fy,
-                       int bw, int bh) noexcept nogil
+                       int bw, int bh, int pmax) noexcept nogil
     void h264mc_biweight(uint16_t* dst, Py_ssize_t ds, const uint16_t* src, Py_ssize_t ss, int bw, int bh,
                          int logWD, int w0, int w1, int o, int pmax) noexcept nogil
 
@@ -221,7 +352,7 @@ cdef void mc_chroma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_s
     cdef int i, j, xa, xb, ya, yb
     cdef int wA = (8 - fx) * (8 - fy), wB = fx * (8 - fy), wC = (8 - fx) * fy, wD = fx * fy
     if xi >= 0 and yi >= 0 and xi + bw + 1 <= W and yi + bh + 1 <= H:
-        h264mc_chroma(dst, dstride, ref + yi * rstride + xi, rstride, fx, fy, bw, bh)
+        h264mc_chroma(dst, dstride, ref + yi * rstride + xi, rstride, fx, fy, bw, bh, PMAX)
         return
     for i in range(bh):
         ya = clampi(yi + i, 0, H - 1) * rstride
@@ -233,42 +364,93 @@ cdef void mc_chroma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_s
                                               + wD * ref[yb + xb] + 32) >> 6)
 
 
+cdef extern from *:
+    """
+    /* 8.4.2.3.1 default weighted bi-prediction (L0 + L1 + 1) >> 1 into dst (= L0) */
+    H264MC_INLINE void h264mc_avg_w(uint16_t *restrict dst, ptrdiff_t ds, const uint16_t *restrict src,
+                                    ptrdiff_t ss, const int bw, int bh) {
+        int i, j;
+        for (i = 0; i < bh; i++)
+            for (j = 0; j < bw; j++) dst[i * ds + j] = (uint16_t)((dst[i * ds + j] + src[i * ss + j] + 1) >> 1);
+    }
+
+    H264MC_CLONES
+    static void h264mc_avg(uint16_t *dst, ptrdiff_t ds, const uint16_t *src, ptrdiff_t ss, int bw, int bh) {
+        if (bw == 16) h264mc_avg_w(dst, ds, src, ss, 16, bh);
+        else if (bw == 8) h264mc_avg_w(dst, ds, src, ss, 8, bh);
+        else if (bw == 4) h264mc_avg_w(dst, ds, src, ss, 4, bh);
+        else h264mc_avg_w(dst, ds, src, ss, bw, bh);
+    }
+
+    /* 8.4.2.3.2 explicit weighting of a single-list prediction in place; logWD == 0 needs no rounding term */
+    H264MC_INLINE void h264mc_weight_w(uint16_t *restrict dst, ptrdiff_t ds, const int bw, int bh, int logWD,
+                                       int w, int o, int pmax) {
+        const int rnd = (1 << logWD) >> 1;
+        int i, j;
+        for (i = 0; i < bh; i++)
+            for (j = 0; j < bw; j++)
+                dst[i * ds + j] = (uint16_t)h264mc_clip(((dst[i * ds + j] * w + rnd) >> logWD) + o, pmax);
+    }
+
+    H264MC_CLONES
+    static void h264mc_weight(uint16_t *dst, ptrdiff_t ds, int bw, int bh, int logWD, int w, int o, int pmax) {
+        if (bw == 16) h264mc_weight_w(dst, ds, 16, bh, logWD, w, o, pmax);
+        else if (bw == 8) h264mc_weight_w(dst, ds, 8, bh, logWD, w, o, pmax);
+        else if (bw == 4) h264mc_weight_w(dst, ds, 4, bh, logWD, w, o, pmax);
+        else h264mc_weight_w(dst, ds, bw, bh, logWD, w, o, pmax);
+    }
+    """
+    void h264mc_avg(uint16_t* dst, Py_ssize_t ds, const uint16_t* src, Py_ssize_t ss, int bw, int bh) noexcept nogil
+    void h264mc_weight(uint16_t* dst, Py_ssize_t ds, int bw, int bh, int logWD, int w, int o, int pmax) noexcept nogil
+
+
 cdef void avg_block(uint16_t* dst, Py_ssize_t dstride, const uint16_t* src, Py_ssize_t sstride,
                     int bw, int bh) noexcept nogil:
     """8.4.2.3.1 default weighted prediction of a bi-predicted block: (L0 + L1 + 1) >> 1 into dst (= L0)."""
-    if bw == 16:
-        _avg(dst, dstride, src, sstride, 16, bh)
-    elif bw == 8:
-        _avg(dst, dstride, src, sstride, 8, bh)
-    else:
-        _avg(dst, dstride, src, sstride, bw, bh)
-
-
-cdef inline void _avg(uint16_t* dst, Py_ssize_t dstride, const uint16_t* src, Py_ssize_t sstride,
-                      int bw, int bh) noexcept nogil:
-    cdef int i, j
-    cdef uint16_t* d
-    cdef const uint16_t* q
-    for i in range(bh):
-        d = dst + i * dstride
-        q = src + i * sstride
-        for j in range(bw):
-            d[j] = <uint16_t>((d[j] + q[j] + 1) >> 1)
+    h264mc_avg(dst, dstride, src, sstride, bw, bh)
 
 
 cdef void weight_block(uint16_t* dst, Py_ssize_t dstride, int bw, int bh, int logWD, int w, int o) noexcept nogil:
     """8.4.2.3.2 explicit weighting of a single-list prediction (in place)."""
-    cdef int i, j, v
-    for i in range(bh):
-        for j in range(bw):
-            v = dst[i * dstride + j]
-            if logWD >= 1:
-                dst[i * dstride + j] = clip1(((v * w + (1 << (logWD - 1))) >> logWD) + o)
-            else:
-                dst[i * dstride + j] = clip1(v * w + o)
+    h264mc_weight(dst, dstride, bw, bh, logWD, w, o, PMAX)
 
 
 cdef void biweight_block(uint16_t* dst, Py_ssize_t dstride, const uint16_t* src, Py_ssize_t sstride,
                          int bw, int bh, int logWD, int w0, int w1, int o0, int o1) noexcept nogil:
     """8.4.2.3.2 weighted bi-prediction: dst holds L0, src L1."""
     h264mc_biweight(dst, dstride, src, sstride, bw, bh, logWD, w0, w1, (o0 + o1 + 1) >> 1, PMAX)
+
+
+
+def _rows(const uint16_t[:, :] a):
+    """Row stride in samples of a plane whose rows are contiguous (test entries)."""
+    if a.strides[1] != 2:
+        raise ValueError("rows must be contiguous")
+    return a.strides[0] // 2
+
+
+def mc_luma_py(const uint16_t[:, :] ref, uint16_t[:, :] out, int x, int y, int mvx, int mvy, int bit_depth):
+    """Python entry for tests: mc_luma of the out-sized block at (x, y) of the plane `ref`, into `out`."""
+    cdef Py_ssize_t rs = _rows(ref), os = _rows(out)
+    set_bit_depth(bit_depth)
+    mc_luma(&out[0, 0], os, &ref[0, 0], rs, ref.shape[1], ref.shape[0], x, y, mvx, mvy, out.shape[1], out.shape[0])
+
+
+def mc_chroma_py(const uint16_t[:, :] ref, uint16_t[:, :] out, int x, int y, int mvx, int mvy, int bit_depth):
+    """Python entry for tests: mc_chroma (mv in 1/8 samples) of the out-sized block at (x, y) into `out`."""
+    cdef Py_ssize_t rs = _rows(ref), os = _rows(out)
+    set_bit_depth(bit_depth)
+    mc_chroma(&out[0, 0], os, &ref[0, 0], rs, ref.shape[1], ref.shape[0], x, y, mvx, mvy, out.shape[1], out.shape[0])
+
+
+def weight_py(uint16_t[:, :] blk, const uint16_t[:, :] src, int logWD, int w0, int w1, int o0, int o1,
+              int mode, int bit_depth):
+    """Python entry for tests: mode 0 avg_block, 1 weight_block (w0, o0), 2 biweight_block of blk (L0), src (L1)."""
+    cdef Py_ssize_t bs = _rows(blk), ss = _rows(src)
+    set_bit_depth(bit_depth)
+    if mode == 0:
+        avg_block(&blk[0, 0], bs, &src[0, 0], ss, blk.shape[1], blk.shape[0])
+    elif mode == 1:
+        weight_block(&blk[0, 0], bs, blk.shape[1], blk.shape[0], logWD, w0, o0)
+    else:
+        biweight_block(&blk[0, 0], bs, &src[0, 0], ss, blk.shape[1], blk.shape[0], logWD, w0, w1, o0, o1)
