@@ -16,6 +16,7 @@ loop filter). Used by :mod:`v4l2sl.ext.vp9.accel`; one stage per include file:
 from libc.stdint cimport uint8_t, uint16_t, int8_t, int16_t, int32_t, uint32_t, int64_t, uint64_t, uintptr_t
 from libc.stdlib cimport abs
 from libc.string cimport memset, memcpy
+from cpython.ref cimport Py_REFCNT
 
 import numpy as np
 
@@ -202,6 +203,7 @@ cdef class FrameDecoder:
     cdef int pw[3]                     # decoded width/height per plane ((MiCols*8) >> ss)
     cdef int ph[3]
     cdef object arrays
+    cdef list buffers                  # plane sets of earlier pictures, see _picture_buffers
     cdef MI* mi
     cdef object mi_buf
     cdef MVRef* cur_mvs
@@ -323,6 +325,7 @@ cdef int tile_offset(int idx, int mis, int log2) noexcept:
 
 def new_decoder() -> FrameDecoder:
     fd = FrameDecoder()
+    fd.buffers = []
     fd.mi_cols = fd.mi_rows = 0
     return fd
 
@@ -353,10 +356,37 @@ cdef void _bind(FrameDecoder fd):
     fd.above_partition = <uint8_t*>(base + 3 * (fd.mi_cols * 2 + 64))
 
 
+cdef bint _unreferenced(list planes, list shapes):
+    """Nothing but ``planes`` holds these arrays (no view of an earlier picture is alive) and they have the
+    given shapes."""
+    cdef object a
+    cdef Py_ssize_t i
+    for i in range(len(planes)):
+        a = planes[i]
+        if Py_REFCNT(a) != 2 or (shapes is not None and a.shape != shapes[i]):    # the list and ``a``
+            return False
+    return True
+
+
+def _picture_buffers(FrameDecoder fd, list shapes):
+    """Planes for the next picture: a set from an earlier picture that nothing references any more (reused
+    without clearing: decoding writes every sample it reads), else new ones."""
+    cdef list planes
+    for planes in fd.buffers:
+        if _unreferenced(planes, shapes):
+            return planes
+    if len(fd.buffers) >= 16:
+        fd.buffers = [b for b in fd.buffers if not _unreferenced(b, None)]
+    planes = [np.zeros(s, np.uint16) for s in shapes]
+    fd.buffers.append(planes)
+    return planes
+
+
 def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
     """Decode one frame. ``h``: header values from the controls (see accel.py); ``probs``: the 2039-byte
     probability context after the forward update; ``refs``: for LAST/GOLDEN/ALTREF either None or a tuple
-    (y, u, v) of uint16 arrays (cropped to the reference's frame size).
+    (y, u, v) of uint16 arrays (cropped to the reference's frame size; views with a row pitch are used in
+    place).
 
     Returns (planes, counts_bytes, corrupted): planes are uint16 arrays covering whole superblocks."""
     cdef const uint8_t[::1] buf = data
@@ -451,25 +481,25 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
     memcpy(&fd.p, <const char*>probs, sizeof(Probs))
     memset(&fd.cnt, 0, sizeof(Counts))
     # picture buffers, whole superblocks
-    fd.arrays = []
+    fd.arrays = _picture_buffers(fd, [((fd.sb_rows * 64) >> (fd.ssy if p else 0),
+                                       (fd.sb_cols * 64) >> (fd.ssx if p else 0)) for p in range(3)])
     for p in range(3):
-        ssx = fd.ssx if p else 0
-        ssy = fd.ssy if p else 0
-        arr = np.zeros(((fd.sb_rows * 64) >> ssy, (fd.sb_cols * 64) >> ssx), np.uint16)
-        fd.arrays.append(arr)
+        arr = fd.arrays[p]
         fd.planes[p] = <uint16_t*><uintptr_t>arr.ctypes.data
         fd.strides[p] = arr.shape[1]
-        fd.pw[p] = (mi_cols * 8) >> ssx
-        fd.ph[p] = (mi_rows * 8) >> ssy
+        fd.pw[p] = (mi_cols * 8) >> (fd.ssx if p else 0)
+        fd.ph[p] = (mi_rows * 8) >> (fd.ssy if p else 0)
     keep = []
     for i in range(3):
         fd.refs[i].planes[0] = NULL
         if i < len(refs) and refs[i] is not None:
             for p in range(3):
-                arr = np.ascontiguousarray(refs[i][p], np.uint16)
+                arr = refs[i][p]
+                if arr.dtype != np.uint16 or arr.ndim != 2 or arr.strides[1] != 2 or arr.strides[0] % 2:
+                    arr = np.ascontiguousarray(arr, np.uint16)
                 keep.append(arr)
                 fd.refs[i].planes[p] = <uint16_t*><uintptr_t>arr.ctypes.data
-                fd.refs[i].strides[p] = arr.shape[1]
+                fd.refs[i].strides[p] = arr.strides[0] // 2
                 fd.refs[i].w[p] = arr.shape[1]
                 fd.refs[i].h[p] = arr.shape[0]
             rw, rh = fd.refs[i].w[0], fd.refs[i].h[0]
