@@ -92,6 +92,10 @@ class Pipeline:
         self._inflight.append(future)
         return future
 
+    def pending(self) -> list[Future]:
+        """Jobs submitted and not finished yet."""
+        return [f for f in self._inflight if not f.done()]
+
     def drain(self) -> None:
         """Wait for every job submitted so far (errors surface where their results are collected)."""
         if self._inflight:

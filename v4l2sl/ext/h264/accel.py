@@ -92,6 +92,7 @@ class H264Accelerator:
         self._cur_ts: int | None = None
         self._conceal_src = None
         self._pipeline = Pipeline(fmt.extra.get("threads"))
+        self._spare: list[tuple[tuple, list]] = []    # released frame stores: (planes, jobs that may read them)
         self._bit_depth = 0
 
     @staticmethod
@@ -119,7 +120,10 @@ class H264Accelerator:
         self._check_supported(sps, pps, dp)
         # drop pictures the device released
         for ts in [t for t in self._store if t not in refs]:
-            del self._store[ts]
+            st = self._store.pop(ts)
+            if st["planes"] is not None and st["progress"] is not None:
+                # reusable once the jobs that may still read it (submitted before now) have ended
+                self._spare.append((st["planes"], self._pipeline.pending()))
         field = bool(dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC)
         parity = (1 if dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD else 0) if field else -1
         if self._cur is None or self._cur_ts != request.timestamp or self._cur.parity != parity:
@@ -163,7 +167,8 @@ class H264Accelerator:
         self._cur_ts = request.timestamp
         self._conceal_src = None
         if not field:
-            self._cur = PictureDecoder(mbw, mbh, sps.chroma_format_idc, bd)
+            self._cur = PictureDecoder(mbw, mbh, sps.chroma_format_idc, bd, self._spare_planes(mbw, mbh,
+                                                                                           sps.chroma_format_idc))
             self._frame["planes"] = (self._cur.Y, self._cur.U, self._cur.V)
             self._frame["progress"] = self._cur.progress
             self._frame["decoders"].append(self._cur)
@@ -175,6 +180,20 @@ class H264Accelerator:
                                      np.full((h // 2, mbw * 8), 1 << (bd - 1), np.uint16))
         self._cur = PictureDecoder(mbw, mbh // 2, sps.chroma_format_idc, bd, self._frame["planes"], parity)
         self._frame["decoders"].append(self._cur)
+
+    def _spare_planes(self, mbw: int, mbh: int, chroma_format_idc: int) -> tuple | None:
+        """A released frame store of this size and chroma format no job reads any more (saves allocating and
+        page-faulting a new one), or None."""
+        for i, (planes, readers) in enumerate(self._spare):
+            if planes[0].shape != (mbh * 16, mbw * 16) or not all(f.done() for f in readers):
+                continue
+            del self._spare[i]
+            if chroma_format_idc == 0 and planes[1][0, 0] != 1 << (self._bit_depth - 1):
+                return None
+            return planes
+        if len(self._spare) > 8:
+            del self._spare[0]
+        return None
 
     def _finish_field(self) -> None:
         dec = self._cur

@@ -248,7 +248,8 @@ cdef class PictureDecoder:
 
     def __init__(self, int mbw, int mbh, int chroma_format_idc=1, int bit_depth=8, planes=None, int parity=-1):
         """`planes` (Y, U, V uint16 frame arrays) and `parity` (0 top, 1 bottom) decode one field of an
-        existing frame store; mbh is then the field height in macroblocks."""
+        existing frame store (mbh is then the field height in macroblocks); with parity -1 the frame reuses
+        `planes` (same size and chroma format) as its frame store."""
         if chroma_format_idc not in (0, 1):
             raise UnsupportedError(f"chroma_format_idc {chroma_format_idc} (only 4:2:0 and 4:0:0 are supported)")
         self.mbw = mbw
@@ -262,14 +263,20 @@ cdef class PictureDecoder:
         self.pdc = 1 << (bit_depth - 1)
         self.qpbd = 6 * (bit_depth - 8)
         self.parity = parity
-        if planes is not None:
+        if planes is not None and parity >= 0:
             self.Y = planes[0][parity::2]
             self.U = planes[1][parity::2]
             self.V = planes[2][parity::2]
+        elif planes is not None:          # a recycled frame store: every sample is decoded or concealed again
+            self.Y, self.U, self.V = planes[:3]
         else:
-            self.Y = np.zeros((self.height, self.width), np.uint16)
-            self.U = np.full((self.height // 2, self.width // 2), self.pdc, np.uint16)
-            self.V = np.full((self.height // 2, self.width // 2), self.pdc, np.uint16)
+            self.Y = np.empty((self.height, self.width), np.uint16)
+            if chroma_format_idc:
+                self.U = np.empty((self.height // 2, self.width // 2), np.uint16)
+                self.V = np.empty((self.height // 2, self.width // 2), np.uint16)
+            else:                        # 4:0:0: the chroma planes stay mid-grey
+                self.U = np.full((self.height // 2, self.width // 2), self.pdc, np.uint16)
+                self.V = np.full((self.height // 2, self.width // 2), self.pdc, np.uint16)
         self.py = <uint16_t*> cnp.PyArray_DATA(self.Y)
         self.pu = <uint16_t*> cnp.PyArray_DATA(self.U)
         self.pv = <uint16_t*> cnp.PyArray_DATA(self.V)
