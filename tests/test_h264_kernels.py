@@ -143,3 +143,81 @@ def test_weighted_prediction(bd: int, bw: int, bh: int) -> None:
             assert np.array_equal(canvas[1:1 + bh, 2:2 + bw], want[mode]), (mode, logWD, w0, w1, o0, o1)
             canvas[1:1 + bh, 2:2 + bw] = 0xABCD
             assert (canvas == 0xABCD).all()
+
+
+itx = pytest.importorskip("v4l2sl.ext.h264.itx")
+V4 = ((10, 16, 13), (11, 18, 14), (13, 20, 16), (14, 23, 18), (16, 25, 20), (18, 29, 23))
+V8 = ((20, 18, 32, 19, 25, 24), (22, 19, 35, 21, 28, 26), (26, 23, 42, 24, 33, 31),
+      (28, 25, 45, 26, 35, 33), (32, 28, 51, 30, 40, 38), (36, 32, 58, 34, 46, 43))
+
+
+def _norm_adjust(size: int, m: int, i: int, j: int) -> int:
+    """8.5.9 normAdjust4x4 (8-315) / normAdjust8x8 (8-318)."""
+    if size == 4:
+        return V4[m][0 if i % 2 == 0 and j % 2 == 0 else 1 if i % 2 == 1 and j % 2 == 1 else 2]
+    if i % 4 == 0 and j % 4 == 0:
+        return V8[m][0]
+    if i % 2 == 1 and j % 2 == 1:
+        return V8[m][1]
+    if i % 4 == 2 and j % 4 == 2:
+        return V8[m][2]
+    if (i % 4 == 0 and j % 2 == 1) or (i % 2 == 1 and j % 4 == 0):
+        return V8[m][3]
+    if (i % 4 == 0 and j % 4 == 2) or (i % 4 == 2 and j % 4 == 0):
+        return V8[m][4]
+    return V8[m][5]
+
+
+def _ref_scale(c: list[int], qP: int, weight: list[int], size: int) -> list[int]:
+    """8.5.12.1 (4x4, all coefficients through the AC formula) and 8.5.13.1 (8x8) scaling."""
+    q0 = 4 if size == 4 else 6
+    out = []
+    for k, v in enumerate(c):
+        ls = weight[k] * _norm_adjust(size, qP % 6, k // size, k % size)
+        if qP >= 6 * q0:
+            out.append((v * ls) << (qP // 6 - q0))
+        else:
+            out.append((v * ls + (1 << (q0 - 1 - qP // 6))) >> (q0 - qP // 6))
+    return out
+
+
+def _idct_1d(d: list[int]) -> list[int]:
+    if len(d) == 4:                               # 8-338 .. 8-345
+        e = (d[0] + d[2], d[0] - d[2], (d[1] >> 1) - d[3], d[1] + (d[3] >> 1))
+        return [e[0] + e[3], e[1] + e[2], e[1] - e[2], e[0] - e[3]]
+    d0, d1, d2, d3, d4, d5, d6, d7 = d              # 8-356 .. 8-379
+    e0, e1, e2 = d0 + d4, -d3 + d5 - d7 - (d7 >> 1), d0 - d4
+    e3, e4, e5 = d1 + d7 - d3 - (d3 >> 1), (d2 >> 1) - d6, -d1 + d7 + d5 + (d5 >> 1)
+    e6, e7 = d2 + (d6 >> 1), d3 + d5 + d1 + (d1 >> 1)
+    f0, f1, f2, f3 = e0 + e6, e1 + (e7 >> 2), e2 + e4, e3 + (e5 >> 2)
+    f4, f5, f6, f7 = e2 - e4, (e3 >> 2) - e5, e0 - e6, e7 - (e1 >> 2)
+    return [f0 + f7, f2 + f5, f4 + f3, f6 + f1, f6 - f1, f4 - f3, f2 - f5, f0 - f7]
+
+
+def _ref_residual_add(d: list[int], pred: list[int], size: int, bd: int) -> list[int]:
+    """8.5.12.2 / 8.5.13.2: rows, then columns, (x + 32) >> 6; 8.5.14 Clip1(pred + r)."""
+    rows = [_idct_1d(d[i * size:(i + 1) * size]) for i in range(size)]
+    cols = [_idct_1d([rows[i][j] for i in range(size)]) for j in range(size)]
+    pmax = (1 << bd) - 1
+    return [min(max(pred[k] + ((cols[k % size][k // size] + 32) >> 6), 0), pmax) for k in range(size * size)]
+
+
+@pytest.mark.parametrize("bd", [8, 10])
+@pytest.mark.parametrize("size", [4, 8])
+def test_residual(bd: int, size: int) -> None:
+    rng = np.random.default_rng(size * 10 + bd)
+    pmax = (1 << bd) - 1
+    n = size * size
+    for trial in range(400):
+        pred = [int(v) for v in (rng.integers(0, pmax + 1, n) if trial % 3 else rng.integers(0, 2, n) * pmax)]
+        if trial % 4 == 0:                        # scaling + transform of small levels
+            qP = int(rng.integers(0, 52 + 6 * (bd - 8)))
+            weight = [int(v) for v in rng.integers(1, 256, n)] if trial % 8 else [16] * n
+            levels = [int(v) if rng.random() < 0.3 else 0 for v in rng.integers(-40, 41, n)]
+            got = itx.residual_py(levels, pred, size, qP, weight, bit_depth=bd)
+            want = _ref_residual_add(_ref_scale(levels, qP, weight, size), pred, size, bd)
+            assert got == want, (qP, levels)
+        d = [int(v) for v in rng.integers(-(1 << (6 + bd)), 1 << (6 + bd), n)]
+        assert itx.residual_py(d, pred, size, bit_depth=bd) == _ref_residual_add(d, pred, size, bd)
+        dc = [d[0]] + [0] * (n - 1)               # DC-only blocks take the dc_add path
+        assert itx.residual_py(dc, pred, size, dc_only=True, bit_depth=bd) == _ref_residual_add(dc, pred, size, bd)

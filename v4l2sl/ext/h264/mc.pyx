@@ -432,21 +432,26 @@ def _rows(const uint16_t[:, :] a):
 def mc_luma_py(const uint16_t[:, :] ref, uint16_t[:, :] out, int x, int y, int mvx, int mvy, int bit_depth):
     """Python entry for tests: mc_luma of the out-sized block at (x, y) of the plane `ref`, into `out`."""
     cdef Py_ssize_t rs = _rows(ref), os = _rows(out)
+    cdef int saved = PMAX
     set_bit_depth(bit_depth)
     mc_luma(&out[0, 0], os, &ref[0, 0], rs, ref.shape[1], ref.shape[0], x, y, mvx, mvy, out.shape[1], out.shape[0])
+    set_bit_depth(saved.bit_length())
 
 
 def mc_chroma_py(const uint16_t[:, :] ref, uint16_t[:, :] out, int x, int y, int mvx, int mvy, int bit_depth):
     """Python entry for tests: mc_chroma (mv in 1/8 samples) of the out-sized block at (x, y) into `out`."""
     cdef Py_ssize_t rs = _rows(ref), os = _rows(out)
+    cdef int saved = PMAX
     set_bit_depth(bit_depth)
     mc_chroma(&out[0, 0], os, &ref[0, 0], rs, ref.shape[1], ref.shape[0], x, y, mvx, mvy, out.shape[1], out.shape[0])
+    set_bit_depth(saved.bit_length())
 
 
 def weight_py(uint16_t[:, :] blk, const uint16_t[:, :] src, int logWD, int w0, int w1, int o0, int o1,
               int mode, int bit_depth):
     """Python entry for tests: mode 0 avg_block, 1 weight_block (w0, o0), 2 biweight_block of blk (L0), src (L1)."""
     cdef Py_ssize_t bs = _rows(blk), ss = _rows(src)
+    cdef int saved = PMAX
     set_bit_depth(bit_depth)
     if mode == 0:
         avg_block(&blk[0, 0], bs, &src[0, 0], ss, blk.shape[1], blk.shape[0])
@@ -454,3 +459,4 @@ def weight_py(uint16_t[:, :] blk, const uint16_t[:, :] src, int logWD, int w0, i
         weight_block(&blk[0, 0], bs, blk.shape[1], blk.shape[0], logWD, w0, o0)
     else:
         biweight_block(&blk[0, 0], bs, &src[0, 0], ss, blk.shape[1], blk.shape[0], logWD, w0, w1, o0, o1)
+    set_bit_depth(saved.bit_length())
