@@ -221,3 +221,103 @@ def test_residual(bd: int, size: int) -> None:
         assert itx.residual_py(d, pred, size, bit_depth=bd) == _ref_residual_add(d, pred, size, bd)
         dc = [d[0]] + [0] * (n - 1)               # DC-only blocks take the dc_add path
         assert itx.residual_py(dc, pred, size, dc_only=True, bit_depth=bd) == _ref_residual_add(dc, pred, size, bd)
+
+
+ipred = pytest.importorskip("v4l2sl.ext.h264.ipred")
+
+
+def _ref_pred8x8l(p: dict[tuple[int, int], int], mode: int, hasT: bool, hasL: bool, hasTL: bool,
+                  bd: int) -> list[int]:
+    """8.3.2.2.1 reference sample filtering, then 8.3.2.2.2 .. 8.3.2.2.10 (p[x, y] with y = -1 the row above,
+    x = -1 the column to the left; p[8..15, -1] already substituted when not available)."""
+    q = dict(p)
+    if hasT:
+        q[0, -1] = ((p[-1, -1] + 2 * p[0, -1] + p[1, -1] + 2) >> 2 if hasTL
+                    else (3 * p[0, -1] + p[1, -1] + 2) >> 2)
+        for x in range(1, 15):
+            q[x, -1] = (p[x - 1, -1] + 2 * p[x, -1] + p[x + 1, -1] + 2) >> 2
+        q[15, -1] = (p[14, -1] + 3 * p[15, -1] + 2) >> 2
+    if hasTL:
+        if not hasT and hasL:
+            q[-1, -1] = (3 * p[-1, -1] + p[-1, 0] + 2) >> 2
+        elif hasT and not hasL:
+            q[-1, -1] = (3 * p[-1, -1] + p[0, -1] + 2) >> 2
+        elif hasT and hasL:
+            q[-1, -1] = (p[0, -1] + 2 * p[-1, -1] + p[-1, 0] + 2) >> 2
+    if hasL:
+        q[-1, 0] = ((p[-1, -1] + 2 * p[-1, 0] + p[-1, 1] + 2) >> 2 if hasTL
+                    else (3 * p[-1, 0] + p[-1, 1] + 2) >> 2)
+        for y in range(1, 7):
+            q[-1, y] = (p[-1, y - 1] + 2 * p[-1, y] + p[-1, y + 1] + 2) >> 2
+        q[-1, 7] = (p[-1, 6] + 3 * p[-1, 7] + 2) >> 2
+
+    def t3(a: tuple[int, int], b: tuple[int, int], c: tuple[int, int]) -> int:
+        return (q[a] + 2 * q[b] + q[c] + 2) >> 2
+
+    def t2(a: tuple[int, int], b: tuple[int, int]) -> int:
+        return (q[a] + q[b] + 1) >> 1
+
+    out = []
+    for y in range(8):
+        for x in range(8):
+            if mode == 0:
+                v = q[x, -1]
+            elif mode == 1:
+                v = q[-1, y]
+            elif mode == 2:
+                st, sl = sum(q[k, -1] for k in range(8)), sum(q[-1, k] for k in range(8))
+                v = ((st + sl + 8) >> 4 if hasT and hasL else (sl + 4) >> 3 if hasL
+                     else (st + 4) >> 3 if hasT else 1 << (bd - 1))
+            elif mode == 3:
+                v = ((q[14, -1] + 3 * q[15, -1] + 2) >> 2 if x == 7 and y == 7
+                     else t3((x + y, -1), (x + y + 1, -1), (x + y + 2, -1)))
+            elif mode == 4:
+                v = (t3((x - y - 2, -1), (x - y - 1, -1), (x - y, -1)) if x > y
+                     else t3((-1, y - x - 2), (-1, y - x - 1), (-1, y - x)) if x < y
+                     else t3((0, -1), (-1, -1), (-1, 0)))
+            elif mode == 5:
+                z = 2 * x - y
+                v = (t2((x - (y >> 1) - 1, -1), (x - (y >> 1), -1)) if z >= 0 and z % 2 == 0
+                     else t3((x - (y >> 1) - 2, -1), (x - (y >> 1) - 1, -1), (x - (y >> 1), -1)) if z > 0
+                     else t3((-1, 0), (-1, -1), (0, -1)) if z == -1
+                     else t3((-1, y - 2 * x - 1), (-1, y - 2 * x - 2), (-1, y - 2 * x - 3)))
+            elif mode == 6:
+                z = 2 * y - x
+                v = (t2((-1, y - (x >> 1) - 1), (-1, y - (x >> 1))) if z >= 0 and z % 2 == 0
+                     else t3((-1, y - (x >> 1) - 2), (-1, y - (x >> 1) - 1), (-1, y - (x >> 1))) if z > 0
+                     else t3((-1, 0), (-1, -1), (0, -1)) if z == -1
+                     else t3((x - 2 * y - 1, -1), (x - 2 * y - 2, -1), (x - 2 * y - 3, -1)))
+            elif mode == 7:
+                s = x + (y >> 1)
+                v = t2((s, -1), (s + 1, -1)) if y % 2 == 0 else t3((s, -1), (s + 1, -1), (s + 2, -1))
+            else:
+                z, s = x + 2 * y, y + (x >> 1)
+                v = (t2((-1, s), (-1, s + 1)) if z < 13 and z % 2 == 0
+                     else t3((-1, s), (-1, s + 1), (-1, s + 2)) if z < 13
+                     else (q[-1, 6] + 3 * q[-1, 7] + 2) >> 2 if z == 13 else q[-1, 7])
+            out.append(v)
+    return out
+
+
+@pytest.mark.parametrize("bd", [8, 10])
+def test_pred8x8l(bd: int) -> None:
+    """Every Intra_8x8 mode with every neighbour availability it may be used with."""
+    rng = np.random.default_rng(bd)
+    pmax = (1 << bd) - 1
+    needs = {0: "T", 1: "L", 2: "", 3: "T", 4: "TLX", 5: "TLX", 6: "TLX", 7: "T", 8: "L"}
+    for trial in range(30):
+        vals = rng.integers(0, pmax + 1, 25) if trial % 3 else rng.integers(0, 2, 25) * pmax
+        for hasT, hasTR, hasL, hasTL in itertools.product((False, True), repeat=4):
+            if hasTR and not hasT:
+                continue
+            p = {(-1, y): int(vals[7 - y]) for y in range(8)}
+            p[-1, -1] = int(vals[8])
+            p.update({(x, -1): int(vals[9 + x]) for x in range(16)})
+            if not hasTR:
+                p.update({(x, -1): p[7, -1] for x in range(8, 16)})
+            edge = [p[-1, 7 - k] for k in range(8)] + [p[-1, -1]] + [p[x, -1] for x in range(16)]
+            for mode, need in needs.items():
+                if ("T" in need and not hasT) or ("L" in need and not hasL) or ("X" in need and not hasTL):
+                    continue
+                got = ipred.pred8x8l_py(edge, mode, hasT, hasTR, hasL, hasTL, bd)
+                assert got == _ref_pred8x8l(p, mode, hasT, hasL, hasTL, bd), (mode, hasT, hasTR, hasL, hasTL)

@@ -223,74 +223,101 @@ cdef void filter8x8_refs(int* e, bint hasT, bint hasTR, bint hasL, bint hasTL) n
 
 
 cdef void pred8x8l(uint16_t* dst, Py_ssize_t stride, int mode, const int* e, bint hasT, bint hasL) noexcept nogil:
-    """8.3.2.2.2 - 8.3.2.2.10 Intra_8x8 prediction from the filtered edge array (see filter8x8_refs)."""
-    cdef int x, y, v, z, s, k
+    """8.3.2.2.2 - 8.3.2.2.10 Intra_8x8 prediction from the filtered edge array (see filter8x8_refs).
+    One loop per mode; DC and the diagonal modes compute their values once per block."""
+    cdef int x, y, v = 0, z, s, k
     cdef const int* T = e + 9           # T[k] = p[k,-1], T[-1] = p[-1,-1]
-    for y in range(8):
-        for x in range(8):
-            if mode == 0:
-                v = T[x]
-            elif mode == 1:
-                v = e[7 - y]
-            elif mode == 2:
-                s = 0
-                if hasT and hasL:
-                    for k in range(8):
-                        s += T[k] + e[k]
-                    v = (s + 8) >> 4
-                elif hasL:
-                    for k in range(8):
-                        s += e[k]
-                    v = (s + 4) >> 3
-                elif hasT:
-                    for k in range(8):
-                        s += T[k]
-                    v = (s + 4) >> 3
+    cdef int d[16]
+    cdef uint16_t* row
+    if mode == 0:                       # Vertical
+        for y in range(8):
+            row = dst + y * stride
+            for x in range(8):
+                row[x] = <uint16_t>T[x]
+    elif mode == 1:                     # Horizontal
+        for y in range(8):
+            row = dst + y * stride
+            for x in range(8):
+                row[x] = <uint16_t>e[7 - y]
+    elif mode == 2:                     # DC
+        if hasT or hasL:
+            for k in range(8):
+                v += (T[k] if hasT else 0) + (e[k] if hasL else 0)
+            v = (v + 8) >> 4 if hasT and hasL else (v + 4) >> 3
+        else:
+            v = PDC
+        for y in range(8):
+            row = dst + y * stride
+            for x in range(8):
+                row[x] = <uint16_t>v
+    elif mode == 3:                     # Diagonal_Down_Left: a function of x + y
+        for k in range(14):
+            d[k] = (T[k] + 2 * T[k + 1] + T[k + 2] + 2) >> 2
+        d[14] = (T[14] + 3 * T[15] + 2) >> 2
+        for y in range(8):
+            row = dst + y * stride
+            for x in range(8):
+                row[x] = <uint16_t>d[x + y]
+    elif mode == 4:                     # Diagonal_Down_Right: a function of x - y
+        for k in range(1, 16):
+            d[k] = (e[k - 1] + 2 * e[k] + e[k + 1] + 2) >> 2
+        for y in range(8):
+            row = dst + y * stride
+            for x in range(8):
+                row[x] = <uint16_t>d[8 + x - y]
+    else:
+        for y in range(8):
+            for x in range(8):
+                if mode == 5:
+                    z = 2 * x - y
+                    if z >= 0 and (z & 1) == 0:
+                        v = (T[x - (y >> 1) - 1] + T[x - (y >> 1)] + 1) >> 1
+                    elif z >= 0:
+                        v = (T[x - (y >> 1) - 2] + 2 * T[x - (y >> 1) - 1] + T[x - (y >> 1)] + 2) >> 2
+                    elif z == -1:
+                        v = (e[7] + 2 * e[8] + T[0] + 2) >> 2
+                    else:
+                        v = (e[7 - (y - 2 * x - 1)] + 2 * e[7 - (y - 2 * x - 2)] + e[7 - (y - 2 * x - 3)] + 2) >> 2
+                elif mode == 6:
+                    z = 2 * y - x
+                    if z >= 0 and (z & 1) == 0:
+                        v = (e[7 - (y - (x >> 1) - 1)] + e[7 - (y - (x >> 1))] + 1) >> 1
+                    elif z >= 0:
+                        v = (e[7 - (y - (x >> 1) - 2)] + 2 * e[7 - (y - (x >> 1) - 1)] + e[7 - (y - (x >> 1))] + 2) >> 2
+                    elif z == -1:
+                        v = (e[7] + 2 * e[8] + T[0] + 2) >> 2
+                    else:
+                        v = (T[x - 2 * y - 1] + 2 * T[x - 2 * y - 2] + T[x - 2 * y - 3] + 2) >> 2
+                elif mode == 7:
+                    s = x + (y >> 1)
+                    if (y & 1) == 0:
+                        v = (T[s] + T[s + 1] + 1) >> 1
+                    else:
+                        v = (T[s] + 2 * T[s + 1] + T[s + 2] + 2) >> 2
                 else:
-                    v = PDC
-            elif mode == 3:
-                if x == 7 and y == 7:
-                    v = (T[14] + 3 * T[15] + 2) >> 2
-                else:
-                    v = (T[x + y] + 2 * T[x + y + 1] + T[x + y + 2] + 2) >> 2
-            elif mode == 4:
-                k = 8 + x - y
-                v = (e[k - 1] + 2 * e[k] + e[k + 1] + 2) >> 2
-            elif mode == 5:
-                z = 2 * x - y
-                if z >= 0 and (z & 1) == 0:
-                    v = (T[x - (y >> 1) - 1] + T[x - (y >> 1)] + 1) >> 1
-                elif z >= 0:
-                    v = (T[x - (y >> 1) - 2] + 2 * T[x - (y >> 1) - 1] + T[x - (y >> 1)] + 2) >> 2
-                elif z == -1:
-                    v = (e[7] + 2 * e[8] + T[0] + 2) >> 2
-                else:
-                    v = (e[7 - (y - 2 * x - 1)] + 2 * e[7 - (y - 2 * x - 2)] + e[7 - (y - 2 * x - 3)] + 2) >> 2
-            elif mode == 6:
-                z = 2 * y - x
-                if z >= 0 and (z & 1) == 0:
-                    v = (e[7 - (y - (x >> 1) - 1)] + e[7 - (y - (x >> 1))] + 1) >> 1
-                elif z >= 0:
-                    v = (e[7 - (y - (x >> 1) - 2)] + 2 * e[7 - (y - (x >> 1) - 1)] + e[7 - (y - (x >> 1))] + 2) >> 2
-                elif z == -1:
-                    v = (e[7] + 2 * e[8] + T[0] + 2) >> 2
-                else:
-                    v = (T[x - 2 * y - 1] + 2 * T[x - 2 * y - 2] + T[x - 2 * y - 3] + 2) >> 2
-            elif mode == 7:
-                s = x + (y >> 1)
-                if (y & 1) == 0:
-                    v = (T[s] + T[s + 1] + 1) >> 1
-                else:
-                    v = (T[s] + 2 * T[s + 1] + T[s + 2] + 2) >> 2
-            else:
-                z = x + 2 * y
-                s = y + (x >> 1)
-                if z < 13 and (z & 1) == 0:
-                    v = (e[7 - s] + e[7 - (s + 1)] + 1) >> 1
-                elif z < 13:
-                    v = (e[7 - s] + 2 * e[7 - (s + 1)] + e[7 - (s + 2)] + 2) >> 2
-                elif z == 13:
-                    v = (e[1] + 3 * e[0] + 2) >> 2
-                else:
-                    v = e[0]
-            dst[y * stride + x] = <uint16_t>v
+                    z = x + 2 * y
+                    s = y + (x >> 1)
+                    if z < 13 and (z & 1) == 0:
+                        v = (e[7 - s] + e[7 - (s + 1)] + 1) >> 1
+                    elif z < 13:
+                        v = (e[7 - s] + 2 * e[7 - (s + 1)] + e[7 - (s + 2)] + 2) >> 2
+                    elif z == 13:
+                        v = (e[1] + 3 * e[0] + 2) >> 2
+                    else:
+                        v = e[0]
+                dst[y * stride + x] = <uint16_t>v
+
+
+def pred8x8l_py(edge, int mode, bint hasT, bint hasTR, bint hasL, bint hasTL, int bit_depth=8):
+    """Python entry for tests: filter8x8_refs + pred8x8l of the 25-sample edge array (see filter8x8_refs);
+    returns the 64 predicted samples in raster order."""
+    cdef int e[25]
+    cdef uint16_t d[64]
+    cdef int i, saved = PMAX
+    for i in range(25):
+        e[i] = edge[i]
+    set_bit_depth(bit_depth)
+    filter8x8_refs(e, hasT, hasTR, hasL, hasTL)
+    pred8x8l(d, 8, mode, e, hasT, hasL)
+    set_bit_depth(saved.bit_length())
+    return [d[i] for i in range(64)]
