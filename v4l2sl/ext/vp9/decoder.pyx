@@ -253,6 +253,7 @@ include "loopfilter.pxi"
 include "probs.pxi"
 
 init_token_tables()
+init_mc_tables()
 init_prob_tables()
 init_mode_tables()
 

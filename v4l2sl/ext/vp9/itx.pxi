@@ -501,6 +501,10 @@ cdef void idct32(const int32_t* i, int32_t* o) noexcept nogil:
         o[31 - k] = <int32_t>(a[k] - a[31 - k])
 
 
+cdef uint8_t EOB_MAX_ROW[4][3][1024]   # [tx_size][scan kind][eob - 1]: last row / column of a nonzero
+cdef uint8_t EOB_MAX_COL[4][3][1024]   # coefficient among the first eob of the scan (filled with SCAN)
+
+
 ctypedef void (*tx1d_fn)(const int32_t*, int32_t*) noexcept nogil
 
 
@@ -518,9 +522,12 @@ cdef void inverse_transform_add(int32_t* coef, uint16_t* dst, Py_ssize_t stride,
     cdef int n = 4 << tx_size
     cdef int maxv = (1 << bit_depth) - 1
     cdef int32_t tmp[1024]
+    cdef int32_t res[1024]
     cdef int32_t tin[32]
     cdef int32_t tout[32]
-    cdef int r, c, shift
+    cdef int r, c, shift, scan_kind, max_row, max_col, rnd
+    cdef int32_t* op
+    cdef uint16_t* d
     cdef tx1d_fn rowf, colf
     cdef int64_t a1, b1, c1, d1, e1
     cdef int32_t* ip
@@ -561,16 +568,6 @@ cdef void inverse_transform_add(int32_t* coef, uint16_t* dst, Py_ssize_t stride,
             dst[3 * stride + c] = clip_px(dst[3 * stride + c] + <int>d1, maxv)
         memset(coef, 0, 16 * sizeof(int32_t))
         return
-    if eob == 1 and tx_type == 0:
-        # DC only: every 1-D output is Round2(in * cospi_16_64, 14), in both passes
-        shift = 4 if tx_size == 0 else (5 if tx_size == 1 else 6)
-        a1 = rs14(rs14(<int64_t>coef[0] * COS16) * COS16)
-        a1 = (a1 + (1 << (shift - 1))) >> shift
-        for r in range(n):
-            for c in range(n):
-                dst[r * stride + c] = clip_px(dst[r * stride + c] + <int>a1, maxv)
-        coef[0] = 0
-        return
     if tx_size == 0:
         rowf = iadst4 if (tx_type & 2) else idct4     # DCT_ADST / ADST_ADST: horizontal ADST
         colf = iadst4 if (tx_type & 1) else idct4     # ADST_DCT / ADST_ADST: vertical ADST
@@ -587,19 +584,53 @@ cdef void inverse_transform_add(int32_t* coef, uint16_t* dst, Py_ssize_t stride,
         rowf = idct32
         colf = idct32
         shift = 6
-    for r in range(n):
+    # coefficients past the end of block are zero: rows > max_row and columns > max_col of coef vanish
+    scan_kind = 0
+    if tx_size < 3:
+        scan_kind = 2 if tx_type == 1 else (1 if tx_type == 2 else 0)
+    if eob > n * n:
+        eob = n * n
+    max_row = EOB_MAX_ROW[tx_size][scan_kind][eob - 1]
+    max_col = EOB_MAX_COL[tx_size][scan_kind][eob - 1]
+    rnd = 1 << (shift - 1)
+    # row transforms (a DCT of a row whose only nonzero input is the first is constant: every output is
+    # Round2(in * cospi_16_64, 14))
+    for r in range(max_row + 1):
         ip = coef + n * r
-        a1 = 0
-        for c in range(n):
-            a1 |= ip[c]
-        if a1:
-            rowf(ip, tmp + n * r)
+        op = tmp + n * r
+        if max_col == 0 and not (tx_type & 2):
+            a1 = rs14(<int64_t>ip[0] * COS16)
+            for c in range(n):
+                op[c] = <int32_t>a1
         else:
-            memset(tmp + n * r, 0, n * sizeof(int32_t))
-    for c in range(n):
+            a1 = 0
+            for c in range(max_col + 1):
+                a1 |= ip[c]
+            if a1:
+                rowf(ip, op)
+            else:
+                memset(op, 0, n * sizeof(int32_t))
+    # column transforms, the same shortcut when only the first row is nonzero
+    if max_row == 0 and not (tx_type & 1):
+        for c in range(n):
+            tout[c] = <int32_t>((rs14(<int64_t>tmp[c] * COS16) + rnd) >> shift)
         for r in range(n):
-            tin[r] = tmp[r * n + c]
-        colf(tin, tout)
+            d = dst + r * stride
+            for c in range(n):
+                d[c] = clip_px(d[c] + tout[c], maxv)
+    else:
+        if max_row + 1 < n:
+            memset(tmp + n * (max_row + 1), 0, n * (n - max_row - 1) * sizeof(int32_t))
+        for c in range(n):
+            for r in range(n):
+                tin[r] = tmp[r * n + c]
+            colf(tin, tout)
+            for r in range(n):
+                res[r * n + c] = (tout[r] + rnd) >> shift
         for r in range(n):
-            dst[r * stride + c] = clip_px(dst[r * stride + c] + ((tout[r] + (1 << (shift - 1))) >> shift), maxv)
-    memset(coef, 0, n * n * sizeof(int32_t))
+            d = dst + r * stride
+            op = res + r * n
+            for c in range(n):
+                d[c] = clip_px(d[c] + op[c], maxv)
+    for r in range(max_row + 1):
+        memset(coef + n * r, 0, (max_col + 1) * sizeof(int32_t))

@@ -9,81 +9,111 @@ cdef inline int clamp_px(int v, int maxv) noexcept nogil:
     return 0 if v < 0 else (maxv if v > maxv else v)
 
 
-cdef inline int16_t clamp16(int v, int maxv) noexcept nogil:
-    return <int16_t>(0 if v < 0 else (maxv if v > maxv else v))
+# 8-bit samples: each tap product and the 8-tap sum are computed modulo 2^16 (gcc then vectorises 8 lanes per
+# SSE2 register with pmullw/paddw). Exact because every filter's sum over samples 0..255 lies in
+# [-54 * 255, 182 * 255] (init_mc_tables checks the tables): adding NARROW_OFFSET = 112 * 128 + 64 (the
+# rounding term plus a multiple of 128) keeps it in 0..65535, and (v >> 7) - 112 is then Round2(sum, 7).
+# Deeper samples use 32-bit sums of int16 x int16 products (samples are at most 12 bits, so the cast is exact).
+DEF NARROW_OFFSET = 14400
+DEF NARROW_BIAS = 112
 
 
-# The 8-tap loops multiply int16 taps by int16 operands (samples are at most 12 bits, so the cast is exact): gcc
-# then vectorises them with 16x16->32 bit widening multiplies (pmullw/pmulhw, plain SSE2). With int taps and
-# uint16 samples it emitted emulated 32-bit multiplies (pmuludq shuffles); measured on tiles_640.ivf this pass
-# was 10% of the decode before the change.
-cdef void filter_rows_h(const uint16_t* src, Py_ssize_t stride, int16_t* out, int fx, int w, int rows, int filt,
-                        int maxv) noexcept nogil:
-    """Horizontal 8-tap pass of ``rows`` rows starting at ``src`` into ``out`` (row pitch 64)."""
-    cdef const int16_t* f = &FILTERS[filt][fx][0]
+cdef inline void filter_line(const uint16_t* s, Py_ssize_t step, uint16_t* o, const int16_t* f, int w, int maxv,
+                             bint narrow, bint avg) noexcept nogil:
+    """One output row of the 8-tap filter: o[c] from s[c + (k - 3) * step], k = 0..7 (s points at tap 3);
+    ``avg``: average with what o holds (compound prediction)."""
     cdef int16_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4], f5 = f[5], f6 = f[6], f7 = f[7]
-    cdef const int16_t* s
-    cdef int16_t* o
-    cdef int r, c
-    for r in range(rows):
-        s = <const int16_t*>(src + r * stride - 3)
-        o = out + r * 64
+    cdef const uint16_t* t = s - 3 * step
+    cdef const int16_t* ts = <const int16_t*>t
+    cdef int c, v
+    cdef uint16_t u
+    if narrow:
         for c in range(w):
-            o[c] = clamp16((f0 * s[c] + f1 * s[c + 1] + f2 * s[c + 2] + f3 * s[c + 3] +
-                            f4 * s[c + 4] + f5 * s[c + 5] + f6 * s[c + 6] + f7 * s[c + 7] + 64) >> 7, maxv)
+            u = <uint16_t>(f0 * t[c] + f1 * t[c + step] + f2 * t[c + 2 * step] + f3 * t[c + 3 * step] +
+                           f4 * t[c + 4 * step] + f5 * t[c + 5 * step] + f6 * t[c + 6 * step] +
+                           f7 * t[c + 7 * step] + NARROW_OFFSET)
+            v = <int>(u >> 7) - NARROW_BIAS
+            v = 0 if v < 0 else (maxv if v > maxv else v)
+            if avg:
+                o[c] = <uint16_t>((o[c] + v + 1) >> 1)
+            else:
+                o[c] = <uint16_t>v
+    else:
+        for c in range(w):
+            v = (f0 * ts[c] + f1 * ts[c + step] + f2 * ts[c + 2 * step] + f3 * ts[c + 3 * step] +
+                 f4 * ts[c + 4 * step] + f5 * ts[c + 5 * step] + f6 * ts[c + 6 * step] + f7 * ts[c + 7 * step] +
+                 64) >> 7
+            v = 0 if v < 0 else (maxv if v > maxv else v)
+            if avg:
+                o[c] = <uint16_t>((o[c] + v + 1) >> 1)
+            else:
+                o[c] = <uint16_t>v
 
 
-cdef void filter_cols_v(const int16_t* tmp, int16_t* res, int fy, int w, int h, int filt, int maxv) noexcept nogil:
-    """Vertical 8-tap pass over ``tmp`` (h + 7 rows, pitch 64) into ``res`` (pitch 64)."""
-    cdef const int16_t* f = &FILTERS[filt][fy][0]
-    cdef int16_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4], f5 = f[5], f6 = f[6], f7 = f[7]
-    cdef const int16_t* t
-    cdef int16_t* o
+cdef inline void predict_block(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* src, Py_ssize_t stride,
+                               int fx, int fy, int w, int h, int filt, int maxv, bint narrow,
+                               bint avg) noexcept nogil:
+    """Separable filter of an unscaled block; a pass with a zero phase is skipped (its only tap is 128, exact)
+    and single passes write straight into the picture."""
+    cdef uint16_t tmp[(64 + 7) * 64]
+    cdef const int16_t* fh = &FILTERS[filt][fx][0]
+    cdef const int16_t* fv = &FILTERS[filt][fy][0]
     cdef int r, c
-    for r in range(h):
-        t = tmp + r * 64
-        o = res + r * 64
-        for c in range(w):
-            o[c] = clamp16((f0 * t[c] + f1 * t[c + 64] + f2 * t[c + 128] + f3 * t[c + 192] +
-                            f4 * t[c + 256] + f5 * t[c + 320] + f6 * t[c + 384] + f7 * t[c + 448] + 64) >> 7,
-                           maxv)
+    cdef uint16_t* d
+    cdef const uint16_t* sr
+    if fy == 0:
+        if fx == 0:
+            for r in range(h):
+                d = dst + r * dst_stride
+                sr = src + r * stride
+                if avg:
+                    for c in range(w):
+                        d[c] = <uint16_t>((d[c] + sr[c] + 1) >> 1)
+                else:
+                    memcpy(d, sr, w * sizeof(uint16_t))
+        else:
+            for r in range(h):
+                filter_line(src + r * stride, 1, dst + r * dst_stride, fh, w, maxv, narrow, avg)
+    elif fx == 0:
+        for r in range(h):
+            filter_line(src + r * stride, stride, dst + r * dst_stride, fv, w, maxv, narrow, avg)
+    else:
+        for r in range(h + 7):
+            filter_line(src + (r - 3) * stride, 1, tmp + r * 64, fh, w, maxv, narrow, 0)
+        for r in range(h):
+            filter_line(tmp + (r + 3) * 64, 64, dst + r * dst_stride, fv, w, maxv, narrow, avg)
 
 
 cdef void predict_inter_fast(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* src, Py_ssize_t stride,
                              int fx, int fy, int w, int h, int filt, int avg, int maxv) noexcept nogil:
-    """Unscaled block fully inside the reference: separable filter, passes with a zero phase skipped (the
-    128 centre tap is exact, so this equals the two-pass result)."""
-    cdef int16_t tmp[(64 + 8) * 64]
-    cdef int16_t res[64 * 64]
-    cdef int r, c
-    cdef uint16_t* d
-    if fy == 0:
-        if fx == 0:
-            if not avg:  # integer motion vector: plain copy
-                for r in range(h):
-                    memcpy(dst + r * dst_stride, src + r * stride, w * sizeof(uint16_t))
-                return
-            for r in range(h):
-                for c in range(w):
-                    res[r * 64 + c] = <int16_t>src[r * stride + c]
-        else:
-            filter_rows_h(src, stride, res, fx, w, h, filt, maxv)
-    else:
-        if fx == 0:
-            for r in range(h + 7):
-                for c in range(w):
-                    tmp[r * 64 + c] = <int16_t>src[(r - 3) * stride + c]
-        else:
-            filter_rows_h(src - 3 * stride, stride, tmp, fx, w, h + 7, filt, maxv)
-        filter_cols_v(tmp, res, fy, w, h, filt, maxv)
-    for r in range(h):
-        d = dst + r * dst_stride
+    """Unscaled block whose source area (with the filter taps) is inside the buffer ``src`` points into."""
+    if maxv == 255:
         if avg:
-            for c in range(w):
-                d[c] = <uint16_t>((d[c] + res[r * 64 + c] + 1) >> 1)
+            predict_block(dst, dst_stride, src, stride, fx, fy, w, h, filt, maxv, 1, 1)
         else:
-            for c in range(w):
-                d[c] = <uint16_t>res[r * 64 + c]
+            predict_block(dst, dst_stride, src, stride, fx, fy, w, h, filt, maxv, 1, 0)
+    elif avg:
+        predict_block(dst, dst_stride, src, stride, fx, fy, w, h, filt, maxv, 0, 1)
+    else:
+        predict_block(dst, dst_stride, src, stride, fx, fy, w, h, filt, maxv, 0, 0)
+
+
+cdef void init_mc_tables():
+    cdef int t, i, k, pos, neg
+    from v4l2sl.ext.vp9 import tables as T
+    filters = (T.FILTER_REGULAR, T.FILTER_SMOOTH, T.FILTER_SHARP, T.FILTER_BILINEAR)
+    for t in range(4):
+        for i in range(16):
+            pos = neg = 0
+            for k in range(8):
+                FILTERS[t][i][k] = filters[t][i * 8 + k]
+                if FILTERS[t][i][k] > 0:
+                    pos += FILTERS[t][i][k]
+                else:
+                    neg += FILTERS[t][i][k]
+            # the 16-bit 8-bit-sample path (filter_line) relies on these sums
+            if neg * 255 + NARROW_OFFSET < 0 or pos * 255 + NARROW_OFFSET > 65535:
+                raise AssertionError("VP9 interpolation filter outside the 16-bit sum bounds")
 
 
 cdef void predict_inter(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* ref, Py_ssize_t ref_stride,

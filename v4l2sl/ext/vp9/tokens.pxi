@@ -116,8 +116,14 @@ cdef void init_token_tables():
         n = l * l
         for k in range(3):
             sc = scans[t][k]
-            for i in range(n):
-                SCAN[t][k][i] = sc[i]
+            a = b = 0
+            for i in range(1024):
+                if i < n:
+                    SCAN[t][k][i] = sc[i]
+                    a = max(a, sc[i] // l)
+                    b = max(b, sc[i] % l)
+                EOB_MAX_ROW[t][k][i] = a
+                EOB_MAX_COL[t][k][i] = b
             NEIGHBORS[t][k][0][0] = 0
             NEIGHBORS[t][k][0][1] = 0
             for i in range(1, n):
@@ -155,8 +161,3 @@ cdef void init_token_tables():
             CAT_PROBS[i][k] = cats[i][k]
     for i, v in enumerate((5, 7, 11, 19, 35, 67)):
         CAT_BASE[i] = v
-    filters = (T.FILTER_REGULAR, T.FILTER_SMOOTH, T.FILTER_SHARP, T.FILTER_BILINEAR)
-    for t in range(4):
-        for i in range(16):
-            for k in range(8):
-                FILTERS[t][i][k] = filters[t][i * 8 + k]
