@@ -3,6 +3,7 @@
 and 8.4.2.3 (weighted sample prediction). Reference samples outside the picture are the nearest
 edge sample (8.4.2.2.1/2: Clip3 of the coordinates)."""
 from libc.stdint cimport uint8_t, uint16_t
+from libc.string cimport memcpy
 
 
 cdef int PMAX = 255          # (1 << BitDepth) - 1, set by set_bit_depth()
@@ -21,6 +22,21 @@ cdef inline int clampi(int v, int lo, int hi) noexcept nogil:
 
 # window: (bw + 5) x (bh + 5) reference samples starting at (xInt - 2, yInt - 2); WS = row stride
 DEF WS = 24
+
+
+cdef inline void _window(uint16_t* win, const uint16_t* ref, Py_ssize_t rstride, int W, int H, int x0, int y0,
+                         int w, int h) noexcept nogil:
+    """The w x h reference samples from (x0, y0) into win (row stride WS) with the coordinates clipped to the
+    picture (8-228/8-229, 8-268/8-269): blocks near or across the edges use the kernels on this window."""
+    cdef int i, j
+    cdef const uint16_t* r
+    for i in range(h):
+        r = ref + clampi(y0 + i, 0, H - 1) * rstride
+        if x0 >= 0 and x0 + w <= W:
+            memcpy(&win[i * WS], r + x0, 2 * w)
+        else:
+            for j in range(w):
+                win[i * WS + j] = r[clampi(x0 + j, 0, W - 1)]
 
 
 # The sample loops of 8.4.2.2.1 in C, one copy per block width (constant trip counts) and an AVX2 clone on
@@ -256,13 +272,10 @@ cdef void mc_luma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssi
     (8.4.2.2.1: b/h by the 6-tap filter, j from the unrounded b1 values, quarter positions by averaging)."""
     cdef uint16_t win[21 * WS]
     cdef int xi = x + (mvx >> 2), yi = y + (mvy >> 2)
-    cdef int i, j
     if xi - 2 >= 0 and yi - 2 >= 0 and xi + bw + 3 <= W and yi + bh + 3 <= H:
         h264mc_luma(dst, dstride, ref + yi * rstride + xi, rstride, mvx & 3, mvy & 3, bw, bh, PMAX)
         return
-    for i in range(bh + 5):
-        for j in range(bw + 5):
-            win[i * WS + j] = ref[clampi(yi - 2 + i, 0, H - 1) * rstride + clampi(xi - 2 + j, 0, W - 1)]
+    _window(win, ref, rstride, W, H, xi - 2, yi - 2, bw + 5, bh + 5)
     h264mc_luma(dst, dstride, &win[2 * WS + 2], WS, mvx & 3, mvy & 3, bw, bh, PMAX)
 
 
@@ -329,9 +342,28 @@ cdef extern from *:
         }
     }
 
+    /* the same in 16 int16 lanes (R = 16 / W rows per vector) when every sum fits int16 (see the caller) */
+    H264MC_INLINE void h264mc_biweight16_w(uint16_t *restrict dst, ptrdiff_t ds, const uint16_t *restrict src,
+                                           ptrdiff_t ss, const int W, int bh, int logWD, int w0, int w1, int o) {
+        const int16_t rnd = 1 << logWD, sh = logWD + 1;
+        int i;
+        for (i = 0; i < bh; i += 16 / W) {
+            h264mc_v16 v = h264mc_ld(dst + i * ds, ds, W) * (int16_t)w0 + h264mc_ld(src + i * ss, ss, W) * (int16_t)w1;
+            h264mc_st(dst + i * ds, ds, h264mc_clip8(((v + rnd) >> sh) + (int16_t)o), W);
+        }
+    }
+
     H264MC_CLONES
     static void h264mc_biweight(uint16_t *dst, ptrdiff_t ds, const uint16_t *src, ptrdiff_t ss, int bw, int bh,
                                 int logWD, int w0, int w1, int o, int pmax) {
+        /* 8-bit samples: the weighted sum stays within int16 for the implicit weights (w0 + w1 == 64) and
+           most explicit ones */
+        if (pmax == 255 && 255 * ((w0 > 0 ? w0 : 0) + (w1 > 0 ? w1 : 0)) + (1 << logWD) <= 32767
+            && 255 * ((w0 < 0 ? w0 : 0) + (w1 < 0 ? w1 : 0)) >= -32768 && o >= -128 && o <= 127) {
+            if (bw == 16) { h264mc_biweight16_w(dst, ds, src, ss, 16, bh, logWD, w0, w1, o); return; }
+            if (bw == 8 && (bh & 1) == 0) { h264mc_biweight16_w(dst, ds, src, ss, 8, bh, logWD, w0, w1, o); return; }
+            if (bw == 4 && (bh & 3) == 0) { h264mc_biweight16_w(dst, ds, src, ss, 4, bh, logWD, w0, w1, o); return; }
+        }
         if (bw == 16) h264mc_biweight_w(dst, ds, src, ss, 16, bh, logWD, w0, w1, o, pmax);
         else if (bw == 8) h264mc_biweight_w(dst, ds, src, ss, 8, bh, logWD, w0, w1, o, pmax);
         else if (bw == 4) h264mc_biweight_w(dst, ds, src, ss, 4, bh, logWD, w0, w1, o, pmax);
@@ -347,21 +379,13 @@ cdef extern from *:
 cdef void mc_chroma(uint16_t* dst, Py_ssize_t dstride, const uint16_t* ref, Py_ssize_t rstride, int W, int H,
                     int x, int y, int mvx, int mvy, int bw, int bh) noexcept nogil:
     """8.4.2.2.2 chroma sample interpolation; (x, y) chroma block position, mv in 1/8 chroma samples."""
+    cdef uint16_t win[17 * WS]
     cdef int xi = x + (mvx >> 3), yi = y + (mvy >> 3)
-    cdef int fx = mvx & 7, fy = mvy & 7
-    cdef int i, j, xa, xb, ya, yb
-    cdef int wA = (8 - fx) * (8 - fy), wB = fx * (8 - fy), wC = (8 - fx) * fy, wD = fx * fy
     if xi >= 0 and yi >= 0 and xi + bw + 1 <= W and yi + bh + 1 <= H:
-        h264mc_chroma(dst, dstride, ref + yi * rstride + xi, rstride, fx, fy, bw, bh, PMAX)
+        h264mc_chroma(dst, dstride, ref + yi * rstride + xi, rstride, mvx & 7, mvy & 7, bw, bh, PMAX)
         return
-    for i in range(bh):
-        ya = clampi(yi + i, 0, H - 1) * rstride
-        yb = clampi(yi + i + 1, 0, H - 1) * rstride
-        for j in range(bw):
-            xa = clampi(xi + j, 0, W - 1)
-            xb = clampi(xi + j + 1, 0, W - 1)
-            dst[i * dstride + j] = <uint16_t>((wA * ref[ya + xa] + wB * ref[ya + xb] + wC * ref[yb + xa]
-                                              + wD * ref[yb + xb] + 32) >> 6)
+    _window(win, ref, rstride, W, H, xi, yi, bw + 1, bh + 1)
+    h264mc_chroma(dst, dstride, win, WS, mvx & 7, mvy & 7, bw, bh, PMAX)
 
 
 cdef extern from *:
