@@ -226,25 +226,26 @@ def test_residual(bd: int, size: int) -> None:
 ipred = pytest.importorskip("v4l2sl.ext.h264.ipred")
 
 
-def _ref_pred8x8l(p: dict[tuple[int, int], int], mode: int, hasT: bool, hasL: bool, hasTL: bool,
-                  bd: int) -> list[int]:
-    """8.3.2.2.1 reference sample filtering, then 8.3.2.2.2 .. 8.3.2.2.10 (p[x, y] with y = -1 the row above,
-    x = -1 the column to the left; p[8..15, -1] already substituted when not available)."""
+def _ref_pred_nxn(p: dict[tuple[int, int], int], mode: int, hasT: bool, hasL: bool, hasTL: bool,
+                  bd: int, n: int = 8) -> list[int]:
+    """Intra_4x4 (8.3.1.2.1 .. 8.3.1.2.9, n = 4) or Intra_8x8 (n = 8: 8.3.2.2.1 reference sample filtering, then
+    8.3.2.2.2 .. 8.3.2.2.10) prediction; p[x, y] with y = -1 the row above, x = -1 the column to the left,
+    p[n..2n-1, -1] already substituted when not available."""
     q = dict(p)
-    if hasT:
+    if n == 8 and hasT:
         q[0, -1] = ((p[-1, -1] + 2 * p[0, -1] + p[1, -1] + 2) >> 2 if hasTL
                     else (3 * p[0, -1] + p[1, -1] + 2) >> 2)
         for x in range(1, 15):
             q[x, -1] = (p[x - 1, -1] + 2 * p[x, -1] + p[x + 1, -1] + 2) >> 2
         q[15, -1] = (p[14, -1] + 3 * p[15, -1] + 2) >> 2
-    if hasTL:
+    if n == 8 and hasTL:
         if not hasT and hasL:
             q[-1, -1] = (3 * p[-1, -1] + p[-1, 0] + 2) >> 2
         elif hasT and not hasL:
             q[-1, -1] = (3 * p[-1, -1] + p[0, -1] + 2) >> 2
         elif hasT and hasL:
             q[-1, -1] = (p[0, -1] + 2 * p[-1, -1] + p[-1, 0] + 2) >> 2
-    if hasL:
+    if n == 8 and hasL:
         q[-1, 0] = ((p[-1, -1] + 2 * p[-1, 0] + p[-1, 1] + 2) >> 2 if hasTL
                     else (3 * p[-1, 0] + p[-1, 1] + 2) >> 2)
         for y in range(1, 7):
@@ -258,18 +259,20 @@ def _ref_pred8x8l(p: dict[tuple[int, int], int], mode: int, hasT: bool, hasL: bo
         return (q[a] + q[b] + 1) >> 1
 
     out = []
-    for y in range(8):
-        for x in range(8):
+    last, hu = n - 1, 2 * n - 3                   # zHU limit: 5 (4x4) or 13 (8x8)
+    for y in range(n):
+        for x in range(n):
             if mode == 0:
                 v = q[x, -1]
             elif mode == 1:
                 v = q[-1, y]
             elif mode == 2:
-                st, sl = sum(q[k, -1] for k in range(8)), sum(q[-1, k] for k in range(8))
-                v = ((st + sl + 8) >> 4 if hasT and hasL else (sl + 4) >> 3 if hasL
-                     else (st + 4) >> 3 if hasT else 1 << (bd - 1))
+                st, sl = sum(q[k, -1] for k in range(n)), sum(q[-1, k] for k in range(n))
+                sh = 3 if n == 4 else 4
+                v = ((st + sl + (1 << sh - 1)) >> sh if hasT and hasL else (sl + (n >> 1)) >> (sh - 1) if hasL
+                     else (st + (n >> 1)) >> (sh - 1) if hasT else 1 << (bd - 1))
             elif mode == 3:
-                v = ((q[14, -1] + 3 * q[15, -1] + 2) >> 2 if x == 7 and y == 7
+                v = ((q[2 * n - 2, -1] + 3 * q[2 * n - 1, -1] + 2) >> 2 if x == last and y == last
                      else t3((x + y, -1), (x + y + 1, -1), (x + y + 2, -1)))
             elif mode == 4:
                 v = (t3((x - y - 2, -1), (x - y - 1, -1), (x - y, -1)) if x > y
@@ -292,9 +295,9 @@ def _ref_pred8x8l(p: dict[tuple[int, int], int], mode: int, hasT: bool, hasL: bo
                 v = t2((s, -1), (s + 1, -1)) if y % 2 == 0 else t3((s, -1), (s + 1, -1), (s + 2, -1))
             else:
                 z, s = x + 2 * y, y + (x >> 1)
-                v = (t2((-1, s), (-1, s + 1)) if z < 13 and z % 2 == 0
-                     else t3((-1, s), (-1, s + 1), (-1, s + 2)) if z < 13
-                     else (q[-1, 6] + 3 * q[-1, 7] + 2) >> 2 if z == 13 else q[-1, 7])
+                v = (t2((-1, s), (-1, s + 1)) if z < hu and z % 2 == 0
+                     else t3((-1, s), (-1, s + 1), (-1, s + 2)) if z < hu
+                     else (q[-1, n - 2] + 3 * q[-1, n - 1] + 2) >> 2 if z == hu else q[-1, n - 1])
             out.append(v)
     return out
 
@@ -320,4 +323,28 @@ def test_pred8x8l(bd: int) -> None:
                 if ("T" in need and not hasT) or ("L" in need and not hasL) or ("X" in need and not hasTL):
                     continue
                 got = ipred.pred8x8l_py(edge, mode, hasT, hasTR, hasL, hasTL, bd)
-                assert got == _ref_pred8x8l(p, mode, hasT, hasL, hasTL, bd), (mode, hasT, hasTR, hasL, hasTL)
+                assert got == _ref_pred_nxn(p, mode, hasT, hasL, hasTL, bd), (mode, hasT, hasTR, hasL, hasTL)
+
+
+@pytest.mark.parametrize("bd", [8, 10])
+def test_pred4x4(bd: int) -> None:
+    """Every Intra_4x4 mode with every neighbour availability it may be used with."""
+    rng = np.random.default_rng(bd + 40)
+    pmax = (1 << bd) - 1
+    needs = {0: "T", 1: "L", 2: "", 3: "T", 4: "TLX", 5: "TLX", 6: "TLX", 7: "T", 8: "L"}
+    for trial in range(40):
+        vals = rng.integers(0, pmax + 1, 13) if trial % 3 else rng.integers(0, 2, 13) * pmax
+        for hasT, hasTR, hasL, hasTL in itertools.product((False, True), repeat=4):
+            if hasTR and not hasT:
+                continue
+            p = {(-1, y): int(vals[3 - y]) for y in range(4)}
+            p[-1, -1] = int(vals[4])
+            p.update({(x, -1): int(vals[5 + x]) for x in range(8)})
+            if not hasTR:
+                p.update({(x, -1): p[3, -1] for x in range(4, 8)})
+            edge = [p[-1, 3 - k] for k in range(4)] + [p[-1, -1]] + [p[x, -1] for x in range(8)]
+            for mode, need in needs.items():
+                if ("T" in need and not hasT) or ("L" in need and not hasL) or ("X" in need and not hasTL):
+                    continue
+                got = ipred.pred4x4_py(edge, mode, hasT, hasL, bd)
+                assert got == _ref_pred_nxn(p, mode, hasT, hasL, hasTL, bd, 4), (mode, hasT, hasTR, hasL, hasTL)

@@ -22,23 +22,23 @@ cdef inline uint16_t clip1(int x) noexcept nogil:
 cdef void pred4x4(uint16_t* dst, Py_ssize_t stride, int mode, const int* e, bint hasT, bint hasL) noexcept nogil:
     """8.3.1.2 Intra_4x4 sample prediction. `e` (13 samples): e[0..3] = p[-1,3..0], e[4] = p[-1,-1],
     e[5..12] = p[0..7,-1] (top-right already substituted)."""
-    cdef int x, y, v, z, s, k
+    cdef int x, y, v, z, s, k, dc = PDC
     cdef const int* T = e + 5      # T[k] = p[k,-1], T[-1] = p[-1,-1]
+    if mode == 2:                   # DC, once per block
+        if hasT and hasL:
+            dc = (T[0] + T[1] + T[2] + T[3] + e[0] + e[1] + e[2] + e[3] + 4) >> 3
+        elif hasL:
+            dc = (e[0] + e[1] + e[2] + e[3] + 2) >> 2
+        elif hasT:
+            dc = (T[0] + T[1] + T[2] + T[3] + 2) >> 2
     for y in range(4):
         for x in range(4):
             if mode == 0:       # Vertical
                 v = T[x]
             elif mode == 1:     # Horizontal
                 v = e[3 - y]
-            elif mode == 2:     # DC
-                if hasT and hasL:
-                    v = (T[0] + T[1] + T[2] + T[3] + e[0] + e[1] + e[2] + e[3] + 4) >> 3
-                elif hasL:
-                    v = (e[0] + e[1] + e[2] + e[3] + 2) >> 2
-                elif hasT:
-                    v = (T[0] + T[1] + T[2] + T[3] + 2) >> 2
-                else:
-                    v = PDC
+            elif mode == 2:
+                v = dc
             elif mode == 3:     # Diagonal_Down_Left
                 if x == 3 and y == 3:
                     v = (T[6] + 3 * T[7] + 2) >> 2
@@ -306,6 +306,19 @@ cdef void pred8x8l(uint16_t* dst, Py_ssize_t stride, int mode, const int* e, bin
                     else:
                         v = e[0]
                 dst[y * stride + x] = <uint16_t>v
+
+
+def pred4x4_py(edge, int mode, bint hasT, bint hasL, int bit_depth=8):
+    """Python entry for tests: pred4x4 of the 13-sample edge array (see pred4x4); 16 samples, raster order."""
+    cdef int e[13]
+    cdef uint16_t d[16]
+    cdef int i, saved = PMAX
+    for i in range(13):
+        e[i] = edge[i]
+    set_bit_depth(bit_depth)
+    pred4x4(d, 4, mode, e, hasT, hasL)
+    set_bit_depth(saved.bit_length())
+    return [d[i] for i in range(16)]
 
 
 def pred8x8l_py(edge, int mode, bint hasT, bint hasTR, bint hasL, bint hasTL, int bit_depth=8):
