@@ -29,14 +29,19 @@ cdef inline void _window(uint16_t* win, const uint16_t* ref, Py_ssize_t rstride,
     """The w x h reference samples from (x0, y0) into win (row stride WS) with the coordinates clipped to the
     picture (8-228/8-229, 8-268/8-269): blocks near or across the edges use the kernels on this window."""
     cdef int i, j
+    cdef int lo = clampi(-x0, 0, w)             # window columns left of the picture: [0, lo)
+    cdef int hi = clampi(W - x0, lo, w)         # inside: [lo, hi); right of it: [hi, w)
     cdef const uint16_t* r
+    cdef uint16_t* d
     for i in range(h):
         r = ref + clampi(y0 + i, 0, H - 1) * rstride
-        if x0 >= 0 and x0 + w <= W:
-            memcpy(&win[i * WS], r + x0, 2 * w)
-        else:
-            for j in range(w):
-                win[i * WS + j] = r[clampi(x0 + j, 0, W - 1)]
+        d = &win[i * WS]
+        for j in range(lo):
+            d[j] = r[0]
+        if hi > lo:
+            memcpy(d + lo, r + x0 + lo, 2 * (hi - lo))
+        for j in range(hi, w):
+            d[j] = r[W - 1]
 
 
 # The sample loops of 8.4.2.2.1 in C, one copy per block width (constant trip counts) and an AVX2 clone on
