@@ -204,8 +204,11 @@ cdef class FrameDecoder:
     cdef int ph[3]
     cdef object arrays
     cdef list buffers                  # plane sets of earlier pictures, see _picture_buffers
-    cdef MI* mi
+    cdef MI* mi                        # block records, each at its top-left 8x8 unit
     cdef object mi_buf
+    cdef MI** grid                     # per 8x8 unit: the record of the block covering it
+    cdef object grid_buf
+    cdef MI blank                      # what units not decoded (yet) read as
     cdef MVRef* cur_mvs
     cdef object cur_mvs_buf
     cdef object prev_mvs_buf
@@ -337,6 +340,8 @@ cdef void _alloc(FrameDecoder fd):
     cdef int p
     fd.mi_buf = np.zeros(n * sizeof(MI), np.uint8)
     fd.mi = <MI*><uintptr_t>fd.mi_buf.ctypes.data
+    fd.grid_buf = np.zeros(n * sizeof(MI*), np.uint8)
+    fd.grid = <MI**><uintptr_t>fd.grid_buf.ctypes.data
     fd.cur_mvs_buf = np.zeros(n * sizeof(MVRef), np.uint8)
     fd.prev_mvs_buf = np.zeros(n * sizeof(MVRef), np.uint8)
     fd.seg_cur_buf = np.zeros(n, np.uint8)
@@ -511,7 +516,9 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
             fd.refs[i].xstep = (16 * fd.refs[i].xscale) >> 14
             fd.refs[i].ystep = (16 * fd.refs[i].yscale) >> 14
             fd.refs[i].scaled = fd.refs[i].xscale != (1 << 14) or fd.refs[i].yscale != (1 << 14)
-    fd.mi_buf[:] = 0
+    memset(&fd.blank, 0, sizeof(MI))
+    for i in range(mi_rows * mi_cols):
+        fd.grid[i] = &fd.blank
     fd.ctx_buf[:] = 0
     corrupted = False
     # tiles (6.4): tile rows in order, the tile columns of a row in parallel threads (the GIL is released); the

@@ -113,7 +113,7 @@ cdef void filter_block_plane(FrameDecoder fd, int plane, int mi_row, int mi_col,
         c16 = c8 = c4 = 0
         c = 0
         while c < 8 and mi_col + c < fd.mi_cols:
-            mi = &fd.mi[(mi_row + r) * fd.mi_cols + mi_col + c]
+            mi = fd.grid[(mi_row + r) * fd.mi_cols + mi_col + c]
             sb = mi.bsize
             skip_this = mi.skip and mi.is_inter
             edge_left = (not (c & (N8W[sb] - 1))) if B_W4L[sb] > 0 else 1

@@ -649,25 +649,25 @@ cdef int decode_block(FrameDecoder fd, TileCtx t, int mi_row, int mi_col, int bs
     cdef int bw = N8W[bsize], bh = N8H[bsize]
     cdef int x_mis = min(bw, fd.mi_cols - mi_col)
     cdef int y_mis = min(bh, fd.mi_rows - mi_row)
-    cdef MI* above = &fd.mi[(mi_row - 1) * fd.mi_cols + mi_col] if mi_row > 0 else NULL
-    cdef MI* left = &fd.mi[mi_row * fd.mi_cols + mi_col - 1] if mi_col > t.tile_col_start else NULL
-    cdef MI m
+    cdef MI* above = fd.grid[(mi_row - 1) * fd.mi_cols + mi_col] if mi_row > 0 else NULL
+    cdef MI* left = fd.grid[mi_row * fd.mi_cols + mi_col - 1] if mi_col > t.tile_col_start else NULL
+    cdef MI* m = &fd.mi[mi_row * fd.mi_cols + mi_col]     # the block's record lives at its top-left unit
+    cdef MI** g
     cdef int r, c, o, eobtotal
     cdef MVRef* mvr
-    memset(&m, 0, sizeof(MI))
+    memset(m, 0, sizeof(MI))
     m.bsize = bsize
     if fd.frame_is_intra:
-        read_intra_frame_mode_info(fd, t, &m, above, left, mi_row, mi_col, x_mis, y_mis)
+        read_intra_frame_mode_info(fd, t, m, above, left, mi_row, mi_col, x_mis, y_mis)
     else:
-        read_inter_frame_mode_info(fd, t, &m, above, left, mi_row, mi_col, x_mis, y_mis)
+        read_inter_frame_mode_info(fd, t, m, above, left, mi_row, mi_col, x_mis, y_mis)
     for r in range(y_mis):
+        g = fd.grid + (mi_row + r) * fd.mi_cols + mi_col
         for c in range(x_mis):
-            fd.mi[(mi_row + r) * fd.mi_cols + mi_col + c] = m
-    eobtotal = reconstruct_block(fd, t, &m, mi_row, mi_col, bsize)
+            g[c] = m
+    eobtotal = reconstruct_block(fd, t, m, mi_row, mi_col, bsize)
     if m.is_inter and bsize >= BLOCK_8X8 and not m.skip and eobtotal == 0:
-        for r in range(y_mis):
-            for c in range(x_mis):
-                fd.mi[(mi_row + r) * fd.mi_cols + mi_col + c].skip = 1
+        m.skip = 1
     for r in range(y_mis):
         for c in range(x_mis):
             mvr = &fd.cur_mvs[(mi_row + r) * fd.mi_cols + mi_col + c]

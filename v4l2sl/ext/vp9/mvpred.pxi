@@ -81,7 +81,7 @@ cdef int find_mv_refs(FrameDecoder fd, TileCtx t, MI* m, int ref_frame, int mi_r
         r = mi_row + MV_REF_BLOCKS[bsize][i][0]
         c = mi_col + MV_REF_BLOCKS[bsize][i][1]
         if r >= 0 and r < fd.mi_rows and c >= t.tile_col_start and c < t.tile_col_end:
-            cand = &fd.mi[r * fd.mi_cols + c]
+            cand = fd.grid[r * fd.mi_cols + c]
             ctx_counter += MODE_2_COUNTER[cand.mode] if cand.is_inter else 9
             different_ref_found = 1
             for w in range(2):
@@ -100,7 +100,7 @@ cdef int find_mv_refs(FrameDecoder fd, TileCtx t, MI* m, int ref_frame, int mi_r
             r = mi_row + MV_REF_BLOCKS[bsize][i][0]
             c = mi_col + MV_REF_BLOCKS[bsize][i][1]
             if r >= 0 and r < fd.mi_rows and c >= t.tile_col_start and c < t.tile_col_end:
-                cand = &fd.mi[r * fd.mi_cols + c]
+                cand = fd.grid[r * fd.mi_cols + c]
                 different_ref_found = 1
                 for w in range(2):
                     if cand.ref[w] == ref_frame:
@@ -121,7 +121,7 @@ cdef int find_mv_refs(FrameDecoder fd, TileCtx t, MI* m, int ref_frame, int mi_r
             r = mi_row + MV_REF_BLOCKS[bsize][i][0]
             c = mi_col + MV_REF_BLOCKS[bsize][i][1]
             if r >= 0 and r < fd.mi_rows and c >= t.tile_col_start and c < t.tile_col_end:
-                cand = &fd.mi[r * fd.mi_cols + c]
+                cand = fd.grid[r * fd.mi_cols + c]
                 if cand.is_inter:
                     if cand.ref[0] != ref_frame:
                         mvr = cand.mv[3][0][0]
