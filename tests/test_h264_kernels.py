@@ -348,3 +348,24 @@ def test_pred4x4(bd: int) -> None:
                     continue
                 got = ipred.pred4x4_py(edge, mode, hasT, hasL, bd)
                 assert got == _ref_pred_nxn(p, mode, hasT, hasL, hasTL, bd, 4), (mode, hasT, hasTR, hasL, hasTL)
+
+
+cavlc = pytest.importorskip("v4l2sl.ext.h264.cavlc")
+
+
+@pytest.mark.parametrize("nC", [0, 2, 4, -1, -2])
+def test_coeff_token(nC: int) -> None:
+    """Every Table 9-5 codeword of each nC column, followed by random bits, decodes to its
+    (TotalCoeff, TrailingOnes) and length; a prefix of 16 zero bits is invalid (nC >= 0, -2)."""
+    rng = np.random.default_rng(nC + 10)
+    codes = cavlc._COEFF_TOKEN[nC].split()
+    max_tc = 4 if nC == -1 else 8 if nC == -2 else 16
+    pairs = [(tc, t1) for tc in range(max_tc + 1) for t1 in range(min(tc, 3) + 1)]
+    assert len(codes) == len(pairs)
+    for code, (tc, t1) in zip(codes, pairs):
+        for _ in range(4):
+            bits = code + "".join(rng.choice(["0", "1"], 40 - len(code)))
+            data = int(bits, 2).to_bytes(5, "big")
+            assert cavlc.coeff_token_py(data, nC) == (tc, t1, len(code)), (code, tc, t1)
+    if nC != -1:
+        assert cavlc.coeff_token_py(bytes([0, 0, 0xFF, 0xFF]), nC)[0] == -1

@@ -2,14 +2,15 @@
 """CAVLC residual decoding (H.264 9.2): coeff_token, level, total_zeros and run_before.
 
 The VLC tables (9-5, 9-7, 9-8, 9-9, 9-10) are written below as codeword strings in table order and expanded
-at import into direct lookup tables indexed by the next `maxlen` bits: entry = (length << 8) | value,
-0 = invalid codeword.
+at import into lookup tables: entry = (length << 8) | value, 0 = invalid codeword. coeff_token tables are
+indexed by (leading zero bits, the 3 bits after the first one) (128 entries instead of up to 2^16), the
+others by the next `maxlen` bits.
 """
-from libc.stdint cimport uint16_t, uint32_t, int32_t
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, int32_t
 import numpy as np
 cimport numpy as cnp
 
-from v4l2sl.ext.h264.bits cimport Bits, bits_peek32, bits_skip, bits_u, h264_clz32
+from v4l2sl.ext.h264.bits cimport Bits, bits_init, bits_peek32, bits_skip, bits_u, h264_clz32
 
 # Table 9-5 coeff_token, one column per nC range; codewords in the order (TotalCoeff, TrailingOnes) =
 # (0,0) (1,0) (1,1) (2,0) (2,1) (2,2) (3,0) .. (3,3) (4,0) .. (16,3).
@@ -85,13 +86,26 @@ def _lut(codes, values, maxlen):
     return lut
 
 
+def _lut_clz(codes, values):
+    """Lookup table indexed by 8 * (leading zeros) + (the 3 bits after the first one bit)."""
+    lut = np.zeros(16 * 8, dtype=np.uint16)
+    for code, val in zip(codes, values):
+        lz = len(code) - len(code.lstrip("0"))
+        rest = code[lz + 1:]
+        assert lz < 16 and len(rest) <= 3, code
+        base = lz * 8 + (int(rest or "0", 2) << (3 - len(rest)))
+        for k in range(1 << (3 - len(rest))):
+            assert lut[base + k] == 0, (code, val)
+            lut[base + k] = (len(code) << 8) | val
+    return lut
+
+
 def _coeff_token_values(max_tc):
     return [tc | (t1 << 5) for tc in range(max_tc + 1) for t1 in range(min(tc, 3) + 1)]
 
 
 _luts = []   # keeps the numpy arrays alive
-cdef const uint16_t* CT_LUT[5]        # nC 0-1, 2-3, 4-7, -1, -2   (maxlen 16, 14, 10, 8, 13)
-cdef int CT_BITS[5]
+cdef const uint16_t* CT_LUT[5]        # nC 0-1, 2-3, 4-7, -2 by leading zeros (_lut_clz); -1: next 8 bits
 cdef const uint16_t* TZ_LUT[16]
 cdef const uint16_t* TZ420_LUT[4]
 cdef const uint16_t* TZ422_LUT[8]
@@ -105,12 +119,11 @@ cdef const uint16_t* _keep(cnp.ndarray a):
 
 def _build():
     cdef int i
-    for i, (nc, bits) in enumerate(((0, 16), (2, 14), (4, 10), (-1, 8), (-2, 13))):
+    for i, nc in enumerate((0, 2, 4, -1, -2)):
         codes = _COEFF_TOKEN[nc].split()
         vals = _coeff_token_values(4 if nc == -1 else 8 if nc == -2 else 16)
         assert len(codes) == len(vals), nc
-        CT_LUT[i] = _keep(_lut(codes, vals, bits))
-        CT_BITS[i] = bits
+        CT_LUT[i] = _keep(_lut(codes, vals, 8) if nc == -1 else _lut_clz(codes, vals))
     for i in range(1, 16):
         c = _TOTAL_ZEROS[i].split()
         TZ_LUT[i] = _keep(_lut(c, range(len(c)), 9))
@@ -137,6 +150,21 @@ cdef inline int _vlc(Bits* b, const uint16_t* lut, int maxlen) noexcept nogil:
     return e & 0xff
 
 
+cdef inline int _vlc_clz(Bits* b, const uint16_t* lut) noexcept nogil:
+    cdef uint32_t v = bits_peek32(b)
+    cdef int lz = h264_clz32(v)
+    cdef uint32_t e
+    if lz > 15:
+        b.overrun = 1
+        return -1
+    e = lut[lz * 8 + ((v << (lz + 1)) >> 29)]
+    if e == 0:
+        b.overrun = 1
+        return -1
+    bits_skip(b, e >> 8)
+    return e & 0xff
+
+
 cdef int residual_block_cavlc(Bits* b, int nC, int startIdx, int endIdx, int maxNumCoeff,
                               int32_t* coeffLevel) noexcept nogil:
     """7.3.5.3.2 residual_block_cavlc: fills coeffLevel[startIdx..endIdx] (caller zeroed it); returns
@@ -149,13 +177,13 @@ cdef int residual_block_cavlc(Bits* b, int nC, int startIdx, int endIdx, int max
     if nC == -1:
         t = _vlc(b, CT_LUT[3], 8)
     elif nC == -2:
-        t = _vlc(b, CT_LUT[4], 13)
+        t = _vlc_clz(b, CT_LUT[4])
     elif nC < 2:
-        t = _vlc(b, CT_LUT[0], 16)
+        t = _vlc_clz(b, CT_LUT[0])
     elif nC < 4:
-        t = _vlc(b, CT_LUT[1], 14)
+        t = _vlc_clz(b, CT_LUT[1])
     elif nC < 8:
-        t = _vlc(b, CT_LUT[2], 10)
+        t = _vlc_clz(b, CT_LUT[2])
     else:
         v = bits_u(b, 6)
         if v == 3:
@@ -242,3 +270,14 @@ cdef int residual_block_cavlc(Bits* b, int nC, int startIdx, int endIdx, int max
         coeffNum += runVal[i] + 1
         coeffLevel[startIdx + coeffNum] = levelVal[i]
     return TotalCoeff
+
+
+def coeff_token_py(const uint8_t[:] data, int nC):
+    """Python entry for tests: (TotalCoeff, TrailingOnes, bits read) of the coeff_token at the start of `data`
+    (TotalCoeff -1 for an invalid codeword)."""
+    cdef Bits b
+    bits_init(&b, &data[0], data.shape[0], 0)
+    cdef int t = _vlc_clz(&b, CT_LUT[{0: 0, 2: 1, 4: 2, -2: 4}[nC]]) if nC != -1 else _vlc(&b, CT_LUT[3], 8)
+    if t < 0:
+        return -1, 0, b.pos
+    return t & 31, t >> 5, b.pos
