@@ -106,10 +106,12 @@ def _coeff_token_values(max_tc):
 
 _luts = []   # keeps the numpy arrays alive
 cdef const uint16_t* CT_LUT[5]        # nC 0-1, 2-3, 4-7, -2 by leading zeros (_lut_clz); -1: next 8 bits
-cdef const uint16_t* TZ_LUT[16]
+cdef const uint16_t* TZ_LUT[16]       # each indexed by its longest codeword length (TZ_BITS, RB_BITS) of bits
+cdef int TZ_BITS[16]
 cdef const uint16_t* TZ420_LUT[4]
 cdef const uint16_t* TZ422_LUT[8]
 cdef const uint16_t* RB_LUT[8]
+cdef int RB_BITS[8]
 
 
 cdef const uint16_t* _keep(cnp.ndarray a):
@@ -126,7 +128,8 @@ def _build():
         CT_LUT[i] = _keep(_lut(codes, vals, 8) if nc == -1 else _lut_clz(codes, vals))
     for i in range(1, 16):
         c = _TOTAL_ZEROS[i].split()
-        TZ_LUT[i] = _keep(_lut(c, range(len(c)), 9))
+        TZ_BITS[i] = max(len(x) for x in c)
+        TZ_LUT[i] = _keep(_lut(c, range(len(c)), TZ_BITS[i]))
     for i in range(1, 4):
         c = _TOTAL_ZEROS_DC420[i].split()
         TZ420_LUT[i] = _keep(_lut(c, range(len(c)), 3))
@@ -135,7 +138,8 @@ def _build():
         TZ422_LUT[i] = _keep(_lut(c, range(len(c)), 5))
     for i in range(1, 8):
         c = _RUN_BEFORE[i].split()
-        RB_LUT[i] = _keep(_lut(c, range(len(c)), 11))
+        RB_BITS[i] = max(len(x) for x in c)
+        RB_LUT[i] = _keep(_lut(c, range(len(c)), RB_BITS[i]))
 
 
 _build()
@@ -170,7 +174,7 @@ cdef int residual_block_cavlc(Bits* b, int nC, int startIdx, int endIdx, int max
     """7.3.5.3.2 residual_block_cavlc: fills coeffLevel[startIdx..endIdx] (caller zeroed it); returns
     TotalCoeff(coeff_token), or -1 on a bitstream error (b.overrun set)."""
     cdef int t, TotalCoeff, TrailingOnes, i, suffixLength, level_prefix, levelCode, levelSuffixSize
-    cdef int tzVlcIndex, total_zeros, zerosLeft, coeffNum, run, maxc
+    cdef int tzVlcIndex, total_zeros, zerosLeft, coeffNum, run, maxc, k
     cdef int32_t levelVal[16]
     cdef int runVal[16]
     cdef uint32_t v
@@ -245,7 +249,7 @@ cdef int residual_block_cavlc(Bits* b, int nC, int startIdx, int endIdx, int max
         elif maxNumCoeff == 8:
             total_zeros = _vlc(b, TZ422_LUT[tzVlcIndex], 5)
         else:
-            total_zeros = _vlc(b, TZ_LUT[tzVlcIndex], 9)
+            total_zeros = _vlc(b, TZ_LUT[tzVlcIndex], TZ_BITS[tzVlcIndex])
         if total_zeros < 0:
             return -1
     else:
@@ -256,7 +260,8 @@ cdef int residual_block_cavlc(Bits* b, int nC, int startIdx, int endIdx, int max
     zerosLeft = total_zeros
     for i in range(TotalCoeff - 1):
         if zerosLeft > 0:
-            run = _vlc(b, RB_LUT[zerosLeft if zerosLeft < 7 else 7], 11)
+            k = zerosLeft if zerosLeft < 7 else 7
+            run = _vlc(b, RB_LUT[k], RB_BITS[k])
             if run < 0 or run > zerosLeft:
                 b.overrun = 1
                 return -1
