@@ -208,10 +208,10 @@ cdef int residual_block_cavlc(Bits* b, int nC, int startIdx, int endIdx, int max
         return -1
     # 9.2.2 levels
     suffixLength = 1 if (TotalCoeff > 10 and TrailingOnes < 3) else 0
-    for i in range(TotalCoeff):
-        if i < TrailingOnes:
-            levelVal[i] = 1 - 2 * <int>bits_u(b, 1)
-            continue
+    v = bits_u(b, TrailingOnes)                     # trailing_ones_sign_flag of each trailing one
+    for i in range(TrailingOnes):
+        levelVal[i] = 1 - 2 * <int>((v >> (TrailingOnes - 1 - i)) & 1)
+    for i in range(TrailingOnes, TotalCoeff):
         v = bits_peek32(b)
         level_prefix = h264_clz32(v)
         if level_prefix > 25:
