@@ -1,5 +1,5 @@
 # cython: language_level=3
-"""Scaling (dequantisation) and inverse transforms, H.264 8.5.6 - 8.5.13 (8-bit samples).
+"""Scaling (dequantisation) and inverse transforms, H.264 8.5.6 - 8.5.13 (BitDepth 8 to 14).
 
 Coefficient blocks are int32 in raster order. LevelScale tables are built per scaling list with
 :func:`level_scale4` / :func:`level_scale8` (8.5.9: weightScale * normAdjust for each qP % 6).
@@ -27,10 +27,6 @@ cdef void set_bit_depth(int bd) noexcept nogil:
     global PMAX, PDC
     PMAX = (1 << bd) - 1
     PDC = 1 << (bd - 1)
-
-
-cdef inline uint16_t clip1(int x) noexcept nogil:
-    return 0 if x < 0 else (PMAX if x > PMAX else x)
 
 
 # The per-sample loops in C with constant trip counts (vectorised by gcc; AVX2 clone on x86-64).
@@ -77,6 +73,24 @@ cdef extern from *:
         else h264itx_dc_add_n(d, s, r, n, pmax);
     }
 
+    /* 8.5.12.2 one 4-point 1-D transform of d[0], d[s], d[2s], d[3s] */
+    H264ITX_INLINE void h264itx_idct4_1d(int32_t *d, const int s) {
+        int32_t e0 = d[0] + d[2 * s], e1 = d[0] - d[2 * s];
+        int32_t e2 = (d[s] >> 1) - d[3 * s], e3 = d[s] + (d[3 * s] >> 1);
+        d[0] = e0 + e3; d[s] = e1 + e2; d[2 * s] = e1 - e2; d[3 * s] = e0 - e3;
+    }
+    H264ITX_CLONES
+    static void h264itx_idct4_add(uint16_t *restrict dst, ptrdiff_t s, const int32_t *restrict coef, int pmax) {
+        int32_t c[16];
+        int i, x;
+        __builtin_memcpy(c, coef, sizeof c);
+        for (i = 0; i < 4; i++) h264itx_idct4_1d(c + 4 * i, 1);
+        for (i = 0; i < 4; i++) h264itx_idct4_1d(c + i, 4);
+        for (i = 0; i < 4; i++)
+            for (x = 0; x < 4; x++)
+                dst[i * s + x] = (uint16_t)h264itx_clip(dst[i * s + x] + ((c[i * 4 + x] + 32) >> 6), pmax);
+    }
+
     /* 8.5.13.2 one 8-point 1-D transform of d[0], d[s], .. d[7s] */
     H264ITX_INLINE void h264itx_idct8_1d(int32_t *d, const int s) {
         int32_t d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s];
@@ -103,6 +117,7 @@ cdef extern from *:
     void h264itx_dequant(int32_t* c, const int32_t* ls, int qP, int n, int start) noexcept nogil
     void h264itx_dc_add(uint16_t* d, Py_ssize_t s, int r, int n, int pmax) noexcept nogil
     void h264itx_idct8_add(uint16_t* dst, Py_ssize_t s, int32_t* c, int pmax) noexcept nogil
+    void h264itx_idct4_add(uint16_t* dst, Py_ssize_t s, const int32_t* c, int pmax) noexcept nogil
 
 
 cdef void level_scale4(int32_t* out, const int32_t* weight) noexcept nogil:
@@ -198,27 +213,7 @@ cdef void chroma_dc_dequant(int32_t* c, int qP, int32_t ls0) noexcept nogil:
 
 cdef void idct4_add(uint16_t* dst, Py_ssize_t stride, int32_t* c) noexcept nogil:
     """8.5.12.2 4x4 inverse transform, (x + 32) >> 6, added to the prediction in dst."""
-    cdef int32_t t[16]
-    cdef int i
-    cdef int32_t e0, e1, e2, e3
-    for i in range(4):
-        e0 = c[i * 4] + c[i * 4 + 2]
-        e1 = c[i * 4] - c[i * 4 + 2]
-        e2 = (c[i * 4 + 1] >> 1) - c[i * 4 + 3]
-        e3 = c[i * 4 + 1] + (c[i * 4 + 3] >> 1)
-        t[i * 4] = e0 + e3
-        t[i * 4 + 1] = e1 + e2
-        t[i * 4 + 2] = e1 - e2
-        t[i * 4 + 3] = e0 - e3
-    for i in range(4):
-        e0 = t[i] + t[8 + i]
-        e1 = t[i] - t[8 + i]
-        e2 = (t[4 + i] >> 1) - t[12 + i]
-        e3 = t[4 + i] + (t[12 + i] >> 1)
-        dst[i] = clip1(dst[i] + ((e0 + e3 + 32) >> 6))
-        dst[stride + i] = clip1(dst[stride + i] + ((e1 + e2 + 32) >> 6))
-        dst[2 * stride + i] = clip1(dst[2 * stride + i] + ((e1 - e2 + 32) >> 6))
-        dst[3 * stride + i] = clip1(dst[3 * stride + i] + ((e0 - e3 + 32) >> 6))
+    h264itx_idct4_add(dst, stride, c, PMAX)
 
 
 cdef void dc_add(uint16_t* dst, Py_ssize_t stride, int32_t dc, int size) noexcept nogil:
