@@ -1,5 +1,5 @@
 # cython: language_level=3
-"""Intra prediction, H.264 8.3 (8-bit). Neighbouring samples are gathered by the caller (recon.pyx) after
+"""Intra prediction, H.264 8.3. Neighbouring samples are gathered by the caller (recon.pyx) after
 the availability rules (including constrained_intra_pred); these functions only compute the prediction.
 """
 from libc.stdint cimport uint8_t, uint16_t

@@ -1,5 +1,5 @@
 # cython: language_level=3
-"""Scaling (dequantisation) and inverse transforms, H.264 8.5.6 - 8.5.13 (BitDepth 8 to 14).
+"""Scaling (dequantisation) and inverse transforms, H.264 8.5.6 - 8.5.13.
 
 Coefficient blocks are int32 in raster order. LevelScale tables are built per scaling list with
 :func:`level_scale4` / :func:`level_scale8` (8.5.9: weightScale * normAdjust for each qP % 6).
