@@ -421,8 +421,23 @@ cdef extern from *:
                 dst[i * ds + j] = (uint16_t)h264mc_clip(((dst[i * ds + j] * w + rnd) >> logWD) + o, pmax);
     }
 
+    /* 8-bit samples: |v * w| + rnd <= 255 * 128 + 64 and the offset fit int16 for every w in [-128, 127] */
+    H264MC_INLINE void h264mc_weight16_w(uint16_t *restrict dst, ptrdiff_t ds, const int W, int bh, int logWD,
+                                         int w, int o) {
+        const int16_t rnd = (1 << logWD) >> 1;
+        int i;
+        for (i = 0; i < bh; i += 16 / W)
+            h264mc_st(dst + i * ds, ds, h264mc_clip8(((h264mc_ld(dst + i * ds, ds, W) * (int16_t)w + rnd) >> logWD)
+                                                     + (int16_t)o), W);
+    }
+
     H264MC_CLONES
     static void h264mc_weight(uint16_t *dst, ptrdiff_t ds, int bw, int bh, int logWD, int w, int o, int pmax) {
+        if (pmax == 255 && w >= -128 && w <= 127 && o >= -128 && o <= 127) {
+            if (bw == 16) { h264mc_weight16_w(dst, ds, 16, bh, logWD, w, o); return; }
+            if (bw == 8 && (bh & 1) == 0) { h264mc_weight16_w(dst, ds, 8, bh, logWD, w, o); return; }
+            if (bw == 4 && (bh & 3) == 0) { h264mc_weight16_w(dst, ds, 4, bh, logWD, w, o); return; }
+        }
         if (bw == 16) h264mc_weight_w(dst, ds, 16, bh, logWD, w, o, pmax);
         else if (bw == 8) h264mc_weight_w(dst, ds, 8, bh, logWD, w, o, pmax);
         else if (bw == 4) h264mc_weight_w(dst, ds, 4, bh, logWD, w, o, pmax);
