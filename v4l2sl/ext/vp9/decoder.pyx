@@ -34,6 +34,7 @@ cdef extern from *:
         pthread_cond_t cond;
         int n;
         int rows[64];
+        int filtered[256];      /* per superblock row: superblocks the loop filter has finished */
     } v4l2sl_vp9_progress;
 
     static void v4l2sl_vp9_progress_init(v4l2sl_vp9_progress* p) {
@@ -49,6 +50,7 @@ cdef extern from *:
         pthread_mutex_lock(&p->lock);
         p->n = n;
         for (int i = 0; i < n; i++) p->rows[i] = 0;
+        for (int i = 0; i < 256; i++) p->filtered[i] = 0;
         pthread_mutex_unlock(&p->lock);
     }
     static void v4l2sl_vp9_progress_set(v4l2sl_vp9_progress* p, int i, int rows) {
@@ -68,6 +70,17 @@ cdef extern from *:
         }
         pthread_mutex_unlock(&p->lock);
     }
+    static void v4l2sl_vp9_filtered_set(v4l2sl_vp9_progress* p, int row, int sbs) {
+        pthread_mutex_lock(&p->lock);
+        p->filtered[row] = sbs;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+    }
+    static void v4l2sl_vp9_filtered_wait(v4l2sl_vp9_progress* p, int row, int sbs) {
+        pthread_mutex_lock(&p->lock);
+        while (p->filtered[row] < sbs) pthread_cond_wait(&p->cond, &p->lock);
+        pthread_mutex_unlock(&p->lock);
+    }
     """
     ctypedef struct v4l2sl_vp9_progress:
         pass
@@ -76,6 +89,8 @@ cdef extern from *:
     void v4l2sl_vp9_progress_reset(v4l2sl_vp9_progress* p, int n) nogil
     void v4l2sl_vp9_progress_set(v4l2sl_vp9_progress* p, int i, int rows) nogil
     void v4l2sl_vp9_progress_wait(v4l2sl_vp9_progress* p, int rows) nogil
+    void v4l2sl_vp9_filtered_set(v4l2sl_vp9_progress* p, int row, int sbs) nogil
+    void v4l2sl_vp9_filtered_wait(v4l2sl_vp9_progress* p, int row, int sbs) nogil
 
 
 ctypedef struct Probs:      # byte image of struct v4l2_vp9_frame_context (probs.FrameContext.tobytes())
@@ -300,17 +315,23 @@ def _decode_tile(FrameDecoder fd, TileCtx t, int r0, int r1):
         v4l2sl_vp9_progress_set(&fd.progress, t.index, (r1 + 7) >> 3)
 
 
-def _filter_planes(FrameDecoder fd, int p0, int p1):
-    """Loop filter (8.8) of planes p0..p1-1, superblock row by row behind the tile decoding: row r is filtered
-    once row r + 1 is decoded, as intra prediction of row r + 1 reads the unfiltered bottom samples of row r
-    and filtering row r changes no sample below it."""
-    cdef int sb_row, mi_col, plane
+def _filter_rows(FrameDecoder fd, int first, int step):
+    """Loop filter (8.8) of superblock rows first, first + step, ... behind the tile decoding: row r is filtered
+    once row r + 1 is decoded (intra prediction of row r + 1 reads the unfiltered bottom samples of row r, and
+    filtering row r changes no sample below it), superblock c of row r once superblock c + 1 of row r - 1 is
+    filtered (the raster order of 8.8: their edges share the samples above row r)."""
+    cdef int sb_row, sb_col, plane
     with nogil:
-        for sb_row in range(fd.sb_rows):
+        sb_row = first
+        while sb_row < fd.sb_rows:
             v4l2sl_vp9_progress_wait(&fd.progress, min(sb_row + 2, fd.sb_rows))
-            for mi_col in range(0, fd.mi_cols, 8):
-                for plane in range(p0, p1):
-                    filter_block_plane(fd, plane, sb_row * 8, mi_col, fd.lf_sharpness)
+            for sb_col in range(fd.sb_cols):
+                if sb_row > 0:
+                    v4l2sl_vp9_filtered_wait(&fd.progress, sb_row - 1, min(sb_col + 2, fd.sb_cols))
+                for plane in range(3):
+                    filter_block_plane(fd, plane, sb_row * 8, sb_col * 8, fd.lf_sharpness)
+                v4l2sl_vp9_filtered_set(&fd.progress, sb_row, sb_col + 1)
+            sb_row += step
 
 
 cdef void _add_counts(Counts* dst, Counts* src) noexcept:
@@ -522,7 +543,7 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
     fd.ctx_buf[:] = 0
     corrupted = False
     # tiles (6.4): tile rows in order, the tile columns of a row in parallel threads (the GIL is released); the
-    # loop filter runs in two more threads (luma, chroma) that follow the decoded superblock rows
+    # loop filter runs in two more threads (even and odd superblock rows) that follow the decoded rows
     tile_cols = 1 << fd.tile_cols_log2
     tile_rows = 1 << fd.tile_rows_log2
     workers = [TileCtx() for _ in range(tile_cols)]
@@ -531,7 +552,7 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
     v4l2sl_vp9_progress_reset(&fd.progress, tile_cols)
     lf_jobs = []
     if fd.lf_level and fd.sb_rows > 1:
-        lf_jobs = [_lf_pool().submit(_filter_planes, fd, 0, 1), _lf_pool().submit(_filter_planes, fd, 1, 3)]
+        lf_jobs = [_lf_pool().submit(_filter_rows, fd, 0, 2), _lf_pool().submit(_filter_rows, fd, 1, 2)]
     try:
         pos = h["tile_data_offset"]
         for tr in range(tile_rows):

@@ -41,22 +41,22 @@ cdef inline int64_t rs14(int64_t x) noexcept nogil:
     return (x + 8192) >> 14
 
 
-cdef void idct4(const int32_t* i, int32_t* o) noexcept nogil:
-    cdef int64_t s0 = rs14((<int64_t>i[0] + i[2]) * COS16)
-    cdef int64_t s1 = rs14((<int64_t>i[0] - i[2]) * COS16)
-    cdef int64_t s2 = rs14(<int64_t>i[1] * COS24 - <int64_t>i[3] * COS8)
-    cdef int64_t s3 = rs14(<int64_t>i[1] * COS8 + <int64_t>i[3] * COS24)
+cdef void idct4(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
+    cdef int64_t s0 = rs14((<int64_t>i[0] + i[2 * st]) * COS16)
+    cdef int64_t s1 = rs14((<int64_t>i[0] - i[2 * st]) * COS16)
+    cdef int64_t s2 = rs14(<int64_t>i[1 * st] * COS24 - <int64_t>i[3 * st] * COS8)
+    cdef int64_t s3 = rs14(<int64_t>i[1 * st] * COS8 + <int64_t>i[3 * st] * COS24)
     o[0] = <int32_t>(s0 + s3)
-    o[1] = <int32_t>(s1 + s2)
-    o[2] = <int32_t>(s1 - s2)
-    o[3] = <int32_t>(s0 - s3)
+    o[1 * st] = <int32_t>(s1 + s2)
+    o[2 * st] = <int32_t>(s1 - s2)
+    o[3 * st] = <int32_t>(s0 - s3)
 
 
-cdef void iadst4(const int32_t* i, int32_t* o) noexcept nogil:
-    cdef int64_t x0 = i[0], x1 = i[1], x2 = i[2], x3 = i[3]
+cdef void iadst4(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
+    cdef int64_t x0 = i[0], x1 = i[1 * st], x2 = i[2 * st], x3 = i[3 * st]
     cdef int64_t s0, s1, s2, s3, s4, s5, s6, s7
     if not (x0 | x1 | x2 | x3):
-        o[0] = o[1] = o[2] = o[3] = 0
+        o[0] = o[1 * st] = o[2 * st] = o[3 * st] = 0
         return
     s0 = SIN1_9 * x0
     s1 = SIN2_9 * x0
@@ -71,20 +71,20 @@ cdef void iadst4(const int32_t* i, int32_t* o) noexcept nogil:
     s3 = s2
     s2 = SIN3_9 * s7
     o[0] = <int32_t>rs14(s0 + s3)
-    o[1] = <int32_t>rs14(s1 + s3)
-    o[2] = <int32_t>rs14(s2)
-    o[3] = <int32_t>rs14(s0 + s1 - s3)
+    o[1 * st] = <int32_t>rs14(s1 + s3)
+    o[2 * st] = <int32_t>rs14(s2)
+    o[3 * st] = <int32_t>rs14(s0 + s1 - s3)
 
 
-cdef void idct8(const int32_t* i, int32_t* o) noexcept nogil:
+cdef void idct8(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
     cdef int64_t a[8]
     cdef int64_t b[8]
     # stage 1
-    a[0] = i[0]; a[2] = i[4]; a[1] = i[2]; a[3] = i[6]
-    a[4] = rs14(<int64_t>i[1] * COS28 - <int64_t>i[7] * COS4)
-    a[7] = rs14(<int64_t>i[1] * COS4 + <int64_t>i[7] * COS28)
-    a[5] = rs14(<int64_t>i[5] * COS12 - <int64_t>i[3] * COS20)
-    a[6] = rs14(<int64_t>i[5] * COS20 + <int64_t>i[3] * COS12)
+    a[0] = i[0]; a[2] = i[4 * st]; a[1] = i[2 * st]; a[3] = i[6 * st]
+    a[4] = rs14(<int64_t>i[1 * st] * COS28 - <int64_t>i[7 * st] * COS4)
+    a[7] = rs14(<int64_t>i[1 * st] * COS4 + <int64_t>i[7 * st] * COS28)
+    a[5] = rs14(<int64_t>i[5 * st] * COS12 - <int64_t>i[3 * st] * COS20)
+    a[6] = rs14(<int64_t>i[5 * st] * COS20 + <int64_t>i[3 * st] * COS12)
     # stage 2
     b[0] = rs14((a[0] + a[2]) * COS16)
     b[1] = rs14((a[0] - a[2]) * COS16)
@@ -105,21 +105,22 @@ cdef void idct8(const int32_t* i, int32_t* o) noexcept nogil:
     a[7] = b[7]
     # stage 4
     o[0] = <int32_t>(a[0] + a[7])
-    o[1] = <int32_t>(a[1] + a[6])
-    o[2] = <int32_t>(a[2] + a[5])
-    o[3] = <int32_t>(a[3] + a[4])
-    o[4] = <int32_t>(a[3] - a[4])
-    o[5] = <int32_t>(a[2] - a[5])
-    o[6] = <int32_t>(a[1] - a[6])
-    o[7] = <int32_t>(a[0] - a[7])
+    o[1 * st] = <int32_t>(a[1] + a[6])
+    o[2 * st] = <int32_t>(a[2] + a[5])
+    o[3 * st] = <int32_t>(a[3] + a[4])
+    o[4 * st] = <int32_t>(a[3] - a[4])
+    o[5 * st] = <int32_t>(a[2] - a[5])
+    o[6 * st] = <int32_t>(a[1] - a[6])
+    o[7 * st] = <int32_t>(a[0] - a[7])
 
 
-cdef void iadst8(const int32_t* i, int32_t* o) noexcept nogil:
-    cdef int64_t x0 = i[7], x1 = i[0], x2 = i[5], x3 = i[2], x4 = i[3], x5 = i[4], x6 = i[1], x7 = i[6]
+cdef void iadst8(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
+    cdef int64_t x0 = i[7 * st], x1 = i[0], x2 = i[5 * st], x3 = i[2 * st], x4 = i[3 * st], x5 = i[4 * st], x6 = i[1 * st], x7 = i[6 * st]
     cdef int64_t s0, s1, s2, s3, s4, s5, s6, s7
+    cdef int k
     if not (x0 | x1 | x2 | x3 | x4 | x5 | x6 | x7):
         for k in range(8):
-            o[k] = 0
+            o[(k) * st] = 0
         return
     s0 = COS2 * x0 + COS30 * x1
     s1 = COS30 * x0 - COS2 * x1
@@ -162,13 +163,13 @@ cdef void iadst8(const int32_t* i, int32_t* o) noexcept nogil:
     x6 = rs14(s6)
     x7 = rs14(s7)
     o[0] = <int32_t>x0
-    o[1] = <int32_t>(-x4)
-    o[2] = <int32_t>x6
-    o[3] = <int32_t>(-x2)
-    o[4] = <int32_t>x3
-    o[5] = <int32_t>(-x7)
-    o[6] = <int32_t>x5
-    o[7] = <int32_t>(-x1)
+    o[1 * st] = <int32_t>(-x4)
+    o[2 * st] = <int32_t>x6
+    o[3 * st] = <int32_t>(-x2)
+    o[4 * st] = <int32_t>x3
+    o[5 * st] = <int32_t>(-x7)
+    o[6 * st] = <int32_t>x5
+    o[7 * st] = <int32_t>(-x1)
 
 
 cdef inline void rot(int64_t* out, int oa, int ob, int64_t xa, int64_t xb, int64_t ca, int64_t cb) noexcept nogil:
@@ -177,13 +178,13 @@ cdef inline void rot(int64_t* out, int oa, int ob, int64_t xa, int64_t xb, int64
     out[ob] = rs14(xa * cb + xb * ca)
 
 
-cdef void idct16(const int32_t* i, int32_t* o) noexcept nogil:
+cdef void idct16(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
     cdef int64_t a[16]
     cdef int64_t b[16]
     cdef int k
     # stage 1
-    a[0] = i[0]; a[1] = i[8]; a[2] = i[4]; a[3] = i[12]; a[4] = i[2]; a[5] = i[10]; a[6] = i[6]; a[7] = i[14]
-    a[8] = i[1]; a[9] = i[9]; a[10] = i[5]; a[11] = i[13]; a[12] = i[3]; a[13] = i[11]; a[14] = i[7]; a[15] = i[15]
+    a[0] = i[0]; a[1] = i[8 * st]; a[2] = i[4 * st]; a[3] = i[12 * st]; a[4] = i[2 * st]; a[5] = i[10 * st]; a[6] = i[6 * st]; a[7] = i[14 * st]
+    a[8] = i[1 * st]; a[9] = i[9 * st]; a[10] = i[5 * st]; a[11] = i[13 * st]; a[12] = i[3 * st]; a[13] = i[11 * st]; a[14] = i[7 * st]; a[15] = i[15 * st]
     # stage 2
     for k in range(8):
         b[k] = a[k]
@@ -250,22 +251,22 @@ cdef void idct16(const int32_t* i, int32_t* o) noexcept nogil:
     b[15] = a[15]
     # stage 7
     for k in range(8):
-        o[k] = <int32_t>(b[k] + b[15 - k])
-        o[15 - k] = <int32_t>(b[k] - b[15 - k])
+        o[(k) * st] = <int32_t>(b[k] + b[15 - k])
+        o[(15 - k) * st] = <int32_t>(b[k] - b[15 - k])
 
 
-cdef void iadst16(const int32_t* i, int32_t* o) noexcept nogil:
+cdef void iadst16(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
     cdef int64_t x[16]
     cdef int64_t s[16]
     cdef int k
     cdef int64_t nz = 0
-    x[0] = i[15]; x[1] = i[0]; x[2] = i[13]; x[3] = i[2]; x[4] = i[11]; x[5] = i[4]; x[6] = i[9]; x[7] = i[6]
-    x[8] = i[7]; x[9] = i[8]; x[10] = i[5]; x[11] = i[10]; x[12] = i[3]; x[13] = i[12]; x[14] = i[1]; x[15] = i[14]
+    x[0] = i[15 * st]; x[1] = i[0]; x[2] = i[13 * st]; x[3] = i[2 * st]; x[4] = i[11 * st]; x[5] = i[4 * st]; x[6] = i[9 * st]; x[7] = i[6 * st]
+    x[8] = i[7 * st]; x[9] = i[8 * st]; x[10] = i[5 * st]; x[11] = i[10 * st]; x[12] = i[3 * st]; x[13] = i[12 * st]; x[14] = i[1 * st]; x[15] = i[14 * st]
     for k in range(16):
         nz |= x[k]
     if nz == 0:
         for k in range(16):
-            o[k] = 0
+            o[(k) * st] = 0
         return
     # stage 1
     s[0] = x[0] * COS1 + x[1] * COS31
@@ -342,38 +343,38 @@ cdef void iadst16(const int32_t* i, int32_t* o) noexcept nogil:
     x[2] = rs14(s[2]); x[3] = rs14(s[3]); x[6] = rs14(s[6]); x[7] = rs14(s[7])
     x[10] = rs14(s[10]); x[11] = rs14(s[11]); x[14] = rs14(s[14]); x[15] = rs14(s[15])
     o[0] = <int32_t>x[0]
-    o[1] = <int32_t>(-x[8])
-    o[2] = <int32_t>x[12]
-    o[3] = <int32_t>(-x[4])
-    o[4] = <int32_t>x[6]
-    o[5] = <int32_t>x[14]
-    o[6] = <int32_t>x[10]
-    o[7] = <int32_t>x[2]
-    o[8] = <int32_t>x[3]
-    o[9] = <int32_t>x[11]
-    o[10] = <int32_t>x[15]
-    o[11] = <int32_t>x[7]
-    o[12] = <int32_t>x[5]
-    o[13] = <int32_t>(-x[13])
-    o[14] = <int32_t>x[9]
-    o[15] = <int32_t>(-x[1])
+    o[1 * st] = <int32_t>(-x[8])
+    o[2 * st] = <int32_t>x[12]
+    o[3 * st] = <int32_t>(-x[4])
+    o[4 * st] = <int32_t>x[6]
+    o[5 * st] = <int32_t>x[14]
+    o[6 * st] = <int32_t>x[10]
+    o[7 * st] = <int32_t>x[2]
+    o[8 * st] = <int32_t>x[3]
+    o[9 * st] = <int32_t>x[11]
+    o[10 * st] = <int32_t>x[15]
+    o[11 * st] = <int32_t>x[7]
+    o[12 * st] = <int32_t>x[5]
+    o[13 * st] = <int32_t>(-x[13])
+    o[14 * st] = <int32_t>x[9]
+    o[15 * st] = <int32_t>(-x[1])
 
 
-cdef void idct32(const int32_t* i, int32_t* o) noexcept nogil:
+cdef void idct32(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
     cdef int64_t a[32]
     cdef int64_t b[32]
     cdef int k
     # stage 1: even half inputs in bit-reversed order, odd half rotations
-    a[0] = i[0]; a[1] = i[16]; a[2] = i[8]; a[3] = i[24]; a[4] = i[4]; a[5] = i[20]; a[6] = i[12]; a[7] = i[28]
-    a[8] = i[2]; a[9] = i[18]; a[10] = i[10]; a[11] = i[26]; a[12] = i[6]; a[13] = i[22]; a[14] = i[14]; a[15] = i[30]
-    rot(a, 16, 31, i[1], i[31], COS31, COS1)
-    rot(a, 17, 30, i[17], i[15], COS15, COS17)
-    rot(a, 18, 29, i[9], i[23], COS23, COS9)
-    rot(a, 19, 28, i[25], i[7], COS7, COS25)
-    rot(a, 20, 27, i[5], i[27], COS27, COS5)
-    rot(a, 21, 26, i[21], i[11], COS11, COS21)
-    rot(a, 22, 25, i[13], i[19], COS19, COS13)
-    rot(a, 23, 24, i[29], i[3], COS3, COS29)
+    a[0] = i[0]; a[1] = i[16 * st]; a[2] = i[8 * st]; a[3] = i[24 * st]; a[4] = i[4 * st]; a[5] = i[20 * st]; a[6] = i[12 * st]; a[7] = i[28 * st]
+    a[8] = i[2 * st]; a[9] = i[18 * st]; a[10] = i[10 * st]; a[11] = i[26 * st]; a[12] = i[6 * st]; a[13] = i[22 * st]; a[14] = i[14 * st]; a[15] = i[30 * st]
+    rot(a, 16, 31, i[1 * st], i[31 * st], COS31, COS1)
+    rot(a, 17, 30, i[17 * st], i[15 * st], COS15, COS17)
+    rot(a, 18, 29, i[9 * st], i[23 * st], COS23, COS9)
+    rot(a, 19, 28, i[25 * st], i[7 * st], COS7, COS25)
+    rot(a, 20, 27, i[5 * st], i[27 * st], COS27, COS5)
+    rot(a, 21, 26, i[21 * st], i[11 * st], COS11, COS21)
+    rot(a, 22, 25, i[13 * st], i[19 * st], COS19, COS13)
+    rot(a, 23, 24, i[29 * st], i[3 * st], COS3, COS29)
     # stage 2
     for k in range(8):
         b[k] = a[k]
@@ -497,15 +498,15 @@ cdef void idct32(const int32_t* i, int32_t* o) noexcept nogil:
     a[28] = b[28]; a[29] = b[29]; a[30] = b[30]; a[31] = b[31]
     # final stage
     for k in range(16):
-        o[k] = <int32_t>(a[k] + a[31 - k])
-        o[31 - k] = <int32_t>(a[k] - a[31 - k])
+        o[(k) * st] = <int32_t>(a[k] + a[31 - k])
+        o[(31 - k) * st] = <int32_t>(a[k] - a[31 - k])
 
 
 cdef uint8_t EOB_MAX_ROW[4][3][1024]   # [tx_size][scan kind][eob - 1]: last row / column of a nonzero
 cdef uint8_t EOB_MAX_COL[4][3][1024]   # coefficient among the first eob of the scan (filled with SCAN)
 
 
-ctypedef void (*tx1d_fn)(const int32_t*, int32_t*) noexcept nogil
+ctypedef void (*tx1d_fn)(const int32_t*, int32_t*, Py_ssize_t) noexcept nogil
 
 
 cdef inline uint16_t clip_px(int v, int maxv) noexcept nogil:
@@ -522,8 +523,6 @@ cdef void inverse_transform_add(int32_t* coef, uint16_t* dst, Py_ssize_t stride,
     cdef int n = 4 << tx_size
     cdef int maxv = (1 << bit_depth) - 1
     cdef int32_t tmp[1024]
-    cdef int32_t res[1024]
-    cdef int32_t tin[32]
     cdef int32_t tout[32]
     cdef int r, c, shift, scan_kind, max_row, max_col, rnd
     cdef int32_t* op
@@ -607,30 +606,26 @@ cdef void inverse_transform_add(int32_t* coef, uint16_t* dst, Py_ssize_t stride,
             for c in range(max_col + 1):
                 a1 |= ip[c]
             if a1:
-                rowf(ip, op)
+                rowf(ip, op, 1)
             else:
                 memset(op, 0, n * sizeof(int32_t))
-    # column transforms, the same shortcut when only the first row is nonzero
+    # column transforms (strided, in place), the same shortcut when only the first row is nonzero
     if max_row == 0 and not (tx_type & 1):
         for c in range(n):
-            tout[c] = <int32_t>((rs14(<int64_t>tmp[c] * COS16) + rnd) >> shift)
+            tout[c] = <int32_t>rs14(<int64_t>tmp[c] * COS16)
         for r in range(n):
             d = dst + r * stride
             for c in range(n):
-                d[c] = clip_px(d[c] + tout[c], maxv)
+                d[c] = clip_px(d[c] + ((tout[c] + rnd) >> shift), maxv)
     else:
         if max_row + 1 < n:
             memset(tmp + n * (max_row + 1), 0, n * (n - max_row - 1) * sizeof(int32_t))
         for c in range(n):
-            for r in range(n):
-                tin[r] = tmp[r * n + c]
-            colf(tin, tout)
-            for r in range(n):
-                res[r * n + c] = (tout[r] + rnd) >> shift
+            colf(tmp + c, tmp + c, n)
         for r in range(n):
             d = dst + r * stride
-            op = res + r * n
+            op = tmp + r * n
             for c in range(n):
-                d[c] = clip_px(d[c] + op[c], maxv)
+                d[c] = clip_px(d[c] + ((op[c] + rnd) >> shift), maxv)
     for r in range(max_row + 1):
         memset(coef + n * r, 0, (max_col + 1) * sizeof(int32_t))
