@@ -360,21 +360,30 @@ cdef void iadst16(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
     o[15 * st] = <int32_t>(-x[1])
 
 
-cdef void idct32(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
+ctypedef fused span_t:      # idct32_n specialisations: 8 * sizeof(span_t) leading inputs may be nonzero
+    int8_t
+    int16_t
+    int32_t
+
+
+cdef void idct32_n(span_t span, const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
+    """idct32 of an input whose entries from nz = 8 * sizeof(span_t) on are zero (rows or columns past the end
+    of block); nz is a constant in each specialisation, so the compiler drops the zero terms."""
+    cdef int nz = 8 * sizeof(span_t)
     cdef int64_t a[32]
     cdef int64_t b[32]
     cdef int k
     # stage 1: even half inputs in bit-reversed order, odd half rotations
-    a[0] = i[0]; a[1] = i[16 * st]; a[2] = i[8 * st]; a[3] = i[24 * st]; a[4] = i[4 * st]; a[5] = i[20 * st]; a[6] = i[12 * st]; a[7] = i[28 * st]
-    a[8] = i[2 * st]; a[9] = i[18 * st]; a[10] = i[10 * st]; a[11] = i[26 * st]; a[12] = i[6 * st]; a[13] = i[22 * st]; a[14] = i[14 * st]; a[15] = i[30 * st]
-    rot(a, 16, 31, i[1 * st], i[31 * st], COS31, COS1)
-    rot(a, 17, 30, i[17 * st], i[15 * st], COS15, COS17)
-    rot(a, 18, 29, i[9 * st], i[23 * st], COS23, COS9)
-    rot(a, 19, 28, i[25 * st], i[7 * st], COS7, COS25)
-    rot(a, 20, 27, i[5 * st], i[27 * st], COS27, COS5)
-    rot(a, 21, 26, i[21 * st], i[11 * st], COS11, COS21)
-    rot(a, 22, 25, i[13 * st], i[19 * st], COS19, COS13)
-    rot(a, 23, 24, i[29 * st], i[3 * st], COS3, COS29)
+    a[0] = inz(i, 0, st, nz); a[1] = inz(i, 16, st, nz); a[2] = inz(i, 8, st, nz); a[3] = inz(i, 24, st, nz); a[4] = inz(i, 4, st, nz); a[5] = inz(i, 20, st, nz); a[6] = inz(i, 12, st, nz); a[7] = inz(i, 28, st, nz)
+    a[8] = inz(i, 2, st, nz); a[9] = inz(i, 18, st, nz); a[10] = inz(i, 10, st, nz); a[11] = inz(i, 26, st, nz); a[12] = inz(i, 6, st, nz); a[13] = inz(i, 22, st, nz); a[14] = inz(i, 14, st, nz); a[15] = inz(i, 30, st, nz)
+    rot(a, 16, 31, inz(i, 1, st, nz), inz(i, 31, st, nz), COS31, COS1)
+    rot(a, 17, 30, inz(i, 17, st, nz), inz(i, 15, st, nz), COS15, COS17)
+    rot(a, 18, 29, inz(i, 9, st, nz), inz(i, 23, st, nz), COS23, COS9)
+    rot(a, 19, 28, inz(i, 25, st, nz), inz(i, 7, st, nz), COS7, COS25)
+    rot(a, 20, 27, inz(i, 5, st, nz), inz(i, 27, st, nz), COS27, COS5)
+    rot(a, 21, 26, inz(i, 21, st, nz), inz(i, 11, st, nz), COS11, COS21)
+    rot(a, 22, 25, inz(i, 13, st, nz), inz(i, 19, st, nz), COS19, COS13)
+    rot(a, 23, 24, inz(i, 29, st, nz), inz(i, 3, st, nz), COS3, COS29)
     # stage 2
     for k in range(8):
         b[k] = a[k]
@@ -502,6 +511,25 @@ cdef void idct32(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
         o[(31 - k) * st] = <int32_t>(a[k] - a[31 - k])
 
 
+cdef inline int64_t inz(const int32_t* i, int k, Py_ssize_t st, int nz) noexcept nogil:
+    return i[k * st] if k < nz else 0
+
+
+cdef void idct32(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
+    cdef int32_t span = 0
+    idct32_n(span, i, o, st)
+
+
+cdef void idct32_8(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
+    cdef int8_t span = 0
+    idct32_n(span, i, o, st)
+
+
+cdef void idct32_16(const int32_t* i, int32_t* o, Py_ssize_t st) noexcept nogil:
+    cdef int16_t span = 0
+    idct32_n(span, i, o, st)
+
+
 cdef uint8_t EOB_MAX_ROW[4][3][1024]   # [tx_size][scan kind][eob - 1]: last row / column of a nonzero
 cdef uint8_t EOB_MAX_COL[4][3][1024]   # coefficient among the first eob of the scan (filled with SCAN)
 
@@ -592,6 +620,9 @@ cdef void inverse_transform_add(int32_t* coef, uint16_t* dst, Py_ssize_t stride,
     max_row = EOB_MAX_ROW[tx_size][scan_kind][eob - 1]
     max_col = EOB_MAX_COL[tx_size][scan_kind][eob - 1]
     rnd = 1 << (shift - 1)
+    if tx_size == 3:
+        rowf = idct32_8 if max_col < 8 else (idct32_16 if max_col < 16 else idct32)
+        colf = idct32_8 if max_row < 8 else (idct32_16 if max_row < 16 else idct32)
     # row transforms (a DCT of a row whose only nonzero input is the first is constant: every output is
     # Round2(in * cospi_16_64, 14))
     for r in range(max_row + 1):
