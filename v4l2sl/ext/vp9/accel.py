@@ -8,6 +8,7 @@ the compressed header from the data, as hardware that does not take that control
 """
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Mapping
 
 import numpy as np
@@ -47,14 +48,16 @@ class VP9Accelerator:
         self._last_show = False
         self._last_size: tuple[int, int] | None = None
         self._internal: dict[int, tuple[np.ndarray, ...]] = {}   # timestamp -> uint16 planes (cropped)
+        # frames decode one after another on a worker thread while the caller prepares the next request;
+        # threads=1 decodes in the caller's thread
+        self._worker = None if fmt.extra.get("threads") == 1 else ThreadPoolExecutor(1, "vp9-frame")
 
     # --- references -----------------------------------------------------------------------------------------
-    def _ref_planes(self, ts: int, refs: Mapping[int, Picture]) -> tuple[np.ndarray, ...] | None:
-        if ts in self._internal and ts in refs:
+    def _ref_planes(self, ts: int, pic: "Picture | Future[Picture]") -> tuple[np.ndarray, ...]:
+        if ts in self._internal:
             return self._internal[ts]
-        pic = refs.get(ts)
-        if pic is None:
-            return None
+        if isinstance(pic, Future):
+            pic = pic.result()
         if pic.fourcc == "NV12":
             y, uv = pic.planes
             planes = (y, uv[:, 0::2], uv[:, 1::2])
@@ -63,13 +66,30 @@ class VP9Accelerator:
         return tuple(np.ascontiguousarray(p, np.uint16) for p in planes)
 
     # --- decoding ---------------------------------------------------------------------------------------------
-    def decode(self, request: DecodeRequest, refs: Mapping[int, Picture]) -> Picture:
+    def decode(self, request: DecodeRequest, refs: Mapping[int, Any]) -> "Picture | Future[Picture]":
+        """Check and prepare the request here; decode it (after the frames before it) on the worker thread."""
         try:
-            return self._decode(request, refs)
+            job = self._prepare(request, refs)
         except BitstreamError as e:
             raise e.at_frame(request.frame_number)
+        if self._worker is None:
+            return self._run(job)
+        return self._worker.submit(self._run, job)
 
-    def _decode(self, request: DecodeRequest, refs: Mapping[int, Picture]) -> Picture:
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)
+            self._worker = ThreadPoolExecutor(1, "vp9-frame")
+
+    def _run(self, job: dict) -> Picture:
+        try:
+            return self._decode(job)
+        except BitstreamError as e:
+            raise e.at_frame(job["frame_number"])
+
+    def _prepare(self, request: DecodeRequest, refs: Mapping[int, Any]) -> dict:
+        """Everything that depends on the request and the headers of earlier requests only: control checks,
+        compressed-header deltas, the header values for the decoder, the reference pictures."""
         try:
             f = request.control(u.V4L2_CID_STATELESS_VP9_FRAME)
         except KeyError:
@@ -103,8 +123,7 @@ class VP9Accelerator:
         sign_bias = [0] + [(int(f.ref_frame_sign_bias) >> i) & 1 for i in range(3)]
         reference_mode = int(f.reference_mode)
 
-        # probability contexts: reset, load, forward update (7.2, 6.3)
-        fctx = P.reset_frame_contexts(self.contexts, flags, int(f.reset_frame_context), int(f.frame_context_idx))
+        # compressed header deltas (6.3)
         if hdr is not None:
             raw = hdr.to_bytes()
             tx_mode, delta_image = raw[0], raw[1:]
@@ -116,19 +135,15 @@ class VP9Accelerator:
         if tx_mode > 4:
             raise BitstreamError(f"v4l2_ctrl_vp9_compressed_hdr.tx_mode = {tx_mode} is out of range")
         allow_hp = int(bool(flags & u.V4L2_VP9_FRAME_FLAG_ALLOW_HIGH_PREC_MV))
-        pre = self.contexts[fctx]
-        cur = forward_update(pre, delta_image, tx_mode, int(intra), int(f.interpolation_filter), reference_mode,
-                             allow_hp)
 
         # references (by timestamp, as the kernel resolves them)
-        ref_planes: list = [None, None, None]
+        ref_pics: list = [None, None, None]
         if not intra:
             for i, ts in enumerate((f.last_frame_ts, f.golden_frame_ts, f.alt_frame_ts)):
-                planes = self._ref_planes(int(ts), refs)
-                if planes is None:
+                if int(ts) not in refs:
                     raise BitstreamError(f"VP9 reference {('LAST', 'GOLDEN', 'ALTREF')[i]} (timestamp {ts}) "
                                          "is not a decoded picture")
-                ref_planes[i] = planes
+                ref_pics[i] = (int(ts), refs[int(ts)])
 
         seg, lf = f.seg, f.lf
         seg_enabled = bool(seg.flags & u.V4L2_VP9_SEGMENTATION_FLAG_ENABLED)
@@ -157,23 +172,43 @@ class VP9Accelerator:
             "lf_ref_deltas": list(lf.ref_deltas), "lf_mode_deltas": list(lf.mode_deltas),
             "tile_data_offset": uhs + chs,
         }
-        planes, raw_counts, corrupted = decode_frame(self._dec, data, h, cur, ref_planes)
-
-        # backward adaptation (8.4.2) and refresh of the saved context
-        if not error_res and not (flags & u.V4L2_VP9_FRAME_FLAG_PARALLEL_DEC_MODE):
-            cur = adapt_probs(pre, cur, raw_counts, int(intra), int(self._last_key), tx_mode,
-                              int(f.interpolation_filter), allow_hp)
-        if flags & u.V4L2_VP9_FRAME_FLAG_REFRESH_FRAME_CTX:
-            self.contexts[fctx] = cur
+        job = {
+            "frame_number": request.frame_number, "timestamp": request.timestamp, "data": data, "h": h,
+            "flags": flags, "reset_frame_context": int(f.reset_frame_context),
+            "frame_context_idx": int(f.frame_context_idx), "delta_image": delta_image, "refs": ref_pics,
+            "live": set(refs), "last_key": self._last_key,
+            "adapt": not error_res and not (flags & u.V4L2_VP9_FRAME_FLAG_PARALLEL_DEC_MODE),
+        }
         self._last_key = key
         self._last_show = bool(flags & u.V4L2_VP9_FRAME_FLAG_SHOW_FRAME)
         self._last_size = (width, height)
+        return job
 
+    def _decode(self, job: dict) -> Picture:
+        """Decode a prepared request (the frames before it are decoded)."""
+        h, flags = job["h"], job["flags"]
+        intra = h["frame_is_intra"]
+        # probability contexts: reset, load, forward update (7.2, 6.3)
+        fctx = P.reset_frame_contexts(self.contexts, flags, job["reset_frame_context"], job["frame_context_idx"])
+        pre = self.contexts[fctx]
+        cur = forward_update(pre, job["delta_image"], h["tx_mode"], intra, h["interp_filter"], h["reference_mode"],
+                             h["allow_hp"])
+        ref_planes = [None if r is None else self._ref_planes(*r) for r in job["refs"]]
+        planes, raw_counts, corrupted = decode_frame(self._dec, job["data"], h, cur, ref_planes)
+
+        # backward adaptation (8.4.2) and refresh of the saved context
+        if job["adapt"]:
+            cur = adapt_probs(pre, cur, raw_counts, intra, int(job["last_key"]), h["tx_mode"], h["interp_filter"],
+                              h["allow_hp"])
+        if flags & u.V4L2_VP9_FRAME_FLAG_REFRESH_FRAME_CTX:
+            self.contexts[fctx] = cur
+
+        width, height, ssx, ssy = h["width"], h["height"], h["ssx"], h["ssy"]
         cw, ch = (width + ssx) >> ssx, (height + ssy) >> ssy
         cropped = (planes[0][:height, :width], planes[1][:ch, :cw], planes[2][:ch, :cw])
-        self._internal = {ts: p for ts, p in self._internal.items() if ts in refs}
-        self._internal[request.timestamp] = cropped
-        return self._picture(request.timestamp, cropped, width, height, bit_depth, ssx, ssy, corrupted)
+        self._internal = {ts: p for ts, p in self._internal.items() if ts in job["live"]}
+        self._internal[job["timestamp"]] = cropped
+        return self._picture(job["timestamp"], cropped, width, height, h["bit_depth"], ssx, ssy, corrupted)
 
     @staticmethod
     def _validate(f) -> None:
