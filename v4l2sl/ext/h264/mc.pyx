@@ -176,8 +176,10 @@ cdef extern from *:
                 __builtin_memcpy(d, &lo, 16);
                 __builtin_memcpy(d + ds, &hi, 16);
             } else {
-                h264mc_v4 q0 = __builtin_shufflevector(lo, lo, 0, 1, 2, 3), q1 = __builtin_shufflevector(lo, lo, 4, 5, 6, 7);
-                h264mc_v4 q2 = __builtin_shufflevector(hi, hi, 0, 1, 2, 3), q3 = __builtin_shufflevector(hi, hi, 4, 5, 6, 7);
+                h264mc_v4 q0 = __builtin_shufflevector(lo, lo, 0, 1, 2, 3);
+                h264mc_v4 q1 = __builtin_shufflevector(lo, lo, 4, 5, 6, 7);
+                h264mc_v4 q2 = __builtin_shufflevector(hi, hi, 0, 1, 2, 3);
+                h264mc_v4 q3 = __builtin_shufflevector(hi, hi, 4, 5, 6, 7);
                 __builtin_memcpy(d, &q0, 8);
                 __builtin_memcpy(d + ds, &q1, 8);
                 __builtin_memcpy(d + 2 * ds, &q2, 8);
