@@ -21,33 +21,44 @@ cdef inline uint16_t clip1(int x) noexcept nogil:
 
 cdef void pred4x4(uint16_t* dst, Py_ssize_t stride, int mode, const int* e, bint hasT, bint hasL) noexcept nogil:
     """8.3.1.2 Intra_4x4 sample prediction. `e` (13 samples): e[0..3] = p[-1,3..0], e[4] = p[-1,-1],
-    e[5..12] = p[0..7,-1] (top-right already substituted)."""
-    cdef int x, y, v, z, s, k, dc = PDC
+    e[5..12] = p[0..7,-1] (top-right already substituted). Modes 0-4 take a value once per block or per
+    diagonal; 5-8 are evaluated per sample."""
+    cdef int x, y, v = PDC, z, s, k
     cdef const int* T = e + 5      # T[k] = p[k,-1], T[-1] = p[-1,-1]
-    if mode == 2:                   # DC, once per block
-        if hasT and hasL:
-            dc = (T[0] + T[1] + T[2] + T[3] + e[0] + e[1] + e[2] + e[3] + 4) >> 3
-        elif hasL:
-            dc = (e[0] + e[1] + e[2] + e[3] + 2) >> 2
-        elif hasT:
-            dc = (T[0] + T[1] + T[2] + T[3] + 2) >> 2
+    cdef int d[8]
+    cdef uint16_t* row
+    if mode <= 4:
+        if mode == 2:               # DC
+            if hasT and hasL:
+                v = (T[0] + T[1] + T[2] + T[3] + e[0] + e[1] + e[2] + e[3] + 4) >> 3
+            elif hasL:
+                v = (e[0] + e[1] + e[2] + e[3] + 2) >> 2
+            elif hasT:
+                v = (T[0] + T[1] + T[2] + T[3] + 2) >> 2
+        elif mode == 3:             # Diagonal_Down_Left: a function of x + y
+            for k in range(6):
+                d[k] = (T[k] + 2 * T[k + 1] + T[k + 2] + 2) >> 2
+            d[6] = (T[6] + 3 * T[7] + 2) >> 2
+        elif mode == 4:             # Diagonal_Down_Right: a function of x - y
+            for k in range(1, 8):
+                d[k] = (e[k - 1] + 2 * e[k] + e[k + 1] + 2) >> 2
+        for y in range(4):
+            row = dst + y * stride
+            for x in range(4):
+                if mode == 0:       # Vertical
+                    row[x] = <uint16_t>T[x]
+                elif mode == 1:     # Horizontal
+                    row[x] = <uint16_t>e[3 - y]
+                elif mode == 2:
+                    row[x] = <uint16_t>v
+                elif mode == 3:
+                    row[x] = <uint16_t>d[x + y]
+                else:
+                    row[x] = <uint16_t>d[4 + x - y]
+        return
     for y in range(4):
         for x in range(4):
-            if mode == 0:       # Vertical
-                v = T[x]
-            elif mode == 1:     # Horizontal
-                v = e[3 - y]
-            elif mode == 2:
-                v = dc
-            elif mode == 3:     # Diagonal_Down_Left
-                if x == 3 and y == 3:
-                    v = (T[6] + 3 * T[7] + 2) >> 2
-                else:
-                    v = (T[x + y] + 2 * T[x + y + 1] + T[x + y + 2] + 2) >> 2
-            elif mode == 4:     # Diagonal_Down_Right
-                k = 4 + x - y
-                v = (e[k - 1] + 2 * e[k] + e[k + 1] + 2) >> 2
-            elif mode == 5:     # Vertical_Right
+            if mode == 5:     # Vertical_Right
                 z = 2 * x - y
                 if z >= 0 and (z & 1) == 0:
                     v = (T[x - (y >> 1) - 1] + T[x - (y >> 1)] + 1) >> 1
