@@ -223,7 +223,7 @@ cdef class PictureDecoder:
     cdef progress_t* col_prog
     cdef bint incremental             # deblock rows as soon as the row below is reconstructed (frames)
     cdef object rows_buf
-    cdef int* row_count               # macroblocks decoded per row, row_count[mbh] flags a macroblock decoded twice
+    cdef int* row_count               # macroblocks decoded per row
     cdef uint8_t* mb_done
     cdef int frontier                 # rows [0, frontier) are completely reconstructed
     cdef int deblocked                # rows [0, deblocked) are deblocked
@@ -303,9 +303,9 @@ cdef class PictureDecoder:
         self.concealed = 0
         self.progress = RowProgress(mbh)
         self.incremental = parity < 0
-        self.rows_buf = np.zeros((mbh + 1) * sizeof(int) + mbw * mbh, np.uint8)
+        self.rows_buf = np.zeros(mbh * sizeof(int) + mbw * mbh, np.uint8)
         self.row_count = <int*> cnp.PyArray_DATA(self.rows_buf)
-        self.mb_done = <uint8_t*> cnp.PyArray_DATA(self.rows_buf) + (mbh + 1) * sizeof(int)
+        self.mb_done = <uint8_t*> cnp.PyArray_DATA(self.rows_buf) + mbh * sizeof(int)
         self.frontier = 0
         self.deblocked = 0
 
@@ -488,12 +488,14 @@ cdef class PictureDecoder:
         reconstructed too (that row's intra prediction reads the unfiltered samples), and the rows above the
         deblocked ones are published as final for pictures that reference this one."""
         cdef int row = addr // self.mbw
+        if not self.incremental:
+            return
         if self.mb_done[addr]:
-            self.row_count[self.mbh] = 1          # decoded twice (overlapping slices): no incremental deblocking
+            self.incremental = False              # decoded twice (overlapping slices): deblock at the end
             return
         self.mb_done[addr] = 1
         self.row_count[row] += 1
-        if not self.incremental or self.row_count[self.mbh] or row != self.frontier:
+        if row != self.frontier:
             return
         while self.frontier < self.mbh and self.row_count[self.frontier] == self.mbw:
             self.frontier += 1
