@@ -9,93 +9,108 @@ cdef inline int clamp_px(int v, int maxv) noexcept nogil:
     return 0 if v < 0 else (maxv if v > maxv else v)
 
 
-# 8-bit samples: each tap product and the 8-tap sum are computed modulo 2^16 (gcc then vectorises 8 lanes per
-# SSE2 register with pmullw/paddw). Exact because every filter's sum over samples 0..255 lies in
-# [-54 * 255, 182 * 255] (init_mc_tables checks the tables): adding NARROW_OFFSET = 112 * 128 + 64 (the
-# rounding term plus a multiple of 128) keeps it in 0..65535, and (v >> 7) - 112 is then Round2(sum, 7).
-# Deeper samples use 32-bit sums of int16 x int16 products (samples are at most 12 bits, so the cast is exact).
-DEF NARROW_OFFSET = 14400
-DEF NARROW_BIAS = 112
+# The unscaled block filter is C (below) so that it can be compiled twice, for AVX2 and for the baseline
+# x86-64 SSE2, with the CPU choosing at load time (gcc target_clones): the 16-bit lanes of the 8-bit path then
+# go 16 per register. Both are the same source.
+#
+# 8-bit samples: each tap product and the 8-tap sum are computed modulo 2^16 (8 or 16 lanes per register with
+# pmullw/paddw). Exact because every filter's sum over samples 0..255 lies in [-54 * 255, 182 * 255]
+# (init_mc_tables checks the tables): adding NARROW_OFFSET = 112 * 128 + 64 (the rounding term plus a multiple
+# of 128) keeps it in 0..65535, and (v >> 7) - 112 is then Round2(sum, 7). Deeper samples use 32-bit sums of
+# int16 x int16 products (samples are at most 12 bits, so the cast is exact).
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <stddef.h>
+    #include <string.h>
+    #define V4L2SL_VP9_NARROW_OFFSET 14400
+    #define V4L2SL_VP9_NARROW_BIAS 112
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define V4L2SL_VP9_CLONES __attribute__((target_clones("avx2", "default")))
+    #else
+    #define V4L2SL_VP9_CLONES
+    #endif
+
+    /* One output row of the 8-tap filter: o[c] from t[c + k * step], k = 0..7; avg: average with o. */
+    static inline __attribute__((always_inline)) void v4l2sl_vp9_filter_run(
+            const uint16_t* t, ptrdiff_t step, uint16_t* o, const int16_t* f, int w, int maxv, int narrow,
+            int avg) {
+        const int16_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4], f5 = f[5], f6 = f[6], f7 = f[7];
+        if (narrow) {
+            for (int c = 0; c < w; c++) {
+                uint16_t u = (uint16_t)(f0 * t[c] + f1 * t[c + step] + f2 * t[c + 2 * step] +
+                                        f3 * t[c + 3 * step] + f4 * t[c + 4 * step] + f5 * t[c + 5 * step] +
+                                        f6 * t[c + 6 * step] + f7 * t[c + 7 * step] + V4L2SL_VP9_NARROW_OFFSET);
+                int v = (int)(u >> 7) - V4L2SL_VP9_NARROW_BIAS;
+                v = v < 0 ? 0 : (v > maxv ? maxv : v);
+                o[c] = avg ? (uint16_t)((o[c] + v + 1) >> 1) : (uint16_t)v;
+            }
+        } else {
+            const int16_t* ts = (const int16_t*)t;
+            for (int c = 0; c < w; c++) {
+                int v = (f0 * ts[c] + f1 * ts[c + step] + f2 * ts[c + 2 * step] + f3 * ts[c + 3 * step] +
+                         f4 * ts[c + 4 * step] + f5 * ts[c + 5 * step] + f6 * ts[c + 6 * step] +
+                         f7 * ts[c + 7 * step] + 64) >> 7;
+                v = v < 0 ? 0 : (v > maxv ? maxv : v);
+                o[c] = avg ? (uint16_t)((o[c] + v + 1) >> 1) : (uint16_t)v;
+            }
+        }
+    }
+
+    static inline __attribute__((always_inline)) void v4l2sl_vp9_mc_block_impl(
+            uint16_t* dst, ptrdiff_t dst_stride, const uint16_t* src, ptrdiff_t stride, const int16_t* fh,
+            const int16_t* fv, int w, int h, int maxv, int narrow, int avg) {
+        uint16_t tmp[(64 + 7) * 64];
+        if (!fv) {
+            if (!fh) {
+                for (int r = 0; r < h; r++) {
+                    uint16_t* d = dst + r * dst_stride;
+                    const uint16_t* s = src + r * stride;
+                    if (avg)
+                        for (int c = 0; c < w; c++) d[c] = (uint16_t)((d[c] + s[c] + 1) >> 1);
+                    else
+                        memcpy(d, s, (size_t)w * sizeof(uint16_t));
+                }
+            } else {
+                for (int r = 0; r < h; r++)
+                    v4l2sl_vp9_filter_run(src + r * stride - 3, 1, dst + r * dst_stride, fh, w, maxv, narrow, avg);
+            }
+        } else if (!fh) {
+            for (int r = 0; r < h; r++)
+                v4l2sl_vp9_filter_run(src + (r - 3) * stride, stride, dst + r * dst_stride, fv, w, maxv, narrow,
+                                      avg);
+        } else {
+            for (int r = 0; r < h + 7; r++)
+                v4l2sl_vp9_filter_run(src + (r - 3) * stride - 3, 1, tmp + r * 64, fh, w, maxv, narrow, 0);
+            for (int r = 0; r < h; r++)
+                v4l2sl_vp9_filter_run(tmp + r * 64, 64, dst + r * dst_stride, fv, w, maxv, narrow, avg);
+        }
+    }
+
+    /* Separable 8-tap filter of an unscaled w x h block (fh / fv: taps, NULL for a zero phase, whose only tap
+       is 128: skipping that pass is exact); single passes write straight into dst. */
+    V4L2SL_VP9_CLONES static void v4l2sl_vp9_mc_block(
+            uint16_t* dst, ptrdiff_t dst_stride, const uint16_t* src, ptrdiff_t stride, const int16_t* fh,
+            const int16_t* fv, int w, int h, int maxv, int avg) {
+        if (maxv == 255) {
+            if (avg) v4l2sl_vp9_mc_block_impl(dst, dst_stride, src, stride, fh, fv, w, h, maxv, 1, 1);
+            else v4l2sl_vp9_mc_block_impl(dst, dst_stride, src, stride, fh, fv, w, h, maxv, 1, 0);
+        } else {
+            if (avg) v4l2sl_vp9_mc_block_impl(dst, dst_stride, src, stride, fh, fv, w, h, maxv, 0, 1);
+            else v4l2sl_vp9_mc_block_impl(dst, dst_stride, src, stride, fh, fv, w, h, maxv, 0, 0);
+        }
+    }
+    """
+    int NARROW_OFFSET "V4L2SL_VP9_NARROW_OFFSET"
+    void v4l2sl_vp9_mc_block(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* src, Py_ssize_t stride,
+                             const int16_t* fh, const int16_t* fv, int w, int h, int maxv, int avg) nogil
 
 
-cdef inline void filter_line(const uint16_t* s, Py_ssize_t step, uint16_t* o, const int16_t* f, int w, int maxv,
-                             bint narrow, bint avg) noexcept nogil:
-    """One output row of the 8-tap filter: o[c] from s[c + (k - 3) * step], k = 0..7 (s points at tap 3);
-    ``avg``: average with what o holds (compound prediction)."""
-    cdef int16_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4], f5 = f[5], f6 = f[6], f7 = f[7]
-    cdef const uint16_t* t = s - 3 * step
-    cdef const int16_t* ts = <const int16_t*>t
-    cdef int c, v
-    cdef uint16_t u
-    if narrow:
-        for c in range(w):
-            u = <uint16_t>(f0 * t[c] + f1 * t[c + step] + f2 * t[c + 2 * step] + f3 * t[c + 3 * step] +
-                           f4 * t[c + 4 * step] + f5 * t[c + 5 * step] + f6 * t[c + 6 * step] +
-                           f7 * t[c + 7 * step] + NARROW_OFFSET)
-            v = <int>(u >> 7) - NARROW_BIAS
-            v = 0 if v < 0 else (maxv if v > maxv else v)
-            if avg:
-                o[c] = <uint16_t>((o[c] + v + 1) >> 1)
-            else:
-                o[c] = <uint16_t>v
-    else:
-        for c in range(w):
-            v = (f0 * ts[c] + f1 * ts[c + step] + f2 * ts[c + 2 * step] + f3 * ts[c + 3 * step] +
-                 f4 * ts[c + 4 * step] + f5 * ts[c + 5 * step] + f6 * ts[c + 6 * step] + f7 * ts[c + 7 * step] +
-                 64) >> 7
-            v = 0 if v < 0 else (maxv if v > maxv else v)
-            if avg:
-                o[c] = <uint16_t>((o[c] + v + 1) >> 1)
-            else:
-                o[c] = <uint16_t>v
-
-
-cdef inline void predict_block(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* src, Py_ssize_t stride,
-                               int fx, int fy, int w, int h, int filt, int maxv, bint narrow,
-                               bint avg) noexcept nogil:
-    """Separable filter of an unscaled block; a pass with a zero phase is skipped (its only tap is 128, exact)
-    and single passes write straight into the picture."""
-    cdef uint16_t tmp[(64 + 7) * 64]
-    cdef const int16_t* fh = &FILTERS[filt][fx][0]
-    cdef const int16_t* fv = &FILTERS[filt][fy][0]
-    cdef int r, c
-    cdef uint16_t* d
-    cdef const uint16_t* sr
-    if fy == 0:
-        if fx == 0:
-            for r in range(h):
-                d = dst + r * dst_stride
-                sr = src + r * stride
-                if avg:
-                    for c in range(w):
-                        d[c] = <uint16_t>((d[c] + sr[c] + 1) >> 1)
-                else:
-                    memcpy(d, sr, w * sizeof(uint16_t))
-        else:
-            for r in range(h):
-                filter_line(src + r * stride, 1, dst + r * dst_stride, fh, w, maxv, narrow, avg)
-    elif fx == 0:
-        for r in range(h):
-            filter_line(src + r * stride, stride, dst + r * dst_stride, fv, w, maxv, narrow, avg)
-    else:
-        for r in range(h + 7):
-            filter_line(src + (r - 3) * stride, 1, tmp + r * 64, fh, w, maxv, narrow, 0)
-        for r in range(h):
-            filter_line(tmp + (r + 3) * 64, 64, dst + r * dst_stride, fv, w, maxv, narrow, avg)
-
-
-cdef void predict_inter_fast(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* src, Py_ssize_t stride,
-                             int fx, int fy, int w, int h, int filt, int avg, int maxv) noexcept nogil:
+cdef inline void predict_inter_fast(uint16_t* dst, Py_ssize_t dst_stride, const uint16_t* src, Py_ssize_t stride,
+                                    int fx, int fy, int w, int h, int filt, int avg, int maxv) noexcept nogil:
     """Unscaled block whose source area (with the filter taps) is inside the buffer ``src`` points into."""
-    if maxv == 255:
-        if avg:
-            predict_block(dst, dst_stride, src, stride, fx, fy, w, h, filt, maxv, 1, 1)
-        else:
-            predict_block(dst, dst_stride, src, stride, fx, fy, w, h, filt, maxv, 1, 0)
-    elif avg:
-        predict_block(dst, dst_stride, src, stride, fx, fy, w, h, filt, maxv, 0, 1)
-    else:
-        predict_block(dst, dst_stride, src, stride, fx, fy, w, h, filt, maxv, 0, 0)
+    v4l2sl_vp9_mc_block(dst, dst_stride, src, stride, &FILTERS[filt][fx][0] if fx else NULL,
+                        &FILTERS[filt][fy][0] if fy else NULL, w, h, maxv, avg)
 
 
 cdef void init_mc_tables():
@@ -111,7 +126,7 @@ cdef void init_mc_tables():
                     pos += FILTERS[t][i][k]
                 else:
                     neg += FILTERS[t][i][k]
-            # the 16-bit 8-bit-sample path (filter_line) relies on these sums
+            # the 16-bit 8-bit-sample path (v4l2sl_vp9_filter_run) relies on these sums
             if neg * 255 + NARROW_OFFSET < 0 or pos * 255 + NARROW_OFFSET > 65535:
                 raise AssertionError("VP9 interpolation filter outside the 16-bit sum bounds")
 
