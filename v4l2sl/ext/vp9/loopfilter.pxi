@@ -5,82 +5,103 @@
 cdef uint8_t sharp_lim_tab[8][64]     # [sharpness][level] -> block inside limit
 
 
-cdef inline int iabs(int v) noexcept nogil:
-    return -v if v < 0 else v
+# The edge filter is C so that it is compiled for AVX2 and baseline x86-64 with load-time selection
+# (V4L2SL_VP9_CLONES, see mc.pxi). The 8 positions along an edge are computed side by side (arrays indexed
+# [tap][position], position loops innermost, branch-free selects) so that the compiler vectorises them; each
+# position then keeps the widest filter its masks allow (8.8.2 filter_mask, flat, flat2; 8.8.3-8.8.5).
+cdef extern from *:
+    """
+    static inline int v4l2sl_vp9_iabs(int v) { return v < 0 ? -v : v; }
+    static inline int v4l2sl_vp9_sclamp(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
-
-cdef inline int sclamp(int v, int lo, int hi) noexcept nogil:
-    return lo if v < lo else (hi if v > hi else v)
-
-
-cdef void lpf_edge(uint16_t* s, Py_ssize_t step, Py_ssize_t along, int size, int level, int sharp_lim,
-                   int shift) noexcept nogil:
-    """Filter 8 positions along one edge. ``step``: distance between taps across the edge."""
-    cdef int lim = sharp_lim << shift
-    cdef int blim = (2 * (level + 2) + sharp_lim) << shift
-    cdef int thr = (level >> 4) << shift
-    cdef int one = 1 << shift
-    cdef int lo = -(128 << shift), hi = (128 << shift) - 1, off = 128 << shift
-    cdef int i, k, p0, p1, p2, p3, q0, q1, q2, q3, flat, flat2, hev, f, f1, f2, ps1, ps0, qs0, qs1, acc
-    cdef int v[16]
-    cdef uint16_t* e
-    for i in range(8):
-        e = s + i * along
-        p3 = e[-4 * step]
-        p2 = e[-3 * step]
-        p1 = e[-2 * step]
-        p0 = e[-step]
-        q0 = e[0]
-        q1 = e[step]
-        q2 = e[2 * step]
-        q3 = e[3 * step]
-        if (iabs(p3 - p2) > lim or iabs(p2 - p1) > lim or iabs(p1 - p0) > lim or iabs(q1 - q0) > lim or
-                iabs(q2 - q1) > lim or iabs(q3 - q2) > lim or iabs(p0 - q0) * 2 + iabs(p1 - q1) // 2 > blim):
-            continue
-        flat = 0
-        if size >= 8:
-            flat = (iabs(p1 - p0) <= one and iabs(q1 - q0) <= one and iabs(p2 - p0) <= one and
-                    iabs(q2 - q0) <= one and iabs(p3 - p0) <= one and iabs(q3 - q0) <= one)
-        if size == 16 and flat:
-            flat2 = 1
-            for k in range(4, 8):
-                if iabs(e[-(k + 1) * step] - p0) > one or iabs(e[k * step] - q0) > one:
-                    flat2 = 0
-                    break
-            if flat2:
-                for k in range(16):
-                    v[k] = e[(k - 8) * step]
-                # 15-tap window sums with the ends replicated, slid one sample at a time
-                acc = 6 * v[0]
-                for f in range(9):
-                    acc += v[f]
-                for k in range(1, 15):
-                    e[(k - 8) * step] = <uint16_t>((acc + v[k] + 8) >> 4)
-                    acc += v[k + 8 if k + 8 < 16 else 15] - v[k - 7 if k >= 7 else 0]
-                continue
-        if flat:
-            v[0] = p3; v[1] = p2; v[2] = p1; v[3] = p0; v[4] = q0; v[5] = q1; v[6] = q2; v[7] = q3
-            acc = 3 * v[0] + v[1] + v[2] + v[3] + v[4]
-            for k in range(1, 7):
-                e[(k - 4) * step] = <uint16_t>((acc + v[k] + 4) >> 3)
-                acc += v[k + 4 if k + 4 < 8 else 7] - v[k - 3 if k >= 3 else 0]
-            continue
-        # filter4
-        ps1 = p1 - off
-        ps0 = p0 - off
-        qs0 = q0 - off
-        qs1 = q1 - off
-        hev = iabs(p1 - p0) > thr or iabs(q1 - q0) > thr
-        f = sclamp(ps1 - qs1, lo, hi) if hev else 0
-        f = sclamp(f + 3 * (qs0 - ps0), lo, hi)
-        f1 = sclamp(f + 4, lo, hi) >> 3
-        f2 = sclamp(f + 3, lo, hi) >> 3
-        e[0] = <uint16_t>(sclamp(qs0 - f1, lo, hi) + off)
-        e[-step] = <uint16_t>(sclamp(ps0 + f2, lo, hi) + off)
-        if not hev:
-            f = (f1 + 1) >> 1
-            e[step] = <uint16_t>(sclamp(qs1 - f, lo, hi) + off)
-            e[-2 * step] = <uint16_t>(sclamp(ps1 + f, lo, hi) + off)
+    /* Filter 8 positions along one edge; step: distance between taps across the edge, along: between
+       positions. size: 4, 8 or 16 (the widest filter allowed). */
+    V4L2SL_VP9_CLONES static void v4l2sl_vp9_lpf_edge(uint16_t* s, ptrdiff_t step, ptrdiff_t along, int size,
+                                                       int level, int sharp_lim, int shift) {
+        const int lim = sharp_lim << shift, blim = (2 * (level + 2) + sharp_lim) << shift;
+        const int thr = (level >> 4) << shift, one = 1 << shift;
+        const int lo = -(128 << shift), hi = (128 << shift) - 1, off = 128 << shift;
+        const int half = size == 16 ? 8 : 4;
+        int32_t v[16][8];      /* v[t][i]: the sample (t - 8) * step from the edge at position i (p7 .. q7) */
+        int32_t o4[4][8], o8[6][8], o16[14][8], mask[8], flat[8], flat2[8], acc[8];
+        int any = 0, any_flat = 0, any_flat2 = 0;
+        for (int i = 0; i < 8; i++)
+            for (int k = 8 - half; k < 8 + half; k++) v[k][i] = s[i * along + (k - 8) * step];
+        for (int i = 0; i < 8; i++) {
+            mask[i] = (v4l2sl_vp9_iabs(v[4][i] - v[5][i]) <= lim) & (v4l2sl_vp9_iabs(v[5][i] - v[6][i]) <= lim) &
+                      (v4l2sl_vp9_iabs(v[6][i] - v[7][i]) <= lim) & (v4l2sl_vp9_iabs(v[9][i] - v[8][i]) <= lim) &
+                      (v4l2sl_vp9_iabs(v[10][i] - v[9][i]) <= lim) & (v4l2sl_vp9_iabs(v[11][i] - v[10][i]) <= lim) &
+                      (v4l2sl_vp9_iabs(v[7][i] - v[8][i]) * 2 + (v4l2sl_vp9_iabs(v[6][i] - v[9][i]) >> 1) <= blim);
+            any |= mask[i];
+        }
+        if (!any) return;
+        for (int i = 0; i < 8; i++) {       /* filter4 */
+            int ps1 = v[6][i] - off, ps0 = v[7][i] - off, qs0 = v[8][i] - off, qs1 = v[9][i] - off;
+            int hev = (v4l2sl_vp9_iabs(ps1 - ps0) > thr) | (v4l2sl_vp9_iabs(qs1 - qs0) > thr);
+            int f = hev ? v4l2sl_vp9_sclamp(ps1 - qs1, lo, hi) : 0;
+            f = v4l2sl_vp9_sclamp(f + 3 * (qs0 - ps0), lo, hi);
+            int f1 = v4l2sl_vp9_sclamp(f + 4, lo, hi) >> 3, f2 = v4l2sl_vp9_sclamp(f + 3, lo, hi) >> 3;
+            o4[1][i] = v4l2sl_vp9_sclamp(ps0 + f2, lo, hi) + off;
+            o4[2][i] = v4l2sl_vp9_sclamp(qs0 - f1, lo, hi) + off;
+            f = (f1 + 1) >> 1;
+            o4[0][i] = hev ? v[6][i] : v4l2sl_vp9_sclamp(ps1 + f, lo, hi) + off;
+            o4[3][i] = hev ? v[9][i] : v4l2sl_vp9_sclamp(qs1 - f, lo, hi) + off;
+        }
+        if (size >= 8) {
+            for (int i = 0; i < 8; i++) {
+                flat[i] = mask[i] & (v4l2sl_vp9_iabs(v[6][i] - v[7][i]) <= one) &
+                          (v4l2sl_vp9_iabs(v[9][i] - v[8][i]) <= one) & (v4l2sl_vp9_iabs(v[5][i] - v[7][i]) <= one) &
+                          (v4l2sl_vp9_iabs(v[10][i] - v[8][i]) <= one) & (v4l2sl_vp9_iabs(v[4][i] - v[7][i]) <= one) &
+                          (v4l2sl_vp9_iabs(v[11][i] - v[8][i]) <= one);
+                any_flat |= flat[i];
+            }
+        }
+        if (any_flat) {
+            /* 7-tap filter over p3 .. q3: window sums with the ends replicated, slid one sample at a time */
+            for (int i = 0; i < 8; i++) acc[i] = 3 * v[4][i] + v[5][i] + v[6][i] + v[7][i] + v[8][i];
+            for (int k = 1; k < 7; k++) {
+                const int a = k + 4 < 8 ? k + 4 : 7, b = k >= 3 ? k - 3 : 0;
+                for (int i = 0; i < 8; i++) {
+                    o8[k - 1][i] = (acc[i] + v[k + 4][i] + 4) >> 3;
+                    acc[i] += v[a + 4][i] - v[b + 4][i];
+                }
+            }
+            if (size == 16) {
+                for (int i = 0; i < 8; i++) {
+                    int f2 = flat[i];
+                    for (int k = 0; k < 4; k++)
+                        f2 &= (v4l2sl_vp9_iabs(v[k][i] - v[7][i]) <= one) & (v4l2sl_vp9_iabs(v[15 - k][i] - v[8][i]) <= one);
+                    flat2[i] = f2;
+                    any_flat2 |= f2;
+                }
+            }
+        }
+        if (any_flat2) {
+            /* 15-tap filter over p7 .. q7 */
+            for (int i = 0; i < 8; i++)
+                acc[i] = 7 * v[0][i] + v[1][i] + v[2][i] + v[3][i] + v[4][i] + v[5][i] + v[6][i] + v[7][i] + v[8][i];
+            for (int k = 1; k < 15; k++) {
+                const int a = k + 8 < 16 ? k + 8 : 15, b = k >= 7 ? k - 7 : 0;
+                for (int i = 0; i < 8; i++) {
+                    o16[k - 1][i] = (acc[i] + v[k][i] + 8) >> 4;
+                    acc[i] += v[a][i] - v[b][i];
+                }
+            }
+        }
+        for (int i = 0; i < 8; i++) {
+            if (!mask[i]) continue;
+            uint16_t* e = s + i * along;
+            if (any_flat2 && flat2[i])
+                for (int k = 0; k < 14; k++) e[(k - 7) * step] = (uint16_t)o16[k][i];
+            else if (any_flat && flat[i])
+                for (int k = 0; k < 6; k++) e[(k - 3) * step] = (uint16_t)o8[k][i];
+            else
+                for (int k = 0; k < 4; k++) e[(k - 2) * step] = (uint16_t)o4[k][i];
+        }
+    }
+    """
+    void lpf_edge "v4l2sl_vp9_lpf_edge"(uint16_t* s, Py_ssize_t step, Py_ssize_t along, int size, int level,
+                                        int sharp_lim, int shift) nogil
 
 
 cdef inline int filter_level(FrameDecoder fd, MI* mi) noexcept nogil:
