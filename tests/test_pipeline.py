@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import FIXTURES
+from conftest import CONFORMANCE, FIXTURES
 from v4l2sl.device import DecodeRequest, ReleasePicture, StreamFormat
 from v4l2sl.ext.pipeline import PictureJob, Pipeline
 from v4l2sl.ext.progress import RowProgress
@@ -120,3 +120,44 @@ def test_h264_parallel_decode_equals_serial_and_keeps_decode_order():
     assert kinds1 == {"Picture"} and kinds4 == {"Future"}
     assert coll1 == order1 and coll4 == order4, "collect() must return pictures in decode order"
     assert d1 == d4
+
+
+PPH10 = CONFORMANCE / "h264" / "jvt-frext" / "PPH10I1_Panasonic_A.264"
+
+
+def _digests(path, threads, requests=None):
+    from v4l2sl.codecs import h264
+
+    dev = SoftDevice(threads=threads)
+    out, n = [], 0
+    for item in h264.plan(str(path), caps=dev.capabilities("h264")):
+        if isinstance(item, StreamFormat):
+            dev.start(item)
+        elif isinstance(item, DecodeRequest):
+            if requests is not None and n == requests:
+                break
+            dev.submit(item)
+            n += 1
+    for p in dev.flush():
+        out.append(hashlib.md5(b"".join(np.ascontiguousarray(x).tobytes() for x in p.planes)).hexdigest())
+    dev.close()
+    return out
+
+
+@pytest.mark.skipif(not PPH10.exists() or not h264_fixture.exists(), reason=f"{PPH10} or {h264_fixture} missing")
+def test_8_and_10_bit_streams_decode_at_the_same_time():
+    """The sample kernels' bit depth is per thread: an 8-bit and a 10-bit stream decoding concurrently on the
+    same worker pool give the pictures each gives alone."""
+    alone = [_digests(h264_fixture, 1), _digests(PPH10, 1, requests=3)]
+    together: list = [None, None]
+
+    def run(i, path, req):
+        together[i] = _digests(path, 2, req)
+
+    ts = [threading.Thread(target=run, args=(0, h264_fixture, None)),
+          threading.Thread(target=run, args=(1, PPH10, 3))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(300)
+    assert together == alone

@@ -34,12 +34,16 @@ cdef inline int clip3(int lo, int hi, int v) noexcept nogil:
     return lo if v < lo else (hi if v > hi else v)
 
 
-cdef int PMAX = 255          # (1 << BitDepth) - 1, set by set_bit_depth()
-cdef int PDC = 128           # 1 << (BitDepth - 1)
-
-
-cdef int BDSHIFT = 0         # BitDepth - 8 (alpha, beta and tC0 scale with it)
-cdef int QPBDC = 0           # QpBdOffsetC
+# (1 << BitDepth) - 1, 1 << (BitDepth - 1), BitDepth - 8 (alpha, beta and tC0 scale with it) and QpBdOffsetC,
+# set by set_bit_depth(): thread-local, so pictures of different bit depths can be filtered at the same time
+cdef extern from *:
+    """
+    static __thread int h264db_pmax = 255, h264db_pdc = 128, h264db_bdshift = 0, h264db_qpbdc = 0;
+    """
+    int PMAX "h264db_pmax"
+    int PDC "h264db_pdc"
+    int BDSHIFT "h264db_bdshift"
+    int QPBDC "h264db_qpbdc"
 
 
 cdef void set_bit_depth(int bd) noexcept nogil:

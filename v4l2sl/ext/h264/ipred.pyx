@@ -5,8 +5,14 @@ the availability rules (including constrained_intra_pred); these functions only 
 from libc.stdint cimport uint8_t, uint16_t
 
 
-cdef int PMAX = 255          # (1 << BitDepth) - 1, set by set_bit_depth()
-cdef int PDC = 128           # 1 << (BitDepth - 1)
+# (1 << BitDepth) - 1 and 1 << (BitDepth - 1), set by set_bit_depth(): thread-local, so pictures of different bit
+# depths can decode at the same time on different threads
+cdef extern from *:
+    """
+    static __thread int h264ipred_pmax = 255, h264ipred_pdc = 128;
+    """
+    int PMAX "h264ipred_pmax"
+    int PDC "h264ipred_pdc"
 
 
 cdef void set_bit_depth(int bd) noexcept nogil:

@@ -19,8 +19,14 @@ for _m in range(6):
         V8[_m][_k] = _v8[_m][_k]
 
 
-cdef int PMAX = 255          # (1 << BitDepth) - 1, set by set_bit_depth()
-cdef int PDC = 128           # 1 << (BitDepth - 1)
+# (1 << BitDepth) - 1 and 1 << (BitDepth - 1), set by set_bit_depth(): thread-local, so pictures of different bit
+# depths can decode at the same time on different threads
+cdef extern from *:
+    """
+    static __thread int h264itx_pmax = 255, h264itx_pdc = 128;
+    """
+    int PMAX "h264itx_pmax"
+    int PDC "h264itx_pdc"
 
 
 cdef void set_bit_depth(int bd) noexcept nogil:

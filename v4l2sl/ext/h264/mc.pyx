@@ -6,8 +6,14 @@ from libc.stdint cimport uint8_t, uint16_t
 from libc.string cimport memcpy
 
 
-cdef int PMAX = 255          # (1 << BitDepth) - 1, set by set_bit_depth()
-cdef int PDC = 128           # 1 << (BitDepth - 1)
+# (1 << BitDepth) - 1 and 1 << (BitDepth - 1), set by set_bit_depth(): thread-local, so pictures of different bit
+# depths can decode at the same time on different threads
+cdef extern from *:
+    """
+    static __thread int h264mc_pmax = 255, h264mc_pdc = 128;
+    """
+    int PMAX "h264mc_pmax"
+    int PDC "h264mc_pdc"
 
 
 cdef void set_bit_depth(int bd) noexcept nogil:
