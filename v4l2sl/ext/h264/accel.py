@@ -157,11 +157,10 @@ class H264Accelerator:
         if self._cur is not None and self._cur_ts == request.timestamp and field and self._cur.parity >= 0:
             self._finish_field()
         else:
-            if bd != self._bit_depth or not sps.flags & u.V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY:
-                # the sample kernels' bit depth is process-wide, and field pictures are deblocked with a
-                # process-wide setting too: no other picture may be in flight
+            if not sps.flags & u.V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY:
+                # field pictures (and MBAFF frames) publish no row progress: no other picture may be in flight
                 self._pipeline.drain()
-                self._bit_depth = bd
+            self._bit_depth = bd
             self._uid += 1
             self._frame = self._new_frame(request.timestamp, self._uid)
         self._cur_ts = request.timestamp
