@@ -36,9 +36,11 @@ cdef inline int clip3(int lo, int hi, int v) noexcept nogil:
 
 # (1 << BitDepth) - 1, 1 << (BitDepth - 1), BitDepth - 8 (alpha, beta and tC0 scale with it) and QpBdOffsetC,
 # set by set_bit_depth(): thread-local, so pictures of different bit depths can be filtered at the same time
+# (initial-exec: a plain %fs load, no __tls_get_addr call per sample)
 cdef extern from *:
     """
-    static __thread int h264db_pmax = 255, h264db_pdc = 128, h264db_bdshift = 0, h264db_qpbdc = 0;
+    static __thread __attribute__((tls_model("initial-exec"))) int h264db_pmax = 255, h264db_pdc = 128,
+        h264db_bdshift = 0, h264db_qpbdc = 0;
     """
     int PMAX "h264db_pmax"
     int PDC "h264db_pdc"

@@ -6,10 +6,10 @@ from libc.stdint cimport uint8_t, uint16_t
 
 
 # (1 << BitDepth) - 1 and 1 << (BitDepth - 1), set by set_bit_depth(): thread-local, so pictures of different bit
-# depths can decode at the same time on different threads
+# depths can decode at the same time on different threads (initial-exec: a plain %fs load, no __tls_get_addr)
 cdef extern from *:
     """
-    static __thread int h264ipred_pmax = 255, h264ipred_pdc = 128;
+    static __thread __attribute__((tls_model("initial-exec"))) int h264ipred_pmax = 255, h264ipred_pdc = 128;
     """
     int PMAX "h264ipred_pmax"
     int PDC "h264ipred_pdc"

@@ -20,10 +20,10 @@ for _m in range(6):
 
 
 # (1 << BitDepth) - 1 and 1 << (BitDepth - 1), set by set_bit_depth(): thread-local, so pictures of different bit
-# depths can decode at the same time on different threads
+# depths can decode at the same time on different threads (initial-exec: a plain %fs load, no __tls_get_addr)
 cdef extern from *:
     """
-    static __thread int h264itx_pmax = 255, h264itx_pdc = 128;
+    static __thread __attribute__((tls_model("initial-exec"))) int h264itx_pmax = 255, h264itx_pdc = 128;
     """
     int PMAX "h264itx_pmax"
     int PDC "h264itx_pdc"
