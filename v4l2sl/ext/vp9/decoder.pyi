@@ -14,6 +14,14 @@ def decode_frame(
     probs: bytes,
     refs: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray] | None],
 ) -> tuple[list[np.ndarray], bytes, bool]: ...
+def forward_update(
+    ctx: bytes, deltas: bytes, tx_mode: int, frame_is_intra: int, interp_filter: int, reference_mode: int,
+    allow_hp: int,
+) -> bytes: ...
+def adapt_probs(
+    pre: bytes, cur: bytes, counts: bytes, frame_is_intra: int, last_frame_was_key: int, tx_mode: int,
+    interp_filter: int, allow_hp: int,
+) -> bytes: ...
 def _inverse_transform(
     coef: Sequence[int], tx_size: int, tx_type: int, lossless: int = 0, bit_depth: int = 8, base: int = 128
 ) -> list[int]: ...

@@ -5,10 +5,6 @@
 cdef int16_t FILTERS[4][16][8]
 
 
-cdef inline int clamp_px(int v, int maxv) noexcept nogil:
-    return 0 if v < 0 else (maxv if v > maxv else v)
-
-
 # The unscaled block filter is C (below) so that it can be compiled twice, for AVX2 and for the baseline
 # x86-64 SSE2, with the CPU choosing at load time (gcc target_clones): the 16-bit lanes of the 8-bit path then
 # go 16 per register. Both are the same source.
