@@ -85,7 +85,7 @@ cdef extern from *:
 
     /* Separable 8-tap filter of an unscaled w x h block (fh / fv: taps, NULL for a zero phase, whose only tap
        is 128: skipping that pass is exact); single passes write straight into dst. */
-    V4L2SL_VP9_CLONES static void v4l2sl_vp9_mc_block(
+    static inline __attribute__((always_inline)) void v4l2sl_vp9_mc_block_w(
             uint16_t* dst, ptrdiff_t dst_stride, const uint16_t* src, ptrdiff_t stride, const int16_t* fh,
             const int16_t* fv, int w, int h, int maxv, int avg) {
         if (maxv == 255) {
@@ -95,6 +95,15 @@ cdef extern from *:
             if (avg) v4l2sl_vp9_mc_block_impl(dst, dst_stride, src, stride, fh, fv, w, h, maxv, 0, 1);
             else v4l2sl_vp9_mc_block_impl(dst, dst_stride, src, stride, fh, fv, w, h, maxv, 0, 0);
         }
+    }
+
+    /* the narrow widths (chroma of 8x8 blocks, sub-8x8 blocks) get loops of a constant trip count */
+    V4L2SL_VP9_CLONES static void v4l2sl_vp9_mc_block(
+            uint16_t* dst, ptrdiff_t dst_stride, const uint16_t* src, ptrdiff_t stride, const int16_t* fh,
+            const int16_t* fv, int w, int h, int maxv, int avg) {
+        if (w == 4) v4l2sl_vp9_mc_block_w(dst, dst_stride, src, stride, fh, fv, 4, h, maxv, avg);
+        else if (w == 8) v4l2sl_vp9_mc_block_w(dst, dst_stride, src, stride, fh, fv, 8, h, maxv, avg);
+        else v4l2sl_vp9_mc_block_w(dst, dst_stride, src, stride, fh, fv, w, h, maxv, avg);
     }
     """
     int NARROW_OFFSET "V4L2SL_VP9_NARROW_OFFSET"
