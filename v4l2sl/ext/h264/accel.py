@@ -65,7 +65,7 @@ class H264Accelerator:
                      "scaling matrices", "multiple slices", "deblocking", "direct spatial/temporal",
                      "explicit/implicit weighted prediction", "multiple/long-term references",
                      "field pictures (PAFF)"],
-        "unsupported": ["MBAFF", "frame/field mixed colocated direct", "4:2:2/4:4:4", "FMO/ASO",
+        "unsupported": ["MBAFF P/B slices", "frame/field mixed colocated direct", "4:2:2/4:4:4", "FMO/ASO",
                         "SP/SI slices", "data partitioning", "lossless"],
     }
 
@@ -145,7 +145,8 @@ class H264Accelerator:
         self._cur_ts = request.timestamp
         self._conceal_src = None
         if not field:
-            self._cur = PictureDecoder(mbw, mbh, sps.chroma_format_idc, bd)
+            self._cur = PictureDecoder(mbw, mbh, sps.chroma_format_idc, bd,
+                                       mbaff=bool(sps.flags & u.V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD))
             self._frame["planes"] = (self._cur.Y, self._cur.U, self._cur.V)
             return
         if self._frame["planes"] is None:
@@ -162,9 +163,6 @@ class H264Accelerator:
         self._frame_concealed = getattr(self, "_frame_concealed", 0) + n
 
     def _check_supported(self, sps, pps, dp) -> None:
-        if sps.flags & u.V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD and not dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC:
-            raise UnsupportedError("MBAFF (mb_adaptive_frame_field_flag frame pictures) is not supported by the "
-                                   "software H.264 decoder yet")
         if sps.bit_depth_luma_minus8 > 2 or sps.bit_depth_chroma_minus8 != sps.bit_depth_luma_minus8:
             raise UnsupportedError(f"bit depth {8 + sps.bit_depth_luma_minus8}/{8 + sps.bit_depth_chroma_minus8} "
                                    "(the software H.264 decoder supports 8 to 10 bits, equal for luma and chroma)")

@@ -13,7 +13,8 @@ import numpy as np
 cimport numpy as cnp
 
 from v4l2sl.ext.h264.bits cimport Bits, bits_init, bits_u, bits_ue, bits_se, bits_te, bits_flag, bits_peek32
-from v4l2sl.ext.h264.defs cimport MBInfo, SliceInfo, MB_INTER, MB_INTRA, MB_PCM
+from v4l2sl.ext.h264.defs cimport (MBInfo, SliceInfo, MB_INTER, MB_INTRA, MB_PCM, NB_NONE, NB_CUR, NB_A, NB_B,
+                                   NB_C, NB_D, mbaff_nb_pair, mbaff_nb_mb)
 from v4l2sl.ext.h264.cavlc cimport residual_block_cavlc
 from v4l2sl.ext.h264.itx cimport set_bit_depth as itx_set_bit_depth
 from v4l2sl.ext.h264.ipred cimport set_bit_depth as ipred_set_bit_depth
@@ -233,11 +234,22 @@ cdef class PictureDecoder:
     cdef bint cabac
     cdef Cabac cab
     cdef int last_dqp_nz            # CABAC: previous macroblock had a non-zero mb_qp_delta
+    # MBAFF (mb_adaptive_frame_field_flag frame): macroblock pairs; mbx/mby/mb_addr are the raster position of the
+    # current macroblock's MBInfo (top/bottom row of its pair), sample addressing per macroblock below
+    cdef readonly bint mbaff
+    cdef int cur_field, cur_bot      # field macroblock; bottom macroblock of its pair (MBAFF)
+    cdef int next_skip               # CABAC MBAFF: mb_skip_flag of the bottom macroblock read with the top one
+    cdef Py_ssize_t lys, lcs         # line strides of the current macroblock (doubled for field macroblocks)
+    cdef Py_ssize_t yoff, coff       # offsets of its upper-left luma / chroma sample
+    cdef MBInfo* mbA                 # 6.4.11.1 neighbouring macroblocks A (left) and B (above), NULL if unavailable
+    cdef MBInfo* mbB
     cdef int nosub8x8               # noSubMbPartSizeLessThan8x8Flag of the current macroblock
 
-    def __init__(self, int mbw, int mbh, int chroma_format_idc=1, int bit_depth=8, planes=None, int parity=-1):
+    def __init__(self, int mbw, int mbh, int chroma_format_idc=1, int bit_depth=8, planes=None, int parity=-1,
+                 bint mbaff=False):
         """`planes` (Y, U, V uint16 frame arrays) and `parity` (0 top, 1 bottom) decode one field of an
-        existing frame store; mbh is then the field height in macroblocks."""
+        existing frame store; mbh is then the field height in macroblocks. `mbaff`: a frame with
+        mb_adaptive_frame_field_flag (macroblock pairs, mbh even)."""
         if chroma_format_idc not in (0, 1):
             raise UnsupportedError(f"chroma_format_idc {chroma_format_idc} (only 4:2:0 and 4:0:0 are supported)")
         self.mbw = mbw
@@ -251,6 +263,9 @@ cdef class PictureDecoder:
         self.pdc = 1 << (bit_depth - 1)
         self.qpbd = 6 * (bit_depth - 8)
         self.parity = parity
+        self.mbaff = mbaff and parity < 0
+        if self.mbaff and mbh & 1:
+            raise UnsupportedError("MBAFF frame with an odd height in macroblocks")
         if planes is not None:
             self.Y = planes[0][parity::2]
             self.U = planes[1][parity::2]
@@ -293,6 +308,8 @@ cdef class PictureDecoder:
         cdef Py_ssize_t nbytes = rbsp.shape[0]
         if p["slice_type"] not in (SLICE_P, SLICE_I, SLICE_B):
             raise UnsupportedError(f"slice_type {p['slice_type']} (SP/SI) is not supported")
+        if self.mbaff and p["slice_type"] != SLICE_I:
+            raise UnsupportedError("MBAFF P/B slices are not supported by the software H.264 decoder yet")
         itx_set_bit_depth(self.bd)
         ipred_set_bit_depth(self.bd)
         mc_set_bit_depth(self.bd)
@@ -405,9 +422,9 @@ cdef class PictureDecoder:
                 self.cab.state[i] = ((pre - 64) << 1) | 1
 
     cdef int _slice_data(self, bint* err) noexcept nogil:
-        """7.3.4 slice_data() for CAVLC."""
+        """7.3.4 slice_data() for CAVLC (MBAFF: mb_field_decoding_flag per macroblock pair)."""
         cdef int nmb = self.mbw * self.mbh
-        cdef int addr = self.sp.first_mb
+        cdef int addr = self.sp.first_mb * (2 if self.mbaff else 1)
         cdef int decoded = 0, run, r
         cdef int qp = self.sp.qp
         cdef bint more = True
@@ -420,27 +437,34 @@ cdef class PictureDecoder:
                 if self.bs.overrun or run > nmb - addr:
                     err[0] = True
                     return decoded
+                if run > 0:
+                    more = self.bs.pos < self.rbsp_end
                 for r in range(run):
                     self._start_mb(addr, qp)
+                    if self.mbaff:
+                        # a skipped top macroblock followed by a coded bottom one: the pair's flag precedes the
+                        # bottom macroblock_layer (7.3.4); both skipped: inferred (7.4.4)
+                        self._set_field(bits_u(&self.bs, 1) if (not self.cur_bot and r == run - 1 and more)
+                                        else self._pair_field_flag())
                     if self.sp.slice_type == SLICE_B:
                         if self._b_direct16(True) < 0:
-                            self.mbs[addr].slice_num = -1
+                            self.mbs[self.mb_addr].slice_num = -1
                             err[0] = True
                             return decoded
                     else:
                         self._p_skip()
                     decoded += 1
                     addr += 1
-                if run > 0:
-                    more = self.bs.pos < self.rbsp_end
-                    if not more:
-                        break
+                if run > 0 and not more:
+                    break
                 if addr >= nmb:
                     err[0] = True
                     return decoded
             self._start_mb(addr, qp)
+            if self.mbaff:
+                self._set_field(bits_u(&self.bs, 1) if not self.cur_bot else self.mbs[self.mb_addr - self.mbw].field)
             if self._macroblock_layer(&qp) < 0 or self.bs.overrun:
-                self.mbs[addr].slice_num = -1
+                self.mbs[self.mb_addr].slice_num = -1
                 err[0] = True
                 return decoded
             decoded += 1
@@ -452,19 +476,76 @@ cdef class PictureDecoder:
         return decoded
 
     cdef void _start_mb(self, int addr, int qp) noexcept nogil:
-        cdef MBInfo* m = &self.mbs[addr]
+        """Make macroblock `addr` (MBAFF: 2 * pair + bottom) current with a cleared MBInfo; frame macroblocks
+        until _set_field says otherwise."""
+        cdef MBInfo* m
+        self._locate(addr)
+        m = &self.mbs[self.mb_addr]
         memset(m, 0, sizeof(MBInfo))
         m.slice_num = self.slice_num
         m.qp = qp
         memset(&m.ref_idx[0][0], -1, sizeof(m.ref_idx))
         memset(&m.ref_id[0][0], -1, sizeof(m.ref_id))
-        self.mb_addr = addr
-        self.mbx = addr % self.mbw
-        self.mby = addr // self.mbw
+        self._set_field(0)
 
-    # ---- neighbours (6.4.11) -------------------------------------------------------------------------
+    cdef inline void _locate(self, int addr) noexcept nogil:
+        if self.mbaff:
+            self.mbx = (addr >> 1) % self.mbw
+            self.mby = ((addr >> 1) // self.mbw) * 2 + (addr & 1)
+            self.cur_bot = addr & 1
+        else:
+            self.mbx = addr % self.mbw
+            self.mby = addr // self.mbw
+        self.mb_addr = self.mby * self.mbw + self.mbx
+
+    cdef void _set_field(self, int field) noexcept nogil:
+        """mb_field_decoding_flag of the current macroblock: sample addressing, scans and neighbours."""
+        cdef int xw, yw
+        cdef MBInfo* a
+        self.mbs[self.mb_addr].field = field
+        self.cur_field = field
+        self.lys = self.ys << field
+        self.lcs = self.cs << field
+        if field:          # MBAFF field macroblock: every other line of the pair, from its first line
+            self.yoff = ((self.mby >> 1) * 32 + self.cur_bot) * self.ys + self.mbx * 16
+            self.coff = ((self.mby >> 1) * 16 + self.cur_bot) * self.cs + self.mbx * 8
+        else:
+            self.yoff = self.mby * 16 * self.ys + self.mbx * 16
+            self.coff = self.mby * 8 * self.cs + self.mbx * 8
+        self.mbA = self._nb(-1, 0, 16, 16, &xw, &yw)
+        self.mbB = self._nb(0, -1, 16, 16, &xw, &yw)
+        if not self.mbaff:
+            return
+        if field:
+            self.scan4 = FIELD4
+            self.scan8 = FIELD8
+            self.sig8 = SIG8_FIELD
+            self.sig_base, self.last_base, self.sig8_base, self.last8_base = 277, 338, 436, 451
+        else:
+            self.scan4 = ZIGZAG4
+            self.scan8 = ZIGZAG8
+            self.sig8 = SIG8
+            self.sig_base, self.last_base, self.sig8_base, self.last8_base = 105, 166, 402, 417
+
+    cdef int _pair_field_flag(self) noexcept nogil:
+        """mb_field_decoding_flag of the current pair when not (yet) decoded (7.4.4): the top macroblock's for
+        the bottom one; else the left pair's, else the above pair's (same slice), else frame."""
+        cdef MBInfo* t
+        if self.cur_bot:
+            return self.mbs[self.mb_addr - self.mbw].field
+        if self.mbx > 0:
+            t = &self.mbs[self.mb_addr - 1]
+            if t.slice_num == self.slice_num:
+                return t.field
+        if self.mby > 0:
+            t = &self.mbs[self.mb_addr - 2 * self.mbw]
+            if t.slice_num == self.slice_num:
+                return t.field
+        return 0
+
+    # ---- neighbours (6.4.11, 6.4.12) -----------------------------------------------------------------
     cdef inline MBInfo* _mb_avail(self, int mbx, int mby) noexcept nogil:
-        """The macroblock at (mbx, mby) if it is available (decoded, same slice), else NULL."""
+        """The macroblock at (mbx, mby) if it is available (decoded, same slice), else NULL (not MBAFF)."""
         cdef MBInfo* m
         if mbx < 0 or mby < 0 or mbx >= self.mbw or mby >= self.mbh:
             return NULL
@@ -473,31 +554,72 @@ cdef class PictureDecoder:
             return NULL
         return m
 
-    cdef inline MBInfo* _intra_avail(self, int mbx, int mby) noexcept nogil:
-        """Available for intra prediction (constrained_intra_pred excludes inter macroblocks)."""
-        cdef MBInfo* m = self._mb_avail(mbx, mby)
+    cdef MBInfo* _nb(self, int xN, int yN, int maxW, int maxH, int* xW, int* yW) noexcept nogil:
+        """6.4.12 neighbouring location (xN, yN) relative to the upper-left sample of the current macroblock
+        (luma: maxW = maxH = 16; chroma: the chroma macroblock size): the macroblock covering it (NULL if not
+        available) and the location (xW, yW) inside that macroblock. MBAFF frames: 6.4.12.2, Table 6-4."""
+        cdef int X, pmbx, prow, n, yM
+        cdef MBInfo* t
+        xW[0] = (xN + maxW) % maxW
+        if not self.mbaff:
+            yW[0] = (yN + maxH) % maxH
+            if yN >= maxH or (xN >= maxW and yN >= 0):
+                return NULL
+            if yN >= 0 and xN >= 0:
+                return &self.mbs[self.mb_addr]
+            return self._mb_avail(self.mbx + (1 if xN >= maxW else (-1 if xN < 0 else 0)),
+                                  self.mby - (1 if yN < 0 else 0))
+        X = mbaff_nb_pair(self.cur_field, self.cur_bot, xN, yN, maxW, maxH)
+        if X == NB_NONE:
+            return NULL
+        pmbx = self.mbx
+        prow = self.mby >> 1
+        if X == NB_A or X == NB_D:
+            pmbx -= 1
+        elif X == NB_C:
+            pmbx += 1
+        if X >= NB_B:
+            prow -= 1
+        if X == NB_CUR:
+            n = mbaff_nb_mb(X, self.cur_field, self.cur_bot, self.cur_field, yN, maxH, &yM)
+        else:
+            if pmbx < 0 or pmbx >= self.mbw or prow < 0:
+                return NULL
+            t = &self.mbs[2 * prow * self.mbw + pmbx]
+            if t.slice_num != self.slice_num:
+                return NULL
+            n = mbaff_nb_mb(X, self.cur_field, self.cur_bot, t.field, yN, maxH, &yM)
+        yW[0] = (yM + maxH) % maxH
+        return &self.mbs[(2 * prow + n) * self.mbw + pmbx]
+
+    cdef inline MBInfo* _intra_avail(self, MBInfo* m) noexcept nogil:
+        """m if available for intra prediction (constrained_intra_pred excludes inter macroblocks)."""
         if m != NULL and self.sp.constrained_intra_pred and m.kind == MB_INTER:
             return NULL
         return m
+
+    cdef inline MBInfo* _intra_nb(self, int xN, int yN) noexcept nogil:
+        cdef int xw, yw
+        return self._intra_avail(self._nb(xN, yN, 16, 16, &xw, &yw))
 
     cdef int _nc_luma(self, int bx, int by) noexcept nogil:
         """9.2.1 nC of the luma 4x4 block at (bx, by) in 4x4 units of the current macroblock."""
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         cdef MBInfo* a
         cdef MBInfo* b
-        cdef int nA = 0, nB = 0, availA, availB
+        cdef int nA = 0, nB = 0, availA, availB, xw, yw
         if bx > 0:
             a = cur
             nA = cur.nnz[by * 4 + bx - 1]
         else:
-            a = self._mb_avail(self.mbx - 1, self.mby)
+            a = self._nb(-1, by * 4, 16, 16, &xw, &yw)
             if a != NULL:
-                nA = a.nnz[by * 4 + 3]
+                nA = a.nnz[(yw >> 2) * 4 + 3]
         if by > 0:
             b = cur
             nB = cur.nnz[(by - 1) * 4 + bx]
         else:
-            b = self._mb_avail(self.mbx, self.mby - 1)
+            b = self.mbB
             if b != NULL:
                 nB = b.nnz[12 + bx]
         availA = a != NULL
@@ -514,19 +636,19 @@ cdef class PictureDecoder:
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         cdef MBInfo* a
         cdef MBInfo* b
-        cdef int nA = 0, nB = 0
+        cdef int nA = 0, nB = 0, xw, yw
         if bx > 0:
             a = cur
             nA = cur.nnzc[c][by * 2 + bx - 1]
         else:
-            a = self._mb_avail(self.mbx - 1, self.mby)
+            a = self._nb(-1, by * 4, 8, 8, &xw, &yw)
             if a != NULL:
-                nA = 16 if a.kind == MB_PCM else a.nnzc[c][by * 2 + 1]
+                nA = 16 if a.kind == MB_PCM else a.nnzc[c][(yw >> 2) * 2 + 1]
         if by > 0:
             b = cur
             nB = cur.nnzc[c][(by - 1) * 2 + bx]
         else:
-            b = self._mb_avail(self.mbx, self.mby - 1)
+            b = self.mbB
             if b != NULL:
                 nB = 16 if b.kind == MB_PCM else b.nnzc[c][2 + bx]
         if a != NULL and b != NULL:
@@ -651,21 +773,21 @@ cdef class PictureDecoder:
                 m.nnzc[c][i] = 16
         if self.bs.pos & 7:
             bits_u(&self.bs, 8 - (self.bs.pos & 7))
-        dst = self.py + self.mby * 16 * self.ys + self.mbx * 16
+        dst = self.py + self.yoff
         for i in range(16):
             for j in range(16):
-                dst[i * self.ys + j] = <uint16_t>bits_u(&self.bs, self.bd)
+                dst[i * self.lys + j] = <uint16_t>bits_u(&self.bs, self.bd)
         if self.chroma_format_idc:
             for c in range(2):
-                dst = (self.pu if c == 0 else self.pv) + self.mby * 8 * self.cs + self.mbx * 8
+                dst = (self.pu if c == 0 else self.pv) + self.coff
                 for i in range(8):
                     for j in range(8):
-                        dst[i * self.cs + j] = <uint16_t>bits_u(&self.bs, self.bd)
+                        dst[i * self.lcs + j] = <uint16_t>bits_u(&self.bs, self.bd)
         return -1 if self.bs.overrun else 0
 
     cdef int _t8x8_inc(self) noexcept nogil:
-        cdef MBInfo* A = self._mb_avail(self.mbx - 1, self.mby)
-        cdef MBInfo* B = self._mb_avail(self.mbx, self.mby - 1)
+        cdef MBInfo* A = self.mbA
+        cdef MBInfo* B = self.mbB
         cdef int inc = 0
         if A != NULL and A.t8x8:
             inc += 1
@@ -687,20 +809,29 @@ cdef class PictureDecoder:
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         cdef MBInfo* a
         cdef MBInfo* b
-        cdef int b8, x8, y8, mA, mB, pred, mode, k
+        cdef int b8, x8, y8, mA, mB, pred, mode, k, xw, yw, ya
         cdef bint dcflag
         for b8 in range(4):
             x8 = b8 & 1
             y8 = b8 >> 1
-            a = cur if x8 > 0 else self._mb_avail(self.mbx - 1, self.mby)
-            b = cur if y8 > 0 else self._mb_avail(self.mbx, self.mby - 1)
+            # 6.4.11.2 neighbouring 8x8 luma blocks
+            ya = 2 * y8
+            if x8 > 0:
+                a = cur
+            else:
+                a = self._nb(-1, 8 * y8, 16, 16, &xw, &yw)
+                ya = 2 * (yw >> 3)
+                # 8.3.2.1: 4x4 block 3 instead of 1 of a field left neighbour of 8x8 block 2 in a frame MB
+                if a != NULL and b8 == 2 and a.field and not self.cur_field:
+                    ya += 1
+            b = cur if y8 > 0 else self.mbB
             dcflag = (a == NULL or b == NULL or
                       (self.sp.constrained_intra_pred and (a.kind == MB_INTER or b.kind == MB_INTER)))
             if dcflag:
                 pred = 2
             else:
                 # A: 4x4 block 1 of the 8x8 to the left, B: 4x4 block 2 of the 8x8 above
-                mA = a.i4modes[(2 * y8) * 4 + 2 * (x8 - 1 if x8 > 0 else 1) + 1] if a.intra4x4 else 2
+                mA = a.i4modes[ya * 4 + 2 * (x8 - 1 if x8 > 0 else 1) + 1] if a.intra4x4 else 2
                 mB = b.i4modes[(2 * (y8 - 1 if y8 > 0 else 1) + 1) * 4 + 2 * x8] if b.intra4x4 else 2
                 pred = mA if mA < mB else mB
             if rem[b8] < 0:
@@ -719,15 +850,15 @@ cdef class PictureDecoder:
         cdef int e[25]
         cdef bint hasL, hasT, hasTL, hasTR
         cdef uint16_t* dst
-        cdef Py_ssize_t ys = self.ys
-        cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
-        cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
-        cdef MBInfo* C = self._intra_avail(self.mbx + 1, self.mby - 1)
-        cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
+        cdef Py_ssize_t ys = self.lys
+        cdef MBInfo* A = self._intra_avail(self.mbA)
+        cdef MBInfo* B = self._intra_avail(self.mbB)
+        cdef MBInfo* C = self._intra_nb(16, -1)
+        cdef MBInfo* D = self._intra_nb(-1, -1)
         for b8 in range(4):
             x8 = b8 & 1
             y8 = b8 >> 1
-            dst = self.py + (self.mby * 16 + y8 * 8) * ys + self.mbx * 16 + x8 * 8
+            dst = self.py + self.yoff + y8 * 8 * ys + x8 * 8
             hasL = x8 > 0 or A != NULL
             hasT = y8 > 0 or B != NULL
             if x8 > 0 and y8 > 0:
@@ -751,7 +882,7 @@ cdef class PictureDecoder:
                 e[9 + k] = dst[-ys + k] if hasT else self.pdc
             for k in range(8):
                 e[17 + k] = dst[-ys + 8 + k] if hasTR else e[16]
-            e[8] = dst[-ys - 1] if hasTL else self.pdc
+            e[8] = (dst[-ys - 1]) if hasTL else self.pdc
             filter8x8_refs(e, hasT, hasTR, hasL, hasTL)
             pred8x8l(dst, ys, m.i4modes[(2 * y8) * 4 + 2 * x8], e, hasT, hasL)
             self._add_luma8(dst, b8, m.qp, 0)
@@ -762,14 +893,14 @@ cdef class PictureDecoder:
         if m.nnz[r] == 0 and m.nnz[r + 1] == 0 and m.nnz[r + 4] == 0 and m.nnz[r + 5] == 0:
             return
         dequant8(self.coef8[b8], qp + self.qpbd, &self.sp.ls8[lst][0])
-        idct8_add(dst, self.ys, self.coef8[b8])
+        idct8_add(dst, self.lys, self.coef8[b8])
 
     cdef void _intra4x4_modes(self, int8_t* rem) noexcept nogil:
         """8.3.1.1 Intra4x4PredMode derivation (rem[i] = -1: prev_intra4x4_pred_mode_flag)."""
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         cdef MBInfo* a
         cdef MBInfo* b
-        cdef int blk, bx, by, mA, mB, pred
+        cdef int blk, bx, by, mA, mB, pred, xw, yw, ya
         cdef bint dcflag
         if cur.t8x8:
             self._intra8x8_modes(rem)
@@ -777,14 +908,19 @@ cdef class PictureDecoder:
         for blk in range(16):
             bx = BLK_X[blk]
             by = BLK_Y[blk]
-            a = cur if bx > 0 else self._mb_avail(self.mbx - 1, self.mby)
-            b = cur if by > 0 else self._mb_avail(self.mbx, self.mby - 1)
+            ya = by      # 6.4.11.4 neighbouring 4x4 luma blocks
+            if bx > 0:
+                a = cur
+            else:
+                a = self._nb(-1, 4 * by, 16, 16, &xw, &yw)
+                ya = yw >> 2
+            b = cur if by > 0 else self.mbB
             dcflag = (a == NULL or b == NULL or
                       (self.sp.constrained_intra_pred and (a.kind == MB_INTER or b.kind == MB_INTER)))
             if dcflag:
                 pred = 2
             else:
-                mA = (a.i4modes[by * 4 + (bx - 1 if bx > 0 else 3)] if a.intra4x4 else 2)
+                mA = (a.i4modes[ya * 4 + (bx - 1 if bx > 0 else 3)] if a.intra4x4 else 2)
                 mB = (b.i4modes[(by - 1 if by > 0 else 3) * 4 + bx] if b.intra4x4 else 2)
                 pred = mA if mA < mB else mB
             if rem[blk] < 0:
@@ -871,19 +1007,16 @@ cdef class PictureDecoder:
         cdef bint hasL, hasT, hasTL, hasTR
         cdef MBInfo* nb
         cdef uint16_t* dst
-        cdef Py_ssize_t ys = self.ys
-        cdef int px, py
-        cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
-        cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
-        cdef MBInfo* C = self._intra_avail(self.mbx + 1, self.mby - 1)
-        cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
+        cdef Py_ssize_t ys = self.lys
+        cdef MBInfo* A = self._intra_avail(self.mbA)
+        cdef MBInfo* B = self._intra_avail(self.mbB)
+        cdef MBInfo* C = self._intra_nb(16, -1)
+        cdef MBInfo* D = self._intra_nb(-1, -1)
         for blk in range(16):
             bx = BLK_X[blk]
             by = BLK_Y[blk]
             r = by * 4 + bx
-            px = self.mbx * 16 + bx * 4
-            py = self.mby * 16 + by * 4
-            dst = self.py + py * ys + px
+            dst = self.py + self.yoff + by * 4 * ys + bx * 4
             hasL = bx > 0 or A != NULL
             hasT = by > 0 or B != NULL
             if bx > 0 and by > 0:
@@ -906,7 +1039,7 @@ cdef class PictureDecoder:
                     e[9 + k] = dst[-ys + 4 + k]
                 else:
                     e[9 + k] = e[8]
-            e[4] = dst[-ys - 1] if hasTL else self.pdc
+            e[4] = (dst[-ys - 1]) if hasTL else self.pdc
             pred4x4(dst, ys, m.i4modes[r], e, hasT, hasL)
             self._add_luma4(dst, r, qp, 0, False)
 
@@ -916,21 +1049,21 @@ cdef class PictureDecoder:
         cdef int32_t* c = self.coef[r]
         if m.nnz[r] == 0:
             if has_dc and c[0] != 0:
-                dc_add(dst, self.ys, c[0], 4)
+                dc_add(dst, self.lys, c[0], 4)
             return
         dequant4(c, qp + self.qpbd, &self.sp.ls4[lst][0], 1 if has_dc else 0)
-        idct4_add(dst, self.ys, c)
+        idct4_add(dst, self.lys, c)
 
     cdef void _recon_intra16x16(self, int mode) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int T[16]
         cdef int L[16]
         cdef int k, tl = self.pdc, r
-        cdef Py_ssize_t ys = self.ys
-        cdef uint16_t* dst = self.py + self.mby * 16 * ys + self.mbx * 16
-        cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
-        cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
-        cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
+        cdef Py_ssize_t ys = self.lys
+        cdef uint16_t* dst = self.py + self.yoff
+        cdef MBInfo* A = self._intra_avail(self.mbA)
+        cdef MBInfo* B = self._intra_avail(self.mbB)
+        cdef MBInfo* D = self._intra_nb(-1, -1)
         for k in range(16):
             T[k] = dst[-ys + k] if B != NULL else self.pdc
             L[k] = dst[k * ys - 1] if A != NULL else self.pdc
@@ -946,15 +1079,15 @@ cdef class PictureDecoder:
         cdef int T[8]
         cdef int L[8]
         cdef int k, c, tl
-        cdef Py_ssize_t cs = self.cs
+        cdef Py_ssize_t cs = self.lcs
         cdef uint16_t* dst
         if not self.chroma_format_idc:
             return
-        cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
-        cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
-        cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
+        cdef MBInfo* A = self._intra_avail(self.mbA)
+        cdef MBInfo* B = self._intra_avail(self.mbB)
+        cdef MBInfo* D = self._intra_nb(-1, -1)
         for c in range(2):
-            dst = (self.pu if c == 0 else self.pv) + self.mby * 8 * cs + self.mbx * 8
+            dst = (self.pu if c == 0 else self.pv) + self.coff
             for k in range(8):
                 T[k] = dst[-cs + k] if B != NULL else self.pdc
                 L[k] = dst[k * cs - 1] if A != NULL else self.pdc
@@ -976,15 +1109,14 @@ cdef class PictureDecoder:
             lst = (1 + c) if intra else (4 + c)
             chroma_dc_dequant(self.cdc[c], qpc, self.sp.ls4[lst][(qpc % 6) * 16])
             for blk in range(4):
-                dst = (self.pu if c == 0 else self.pv) + (self.mby * 8 + (blk >> 1) * 4) * self.cs \
-                    + self.mbx * 8 + (blk & 1) * 4
+                dst = (self.pu if c == 0 else self.pv) + self.coff + (blk >> 1) * 4 * self.lcs + (blk & 1) * 4
                 cc = self.ccoef[c][blk]
                 cc[0] = self.cdc[c][blk]
                 if m.nnzc[c][blk]:
                     dequant4(cc, qpc, &self.sp.ls4[lst][0], 1)
-                    idct4_add(dst, self.cs, cc)
+                    idct4_add(dst, self.lcs, cc)
                 elif cc[0]:
-                    dc_add(dst, self.cs, cc[0], 4)
+                    dc_add(dst, self.lcs, cc[0], 4)
 
     # ---- inter prediction (8.4) -------------------------------------------------------------------------
     cdef inline int _nb_motion(self, int lst, int x4, int y4, uint32_t done, int* mv) noexcept nogil:
@@ -1475,8 +1607,8 @@ cdef class PictureDecoder:
         """mb_type of a B slice (Table 9-37): 0..22 inter, 23.. intra (23 + I mb_type)."""
         cdef Cabac* c = &self.cab
         cdef Bits* b = &self.bs
-        cdef MBInfo* A = self._mb_avail(self.mbx - 1, self.mby)
-        cdef MBInfo* B = self._mb_avail(self.mbx, self.mby - 1)
+        cdef MBInfo* A = self.mbA
+        cdef MBInfo* B = self.mbB
         cdef int inc = (A != NULL and not A.direct16) + (B != NULL and not B.direct16)
         cdef int bits
         if not cabac_decision(c, b, 27 + inc):
@@ -1602,35 +1734,51 @@ cdef class PictureDecoder:
     cdef void _recon_inter_residual(self) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int r
-        cdef uint16_t* dst = self.py + self.mby * 16 * self.ys + self.mbx * 16
+        cdef uint16_t* dst = self.py + self.yoff
         if m.t8x8:
             for r in range(4):
-                self._add_luma8(dst + (r >> 1) * 8 * self.ys + (r & 1) * 8, r, m.qp, 1)
+                self._add_luma8(dst + (r >> 1) * 8 * self.lys + (r & 1) * 8, r, m.qp, 1)
         else:
             for r in range(16):
-                self._add_luma4(dst + (r >> 2) * 4 * self.ys + (r & 3) * 4, r, m.qp, 3, False)
+                self._add_luma4(dst + (r >> 2) * 4 * self.lys + (r & 3) * 4, r, m.qp, 3, False)
         if self.chroma_format_idc:
             self._add_chroma(False)
 
     # ---- CABAC (9.3) --------------------------------------------------------------------------------------
-    cdef MBInfo* _nbblk(self, int x4, int y4, int* r) noexcept nogil:
-        """Macroblock holding the 4x4 block at picture position (x4, y4) if available (current one included)."""
-        cdef int mbx = x4 >> 2, mby = y4 >> 2
-        if x4 < 0 or y4 < 0:
-            return NULL
-        r[0] = (y4 & 3) * 4 + (x4 & 3)
-        if mbx == self.mbx and mby == self.mby:
-            return &self.mbs[self.mb_addr]
-        return self._mb_avail(mbx, mby)
+    cdef MBInfo* _nbblk(self, int xN, int yN, int* r) noexcept nogil:
+        """Macroblock holding the luma location (xN, yN) relative to the current macroblock if available (current
+        one included), with the raster index r of its 4x4 block there (6.4.11.4)."""
+        cdef int xw, yw
+        cdef MBInfo* m = self._nb(xN, yN, 16, 16, &xw, &yw)
+        r[0] = (yw >> 2) * 4 + (xw >> 2)
+        return m
+
+    cdef int _cabac_skip_flag(self) noexcept nogil:
+        """mb_skip_flag of the current macroblock (ctxIdxInc from neighbours A/B, 9.3.3.1.1.1)."""
+        cdef MBInfo* a = self.mbA
+        cdef MBInfo* b = self.mbB
+        cdef int inc = (a != NULL and not a.skip) + (b != NULL and not b.skip)
+        return cabac_decision(&self.cab, &self.bs, (24 if self.sp.slice_type == SLICE_B else 11) + inc)
+
+    cdef int _cabac_field_flag(self) noexcept nogil:
+        """mb_field_decoding_flag (9.3.3.1.1.12): ctxIdxInc counts the left/above pairs that are field pairs."""
+        cdef MBInfo* t
+        cdef int inc = 0
+        if self.mbx > 0:
+            t = &self.mbs[(self.mby & ~1) * self.mbw + self.mbx - 1]
+            inc += 1 if (t.slice_num == self.slice_num and t.field) else 0
+        if self.mby > 1:
+            t = &self.mbs[((self.mby & ~1) - 2) * self.mbw + self.mbx]
+            inc += 1 if (t.slice_num == self.slice_num and t.field) else 0
+        return cabac_decision(&self.cab, &self.bs, 70 + inc)
 
     cdef int _slice_data_cabac(self, bint* err) noexcept nogil:
-        """7.3.4 slice_data() with CABAC (frames)."""
+        """7.3.4 slice_data() with CABAC. MBAFF: macroblock pairs, end_of_slice_flag after bottom macroblocks only;
+        a skipped top macroblock takes the pair's mb_field_decoding_flag read with the bottom one."""
         cdef int nmb = self.mbw * self.mbh
-        cdef int addr = self.sp.first_mb
-        cdef int decoded = 0, skip, inc
+        cdef int addr = self.sp.first_mb * (2 if self.mbaff else 1)
+        cdef int decoded = 0, skip, field
         cdef int qp = self.sp.qp
-        cdef MBInfo* a
-        cdef MBInfo* b
         if addr >= nmb:
             err[0] = True
             return 0
@@ -1640,28 +1788,43 @@ cdef class PictureDecoder:
         self.last_dqp_nz = 0
         while True:
             self._start_mb(addr, qp)
+            if self.mbaff:
+                self._set_field(self._pair_field_flag())     # inferred until decoded (7.4.4)
             skip = 0
             if self.sp.slice_type != SLICE_I:
-                a = self._mb_avail(self.mbx - 1, self.mby)
-                b = self._mb_avail(self.mbx, self.mby - 1)
-                inc = (a != NULL and not a.skip) + (b != NULL and not b.skip)
-                skip = cabac_decision(&self.cab, &self.bs, (24 if self.sp.slice_type == SLICE_B else 11) + inc)
+                if self.mbaff and self.cur_bot and self.mbs[self.mb_addr - self.mbw].skip:
+                    skip = self.next_skip
+                else:
+                    skip = self._cabac_skip_flag()
+                if skip and self.mbaff and not self.cur_bot:
+                    self.mbs[self.mb_addr].skip = 1
+                    self._locate(addr + 1)
+                    field = self.cur_field
+                    self._set_field(field)
+                    self.next_skip = self._cabac_skip_flag()
+                    if not self.next_skip:
+                        field = self._cabac_field_flag()
+                    self._locate(addr)
+                    self._set_field(field)
             if skip:
                 self.last_dqp_nz = 0
                 if self.sp.slice_type == SLICE_B:
                     if self._b_direct16(True) < 0:
-                        self.mbs[addr].slice_num = -1
+                        self.mbs[self.mb_addr].slice_num = -1
                         err[0] = True
                         return decoded
                 else:
                     self._p_skip()
-            elif self._mb_cabac(&qp) < 0 or self.bs.overrun:
-                self.mbs[addr].slice_num = -1
-                err[0] = True
-                return decoded
+            else:
+                if self.mbaff and not self.cur_bot:
+                    self._set_field(self._cabac_field_flag())
+                if self._mb_cabac(&qp) < 0 or self.bs.overrun:
+                    self.mbs[self.mb_addr].slice_num = -1
+                    err[0] = True
+                    return decoded
             decoded += 1
             addr += 1
-            if cabac_terminate(&self.cab, &self.bs):          # end_of_slice_flag
+            if not (self.mbaff and (addr & 1)) and cabac_terminate(&self.cab, &self.bs):   # end_of_slice_flag
                 break
             if addr >= nmb or self.bs.overrun:
                 err[0] = True
@@ -1677,8 +1840,8 @@ cdef class PictureDecoder:
         cdef MBInfo* B
         cdef int inc = 0, luma, chroma, pm
         if prefix_ctx:
-            A = self._mb_avail(self.mbx - 1, self.mby)
-            B = self._mb_avail(self.mbx, self.mby - 1)
+            A = self.mbA
+            B = self.mbB
             inc = (A != NULL and not (A.kind == MB_INTRA and A.intra4x4)) + \
                   (B != NULL and not (B.kind == MB_INTRA and B.intra4x4))
         if not cabac_decision(c, b, off + inc):
@@ -1756,8 +1919,8 @@ cdef class PictureDecoder:
                 m.i16 = 1
                 i16mode = (mb_type - 1) % 4
             if self.chroma_format_idc:
-                A = self._mb_avail(self.mbx - 1, self.mby)
-                B = self._mb_avail(self.mbx, self.mby - 1)
+                A = self.mbA
+                B = self.mbB
                 inc = (A != NULL and A.kind == MB_INTRA and A.chroma_pred_mode != 0) + \
                       (B != NULL and B.kind == MB_INTRA and B.chroma_pred_mode != 0)
                 chroma_mode = 0
@@ -1780,17 +1943,17 @@ cdef class PictureDecoder:
             cbp = 0
             for b8 in range(4):               # 9.3.3.1.1.4 prefix (luma)
                 inc = 0
-                A = self._nbblk(self.mbx * 4 + (b8 & 1) * 2 - 1, self.mby * 4 + (b8 >> 1) * 2, &r)
+                A = self._nbblk((b8 & 1) * 8 - 1, (b8 >> 1) * 8, &r)
                 if A != NULL and A.kind != MB_PCM and not ((A.cbp if A != m else cbp) >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1:
                     inc += 1
-                B = self._nbblk(self.mbx * 4 + (b8 & 1) * 2, self.mby * 4 + (b8 >> 1) * 2 - 1, &r)
+                B = self._nbblk((b8 & 1) * 8, (b8 >> 1) * 8 - 1, &r)
                 if B != NULL and B.kind != MB_PCM and not ((B.cbp if B != m else cbp) >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1:
                     inc += 2
                 bit = cabac_decision(c, b, 73 + inc)
                 cbp |= bit << b8
             if self.chroma_format_idc:
-                A = self._mb_avail(self.mbx - 1, self.mby)
-                B = self._mb_avail(self.mbx, self.mby - 1)
+                A = self.mbA
+                B = self.mbB
                 inc = (A != NULL and (A.kind == MB_PCM or (not A.skip and (A.cbp >> 4) != 0))) + \
                       2 * (B != NULL and (B.kind == MB_PCM or (not B.skip and (B.cbp >> 4) != 0)))
                 if cabac_decision(c, b, 77 + inc):
@@ -1826,11 +1989,11 @@ cdef class PictureDecoder:
     cdef int _cabac_ref_idx(self, int lst, int x4, int y4) noexcept nogil:
         """ref_idx_lX (9.3.3.1.1.6): unary, first bin conditioned on the neighbours' refIdx > 0."""
         cdef int r, inc = 0, k
-        cdef MBInfo* n = self._nbblk(self.mbx * 4 + x4 - 1, self.mby * 4 + y4, &r)
+        cdef MBInfo* n = self._nbblk(4 * x4 - 1, 4 * y4, &r)
         if n != NULL and n.kind == MB_INTER and not n.skip and not ((n.direct8 >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1) \
                 and n.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] > 0:
             inc += 1
-        n = self._nbblk(self.mbx * 4 + x4, self.mby * 4 + y4 - 1, &r)
+        n = self._nbblk(4 * x4, 4 * y4 - 1, &r)
         if n != NULL and n.kind == MB_INTER and not n.skip and not ((n.direct8 >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1) \
                 and n.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] > 0:
             inc += 2
@@ -1849,12 +2012,12 @@ cdef class PictureDecoder:
     cdef int _cabac_mvd(self, int lst, int x4, int y4, int comp) noexcept nogil:
         """mvd_lX (9.3.3.1.1.7, UEG3 signed, uCoff 9)."""
         cdef int r, s = 0, inc, base = 40 if comp == 0 else 47, k, prefix, sufs
-        cdef MBInfo* n = self._nbblk(self.mbx * 4 + x4 - 1, self.mby * 4 + y4, &r)
+        cdef MBInfo* n = self._nbblk(4 * x4 - 1, 4 * y4, &r)
         cdef Cabac* c = &self.cab
         cdef Bits* b = &self.bs
         if n != NULL and n.kind == MB_INTER:
             s += abs(n.mvd[lst][r][comp])
-        n = self._nbblk(self.mbx * 4 + x4, self.mby * 4 + y4 - 1, &r)
+        n = self._nbblk(4 * x4, 4 * y4 - 1, &r)
         if n != NULL and n.kind == MB_INTER:
             s += abs(n.mvd[lst][r][comp])
         inc = 0 if s < 3 else (1 if s <= 32 else 2)
@@ -1893,9 +2056,8 @@ cdef class PictureDecoder:
         """ctxIdxInc of coded_block_flag of the luma 4x4 block (bx, by) of the current macroblock."""
         cdef int r, inc = 0, k
         cdef MBInfo* n
-        cdef int X = self.mbx * 4 + bx, Y = self.mby * 4 + by
         for k in range(2):
-            n = self._nbblk(X - 1, Y, &r) if k == 0 else self._nbblk(X, Y - 1, &r)
+            n = self._nbblk(4 * bx - 1, 4 * by, &r) if k == 0 else self._nbblk(4 * bx, 4 * by - 1, &r)
             if n != NULL and n.kind != MB_PCM:
                 inc += self._cbf_cond(n, (not n.skip) and ((n.cbp >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1),
                                       n.nnz[r] != 0) << k
@@ -1986,8 +2148,8 @@ cdef class PictureDecoder:
         memset(self.cdc, 0, sizeof(self.cdc))
         memset(self.dc, 0, sizeof(self.dc))
         if i16:
-            A = self._mb_avail(self.mbx - 1, self.mby)
-            B = self._mb_avail(self.mbx, self.mby - 1)
+            A = self.mbA
+            B = self.mbB
             inc = self._cbf_cond(A, A != NULL and A.i16, A.cbf_dc & 1 if A != NULL else 0) + \
                   2 * self._cbf_cond(B, B != NULL and B.i16, B.cbf_dc & 1 if B != NULL else 0)
             memset(lev, 0, sizeof(lev))
@@ -2035,8 +2197,8 @@ cdef class PictureDecoder:
                     return -1
                 m.nnz[r] = n
         if self.chroma_format_idc and (cbp & 0x30):
-            A = self._mb_avail(self.mbx - 1, self.mby)
-            B = self._mb_avail(self.mbx, self.mby - 1)
+            A = self.mbA
+            B = self.mbB
             for cc in range(2):
                 inc = self._cbf_cond(A, A != NULL and not A.skip and (A.cbp >> 4) != 0,
                                      (A.cbf_dc >> (1 + cc)) & 1 if A != NULL else 0) + \
@@ -2060,13 +2222,13 @@ cdef class PictureDecoder:
                             A = m
                             ra = by * 2
                         else:
-                            A = self._mb_avail(self.mbx - 1, self.mby)
-                            ra = by * 2 + 1
+                            A = self._nb(-1, by * 4, 8, 8, &ra, &rb)
+                            ra = (rb >> 2) * 2 + 1
                         if by > 0:
                             B = m
                             rb = bx
                         else:
-                            B = self._mb_avail(self.mbx, self.mby - 1)
+                            B = self.mbB
                             rb = 2 + bx
                         inc = self._cbf_cond(A, A != NULL and not A.skip and (A.cbp >> 4) == 2,
                                              A.nnzc[cc][ra] if A != NULL else 0) + \
@@ -2109,5 +2271,5 @@ cdef class PictureDecoder:
             with nogil:
                 deblock_picture(self.mbs, self.slices, self.mbw, self.mbh, self.py, self.ys, self.pu, self.pv,
                                 self.cs, self.sp.chroma_qp_offset[0], self.sp.chroma_qp_offset[1],
-                                self.chroma_format_idc != 0, self.parity >= 0)
+                                self.chroma_format_idc != 0, self.parity >= 0, self.mbaff)
         return n
