@@ -215,9 +215,11 @@ cdef class PictureDecoder:
     cdef uint16_t* refV[2][32]
     cdef int ref_id[2][32]
     cdef int ref_poc[2][32]
+    cdef int ref_poc_f[2][32][2]      # MBAFF: POCs of the top / bottom field of each reference frame
     cdef int ref_long[2][32]
     cdef MBInfo* col_mbs              # motion of RefPicList1[0] (colocated picture), NULL if unknown
     cdef int cur_poc
+    cdef int cur_poc_f[2]             # MBAFF: POCs of the current frame's top / bottom field
     cdef int direct_spatial, direct_8x8_inference, implicit_w
     cdef int16_t dmv[2][16][2]        # direct motion of the current macroblock
     cdef int8_t dref[2][4]
@@ -308,8 +310,8 @@ cdef class PictureDecoder:
         cdef Py_ssize_t nbytes = rbsp.shape[0]
         if p["slice_type"] not in (SLICE_P, SLICE_I, SLICE_B):
             raise UnsupportedError(f"slice_type {p['slice_type']} (SP/SI) is not supported")
-        if self.mbaff and p["slice_type"] != SLICE_I:
-            raise UnsupportedError("MBAFF P/B slices are not supported by the software H.264 decoder yet")
+        if self.mbaff and p["slice_type"] == SLICE_B:
+            raise UnsupportedError("MBAFF B slices are not supported by the software H.264 decoder yet")
         itx_set_bit_depth(self.bd)
         ipred_set_bit_depth(self.bd)
         mc_set_bit_depth(self.bd)
@@ -359,6 +361,9 @@ cdef class PictureDecoder:
                     raise UnsupportedError("reference picture structure does not match the current picture")
                 keep.append((y, u, v, mbinfo))
                 self.ref_poc[l][i] = poc
+                self.ref_poc_f[l][i][0] = self.ref_poc_f[l][i][1] = poc
+                if len(lst[i]) > 8 and lst[i][8] is not None:
+                    self.ref_poc_f[l][i][0], self.ref_poc_f[l][i][1] = lst[i][8]
                 self.ref_long[l][i] = lt
                 self.refY[l][i] = <uint16_t*> cnp.PyArray_DATA(y)
                 self.refU[l][i] = <uint16_t*> cnp.PyArray_DATA(u)
@@ -370,6 +375,7 @@ cdef class PictureDecoder:
                 and refs[1][0][6].shape[0] == self.mbw * self.mbh * sizeof(MBInfo):
             self.col_mbs = <MBInfo*> cnp.PyArray_DATA(refs[1][0][6])
         self.cur_poc = p.get("poc", 0)
+        self.cur_poc_f[0], self.cur_poc_f[1] = p.get("field_pocs", (self.cur_poc, self.cur_poc))
         self.direct_spatial = p.get("direct_spatial_mv_pred", 1)
         self.direct_8x8_inference = p.get("direct_8x8_inference", 1)
         self.implicit_w = p.get("weighted_bipred_idc", 0) == 2 and p["slice_type"] == SLICE_B
@@ -1120,23 +1126,24 @@ cdef class PictureDecoder:
 
     # ---- inter prediction (8.4) -------------------------------------------------------------------------
     cdef inline int _nb_motion(self, int lst, int x4, int y4, uint32_t done, int* mv) noexcept nogil:
-        """Reference index of the neighbouring 4x4 block at picture position (x4, y4) in 4x4 units:
-        -2 not available, -1 intra / list unused (mv = 0), else refIdx with its vector in mv."""
-        cdef int mbx = x4 >> 2, mby = y4 >> 2, r, ref
+        """8.4.1.3.2 motion of the neighbouring 4x4 block at (x4, y4) in 4x4 units relative to the current macroblock
+        (-1..4): -2 not available, -1 intra / list unused (mv = 0), else refIdx with its vector in mv. MBAFF: the
+        vertical vector and refIdx of a neighbour with the other frame/field structure are scaled to the current
+        macroblock's."""
+        cdef int r, ref, xw, yw
         cdef MBInfo* m
         mv[0] = 0
         mv[1] = 0
-        if x4 < 0 or y4 < 0 or mbx >= self.mbw:
-            return -2
-        r = (y4 & 3) * 4 + (x4 & 3)
-        if mbx == self.mbx and mby == self.mby:
+        if 0 <= x4 < 4 and 0 <= y4 < 4:
+            r = y4 * 4 + x4
             if not (done >> r) & 1:
                 return -2
             m = &self.mbs[self.mb_addr]
         else:
-            m = self._mb_avail(mbx, mby)
-            if m == NULL or (mby == self.mby and mbx > self.mbx):
+            m = self._nb(4 * x4 if x4 >= 0 else -1, 4 * y4 if y4 >= 0 else -1, 16, 16, &xw, &yw)
+            if m == NULL:
                 return -2
+            r = (yw >> 2) * 4 + (xw >> 2)
         if m.kind != MB_INTER:
             return -1
         ref = m.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)]
@@ -1144,6 +1151,13 @@ cdef class PictureDecoder:
             return -1
         mv[0] = m.mv[lst][r][0]
         mv[1] = m.mv[lst][r][1]
+        if m.field != self.cur_field:
+            if self.cur_field:              # frame neighbour of a field macroblock
+                mv[1] = mv[1] // 2 if mv[1] >= 0 else -((-mv[1]) // 2)
+                ref <<= 1
+            else:
+                mv[1] *= 2
+                ref >>= 1
         return ref
 
     cdef void _mvp(self, int lst, int ref, int x4, int y4, int w4, int h4, int shape, uint32_t done,
@@ -1191,8 +1205,17 @@ cdef class PictureDecoder:
                 m.mv[lst][r][0] = mvx
                 m.mv[lst][r][1] = mvy
                 m.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = ref
-                m.ref_id[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = self.ref_id[lst][ref] if ref >= 0 else -1
+                m.ref_id[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = self._mb_ref_id(lst, ref)
                 done[0] |= 1u << r
+
+    cdef inline int _mb_ref_id(self, int lst, int ref) noexcept nogil:
+        """Identity of the reference picture refIdx `ref` for the deblocking filter (a field of the frame for MBAFF
+        field macroblocks: frame ids are uid * 4 + 3, field ids uid * 4 + parity)."""
+        if ref < 0 or self.ref_id[lst][ref >> self.cur_field] < 0:
+            return -1
+        if self.cur_field:
+            return self.ref_id[lst][ref >> 1] - 3 + (self.cur_bot ^ (ref & 1))
+        return self.ref_id[lst][ref]
 
     cdef void _p_skip(self) noexcept nogil:
         """8.4.1.1 P_Skip motion vector and its inter prediction."""
@@ -1203,14 +1226,14 @@ cdef class PictureDecoder:
         cdef uint32_t done = 0
         m.kind = MB_INTER
         m.skip = 1
-        cdef int rA = self._nb_motion(0, self.mbx * 4 - 1, self.mby * 4, 0, mvA)
-        cdef int rB = self._nb_motion(0, self.mbx * 4, self.mby * 4 - 1, 0, mvB)
+        cdef int rA = self._nb_motion(0, -1, 0, 0, mvA)
+        cdef int rB = self._nb_motion(0, 0, -1, 0, mvB)
         if rA == -2 or rB == -2 or (rA == 0 and mvA[0] == 0 and mvA[1] == 0) or \
                 (rB == 0 and mvB[0] == 0 and mvB[1] == 0):
             mv[0] = 0
             mv[1] = 0
         else:
-            self._mvp(0, 0, 0 + self.mbx * 4, self.mby * 4, 4, 4, 0, 0, mv)
+            self._mvp(0, 0, 0, 0, 4, 4, 0, 0, mv)
         self._set_motion(0, 0, 0, 4, 4, 0, mv[0], mv[1], &done)
         self._predict_part(0, 0, 4, 4)
 
@@ -1219,14 +1242,13 @@ cdef class PictureDecoder:
         cdef int nparts, i, j, ref[4], sub[4], x4, y4, w4, h4, shape, mvd0, mvd1
         cdef int mvp[2]
         cdef uint32_t done = 0
-        cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
-        cdef int nref = self.sp.num_ref[0]
+        cdef int nref = self.sp.num_ref[0] << self.cur_field       # MBAFF field MB: 2 fields per frame
         if mb_type <= 2:
             nparts = 1 if mb_type == 0 else 2
             for i in range(nparts):
                 self._part_geom(mb_type, i, &x4, &y4, &w4, &h4, &shape)
                 ref[i] = self._read_ref_idx(0, x4, y4, nref) if nref > 1 else 0
-                if ref[i] < 0 or ref[i] >= nref or self.refY[0][ref[i]] == NULL:
+                if ref[i] < 0 or ref[i] >= nref or self.refY[0][ref[i] >> self.cur_field] == NULL:
                     return -1
                 self._set_ref(0, x4, y4, w4, h4, ref[i])
             for i in range(nparts):
@@ -1234,7 +1256,7 @@ cdef class PictureDecoder:
                 mvd0 = self._read_mvd(0, x4, y4, 0)
                 mvd1 = self._read_mvd(0, x4, y4, 1)
                 self._set_mvd(0, x4, y4, w4, h4, mvd0, mvd1)
-                self._mvp(0, ref[i], X0 + x4, Y0 + y4, w4, h4, shape, done, mvp)
+                self._mvp(0, ref[i], x4, y4, w4, h4, shape, done, mvp)
                 self._set_motion(0, x4, y4, w4, h4, ref[i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
             for i in range(nparts):
                 self._part_geom(mb_type, i, &x4, &y4, &w4, &h4, &shape)
@@ -1250,7 +1272,7 @@ cdef class PictureDecoder:
             x4 = (i & 1) * 2
             y4 = (i >> 1) * 2
             ref[i] = self._read_ref_idx(0, x4, y4, nref) if (nref > 1 and mb_type == 3) else 0
-            if ref[i] < 0 or ref[i] >= nref or self.refY[0][ref[i]] == NULL:
+            if ref[i] < 0 or ref[i] >= nref or self.refY[0][ref[i] >> self.cur_field] == NULL:
                 return -1
             self._set_ref(0, x4, y4, 2, 2, ref[i])
         for i in range(4):
@@ -1262,7 +1284,7 @@ cdef class PictureDecoder:
                 mvd0 = self._read_mvd(0, x4, y4, 0)
                 mvd1 = self._read_mvd(0, x4, y4, 1)
                 self._set_mvd(0, x4, y4, w4, h4, mvd0, mvd1)
-                self._mvp(0, ref[i], X0 + x4, Y0 + y4, w4, h4, 0, done, mvp)
+                self._mvp(0, ref[i], x4, y4, w4, h4, 0, done, mvp)
                 self._set_motion(0, x4, y4, w4, h4, ref[i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
         for i in range(4):
             w4 = P_SUB[sub[i]][1]
@@ -1359,7 +1381,6 @@ cdef class PictureDecoder:
     cdef int _direct_mb(self) noexcept nogil:
         """Direct motion (spatial 8.4.1.2.2 or temporal 8.4.1.2.3) of every 4x4 block of the current macroblock
         into dref/dmv. Returns -1 when a needed reference is missing."""
-        cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
         cdef int lst, r, b8, ref[2], rA, rB, rC, i, refL0, tb, td, tx, dsf
         cdef int mvA[2]
         cdef int mvB[2]
@@ -1370,11 +1391,11 @@ cdef class PictureDecoder:
         cdef bint colzero
         if self.direct_spatial:
             for lst in range(2):
-                rA = self._nb_motion(lst, X0 - 1, Y0, 0, mvA)
-                rB = self._nb_motion(lst, X0, Y0 - 1, 0, mvB)
-                rC = self._nb_motion(lst, X0 + 4, Y0 - 1, 0, mvC)
+                rA = self._nb_motion(lst, -1, 0, 0, mvA)
+                rB = self._nb_motion(lst, 0, -1, 0, mvB)
+                rC = self._nb_motion(lst, 4, -1, 0, mvC)
                 if rC == -2:
-                    rC = self._nb_motion(lst, X0 - 1, Y0 - 1, 0, mvC)
+                    rC = self._nb_motion(lst, -1, -1, 0, mvC)
                 ref[lst] = _min_positive(rA, _min_positive(rB, rC))
             if ref[0] < 0 and ref[1] < 0:
                 ref[0] = 0
@@ -1388,7 +1409,7 @@ cdef class PictureDecoder:
                 mvp[lst][0] = 0
                 mvp[lst][1] = 0
                 if ref[lst] >= 0:
-                    self._mvp(lst, ref[lst], X0, Y0, 4, 4, 0, 0, mvp[lst])
+                    self._mvp(lst, ref[lst], 0, 0, 4, 4, 0, 0, mvp[lst])
                 for b8 in range(4):
                     self.dref[lst][b8] = ref[lst]
             for r in range(16):
@@ -1485,17 +1506,16 @@ cdef class PictureDecoder:
         cdef int i, lst, x4, y4, w4, h4, sh, refs[2][2], mvd0, mvd1, nref
         cdef int mvp[2]
         cdef uint32_t done
-        cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
         preds[0] = B_TYPES[mb_type][1]
         preds[1] = B_TYPES[mb_type][2]
         for lst in range(2):
-            nref = self.sp.num_ref[lst]
+            nref = self.sp.num_ref[lst] << self.cur_field
             for i in range(nparts):
                 refs[lst][i] = -1
                 if preds[i] & (1 << lst):
                     self._part_geom(shape, i, &x4, &y4, &w4, &h4, &sh)
                     refs[lst][i] = self._read_ref_idx(lst, x4, y4, nref) if nref > 1 else 0
-                    if refs[lst][i] < 0 or refs[lst][i] >= nref or self.refY[lst][refs[lst][i]] == NULL:
+                    if refs[lst][i] < 0 or refs[lst][i] >= nref or self.refY[lst][refs[lst][i] >> self.cur_field] == NULL:
                         return -1
                     self._set_ref(lst, x4, y4, w4, h4, refs[lst][i])
         for lst in range(2):
@@ -1506,7 +1526,7 @@ cdef class PictureDecoder:
                     mvd0 = self._read_mvd(lst, x4, y4, 0)
                     mvd1 = self._read_mvd(lst, x4, y4, 1)
                     self._set_mvd(lst, x4, y4, w4, h4, mvd0, mvd1)
-                    self._mvp(lst, refs[lst][i], X0 + x4, Y0 + y4, w4, h4, sh, done, mvp)
+                    self._mvp(lst, refs[lst][i], x4, y4, w4, h4, sh, done, mvp)
                     self._set_motion(lst, x4, y4, w4, h4, refs[lst][i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
                 else:
                     self._set_motion(lst, x4, y4, w4, h4, -1, 0, 0, &done)
@@ -1542,7 +1562,6 @@ cdef class PictureDecoder:
         cdef int i, j, lst, x4, y4, w4, h4, mvd0, mvd1, nref, pred
         cdef int mvp[2]
         cdef uint32_t done
-        cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
         cdef bint any_direct = False
         for i in range(4):
             sub[i] = self._read_sub_mb_type_b()
@@ -1558,7 +1577,7 @@ cdef class PictureDecoder:
         if any_direct and self._direct_mb() < 0:
             return -1
         for lst in range(2):
-            nref = self.sp.num_ref[lst]
+            nref = self.sp.num_ref[lst] << self.cur_field
             for i in range(4):
                 refs[lst][i] = -1
                 if sub[i] == 0:
@@ -1568,7 +1587,7 @@ cdef class PictureDecoder:
                     x4 = (i & 1) * 2
                     y4 = (i >> 1) * 2
                     refs[lst][i] = self._read_ref_idx(lst, x4, y4, nref) if nref > 1 else 0
-                    if refs[lst][i] < 0 or refs[lst][i] >= nref or self.refY[lst][refs[lst][i]] == NULL:
+                    if refs[lst][i] < 0 or refs[lst][i] >= nref or self.refY[lst][refs[lst][i] >> self.cur_field] == NULL:
                         return -1
                     self._set_ref(lst, x4, y4, 2, 2, refs[lst][i])
         for lst in range(2):
@@ -1587,7 +1606,7 @@ cdef class PictureDecoder:
                         mvd0 = self._read_mvd(lst, x4, y4, 0)
                         mvd1 = self._read_mvd(lst, x4, y4, 1)
                         self._set_mvd(lst, x4, y4, w4, h4, mvd0, mvd1)
-                        self._mvp(lst, refs[lst][i], X0 + x4, Y0 + y4, w4, h4, 0, done, mvp)
+                        self._mvp(lst, refs[lst][i], x4, y4, w4, h4, 0, done, mvp)
                         self._set_motion(lst, x4, y4, w4, h4, refs[lst][i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
                     else:
                         self._set_motion(lst, x4, y4, w4, h4, -1, 0, 0, &done)
@@ -1630,21 +1649,29 @@ cdef class PictureDecoder:
         bits = (bits << 1) | cabac_decision(c, b, 27 + 5)
         return bits - 4
 
-    cdef inline int _chroma_mvy_offset(self, int lst, int ref) noexcept nogil:
-        """Table 8-10: vertical chroma vector offset between fields of opposite parity."""
-        if self.parity < 0 or self.ref_par[lst][ref] < 0 or self.ref_par[lst][ref] == self.parity:
+    cdef inline int _chroma_mvy_offset(self, int cur_par, int ref_par) noexcept nogil:
+        """Table 8-10: vertical chroma vector offset between fields of opposite parity (-1: a frame)."""
+        if cur_par < 0 or ref_par < 0 or ref_par == cur_par:
             return 0
-        return -2 if self.ref_par[lst][ref] == 1 else 2
+        return -2 if ref_par == 1 else 2
+
+    cdef inline int _ref_poc_mb(self, int lst, int ref) noexcept nogil:
+        """POC of the reference picture refIdx `ref` of the current macroblock (a field of the frame ref >> 1 for
+        MBAFF field macroblocks, 8.4.2.1)."""
+        if self.cur_field:
+            return self.ref_poc_f[lst][ref >> 1][self.cur_bot ^ (ref & 1)]
+        return self.ref_poc[lst][ref]
 
     cdef void _implicit_weights(self, int r0, int r1, int* w0, int* w1) noexcept nogil:
-        """8.4.2.3.1 implicit bi-prediction weights for the pair (refIdxL0, refIdxL1)."""
+        """8.4.2.3.1 implicit bi-prediction weights for the pair (refIdxL0, refIdxL1) of the current macroblock."""
         cdef int tb, td, tx, dsf
+        cdef int f = self.cur_field
         w0[0] = 32
         w1[0] = 32
-        td = clip3(-128, 127, self.ref_poc[1][r1] - self.ref_poc[0][r0])
-        if td == 0 or self.ref_long[0][r0] or self.ref_long[1][r1]:
+        td = clip3(-128, 127, self._ref_poc_mb(1, r1) - self._ref_poc_mb(0, r0))
+        if td == 0 or self.ref_long[0][r0 >> f] or self.ref_long[1][r1 >> f]:
             return
-        tb = clip3(-128, 127, self.cur_poc - self.ref_poc[0][r0])
+        tb = clip3(-128, 127, (self.cur_poc_f[self.cur_bot] if f else self.cur_poc) - self._ref_poc_mb(0, r0))
         tx = (16384 + abs(td // 2)) // td
         dsf = clip3(-1024, 1023, (tb * tx + 32) >> 6)
         if (dsf >> 2) < -64 or (dsf >> 2) > 128:
@@ -1654,81 +1681,92 @@ cdef class PictureDecoder:
 
     cdef void _predict_part(self, int x4, int y4, int w4, int h4) noexcept nogil:
         """8.4.2 inter prediction samples of one (sub-)partition: list 0 / list 1 / bi-prediction with the
-        default, explicit or implicit weighted sample prediction (8.4.2.3)."""
+        default, explicit or implicit weighted sample prediction (8.4.2.3). MBAFF field macroblocks predict from
+        the fields of the reference frames (refIdx >> 1: frame, refIdx & 1: opposite parity) into their lines."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int r = y4 * 4 + x4
         cdef int b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
+        cdef int f = self.cur_field
         cdef int ref0 = m.ref_idx[0][b8], ref1 = m.ref_idx[1][b8]
-        cdef int px = self.mbx * 16 + x4 * 4, py = self.mby * 16 + y4 * 4
-        cdef int bw = w4 * 4, bh = h4 * 4, c, lst, first = 1, w0, w1
+        cdef int fr0 = ref0 >> f, fr1 = ref1 >> f          # index into the frame lists
+        cdef int px = self.mbx * 16 + x4 * 4, py = (self.mby >> f) * 16 + y4 * 4
+        cdef int bw = w4 * 4, bh = h4 * 4, c, lst, first = 1, w0, w1, rf, par, cur_par
+        cdef int height = self.height >> f
         cdef uint16_t* dst
-        cdef uint16_t* tmp
-        cdef Py_ssize_t ts
+        cdef uint16_t* out
+        cdef Py_ssize_t ts, rys = self.ys << f, rcs = self.cs << f
         cdef bint bi = ref0 >= 0 and ref1 >= 0
-        if ref0 >= 0 and self.refY[0][ref0] == NULL:
+        if ref0 >= 0 and self.refY[0][fr0] == NULL:
             return
-        if ref1 >= 0 and self.refY[1][ref1] == NULL:
+        if ref1 >= 0 and self.refY[1][fr1] == NULL:
             return
+        out = self.py + self.yoff + y4 * 4 * self.lys + x4 * 4
+        cur_par = self.cur_bot if f else self.parity
         for lst in range(2):
-            if (ref0 if lst == 0 else ref1) < 0:
-                continue
             c = ref0 if lst == 0 else ref1
+            if c < 0:
+                continue
+            rf = c >> f
+            par = (self.cur_bot ^ (c & 1)) if f else 0
             if first:
-                dst = self.py + py * self.ys + px
-                ts = self.ys
+                dst = out
+                ts = self.lys
             else:
                 dst = self.tmpblk[0]
                 ts = 16
-            mc_luma(dst, ts, self.refY[lst][c], self.ys, self.width, self.height, px, py,
+            mc_luma(dst, ts, self.refY[lst][rf] + par * self.ys, rys, self.width, height, px, py,
                     m.mv[lst][r][0], m.mv[lst][r][1], bw, bh)
             first = 0
-        dst = self.py + py * self.ys + px
+        dst = out
         if bi:
             if self.sp.weighted:
-                biweight_block(dst, self.ys, self.tmpblk[0], 16, bw, bh, self.sp.luma_log2_wd,
-                               self.sp.lw[0][ref0], self.sp.lw[1][ref1], self.sp.lo[0][ref0], self.sp.lo[1][ref1])
+                biweight_block(dst, self.lys, self.tmpblk[0], 16, bw, bh, self.sp.luma_log2_wd,
+                               self.sp.lw[0][fr0], self.sp.lw[1][fr1], self.sp.lo[0][fr0], self.sp.lo[1][fr1])
             elif self.implicit_w:
                 self._implicit_weights(ref0, ref1, &w0, &w1)
-                biweight_block(dst, self.ys, self.tmpblk[0], 16, bw, bh, 5, w0, w1, 0, 0)
+                biweight_block(dst, self.lys, self.tmpblk[0], 16, bw, bh, 5, w0, w1, 0, 0)
             else:
-                avg_block(dst, self.ys, self.tmpblk[0], 16, bw, bh)
+                avg_block(dst, self.lys, self.tmpblk[0], 16, bw, bh)
         elif self.sp.weighted:
             lst = 0 if ref0 >= 0 else 1
-            c = ref0 if ref0 >= 0 else ref1
-            weight_block(dst, self.ys, bw, bh, self.sp.luma_log2_wd, self.sp.lw[lst][c], self.sp.lo[lst][c])
+            c = fr0 if ref0 >= 0 else fr1
+            weight_block(dst, self.lys, bw, bh, self.sp.luma_log2_wd, self.sp.lw[lst][c], self.sp.lo[lst][c])
         if not self.chroma_format_idc:
             return
         for c in range(2):
             first = 1
+            out = (self.pu if c == 0 else self.pv) + self.coff + y4 * 2 * self.lcs + x4 * 2
             for lst in range(2):
-                if (ref0 if lst == 0 else ref1) < 0:
-                    continue
                 w0 = ref0 if lst == 0 else ref1
+                if w0 < 0:
+                    continue
+                rf = w0 >> f
+                par = (self.cur_bot ^ (w0 & 1)) if f else self.ref_par[lst][rf]
                 if first:
-                    dst = (self.pu if c == 0 else self.pv) + (py // 2) * self.cs + px // 2
-                    ts = self.cs
+                    dst = out
+                    ts = self.lcs
                 else:
                     dst = self.tmpblk[1]
                     ts = 16
-                mc_chroma(dst, ts, self.refU[lst][w0] if c == 0 else self.refV[lst][w0], self.cs,
-                          self.width // 2, self.height // 2, px // 2, py // 2,
-                          m.mv[lst][r][0], m.mv[lst][r][1] + self._chroma_mvy_offset(lst, w0), bw // 2, bh // 2)
+                mc_chroma(dst, ts, (self.refU[lst][rf] if c == 0 else self.refV[lst][rf]) + (par * self.cs if f else 0),
+                          rcs, self.width // 2, height // 2, px // 2, py // 2,
+                          m.mv[lst][r][0], m.mv[lst][r][1] + self._chroma_mvy_offset(cur_par, par), bw // 2, bh // 2)
                 first = 0
-            dst = (self.pu if c == 0 else self.pv) + (py // 2) * self.cs + px // 2
+            dst = out
             if bi:
                 if self.sp.weighted:
-                    biweight_block(dst, self.cs, self.tmpblk[1], 16, bw // 2, bh // 2, self.sp.chroma_log2_wd,
-                                   self.sp.cw[0][ref0][c], self.sp.cw[1][ref1][c], self.sp.co[0][ref0][c],
-                                   self.sp.co[1][ref1][c])
+                    biweight_block(dst, self.lcs, self.tmpblk[1], 16, bw // 2, bh // 2, self.sp.chroma_log2_wd,
+                                   self.sp.cw[0][fr0][c], self.sp.cw[1][fr1][c], self.sp.co[0][fr0][c],
+                                   self.sp.co[1][fr1][c])
                 elif self.implicit_w:
                     self._implicit_weights(ref0, ref1, &w0, &w1)
-                    biweight_block(dst, self.cs, self.tmpblk[1], 16, bw // 2, bh // 2, 5, w0, w1, 0, 0)
+                    biweight_block(dst, self.lcs, self.tmpblk[1], 16, bw // 2, bh // 2, 5, w0, w1, 0, 0)
                 else:
-                    avg_block(dst, self.cs, self.tmpblk[1], 16, bw // 2, bh // 2)
+                    avg_block(dst, self.lcs, self.tmpblk[1], 16, bw // 2, bh // 2)
             elif self.sp.weighted:
                 lst = 0 if ref0 >= 0 else 1
-                w0 = ref0 if ref0 >= 0 else ref1
-                weight_block(dst, self.cs, bw // 2, bh // 2, self.sp.chroma_log2_wd, self.sp.cw[lst][w0][c],
+                w0 = fr0 if ref0 >= 0 else fr1
+                weight_block(dst, self.lcs, bw // 2, bh // 2, self.sp.chroma_log2_wd, self.sp.cw[lst][w0][c],
                              self.sp.co[lst][w0][c])
 
     cdef void _recon_inter_residual(self) noexcept nogil:
@@ -1989,13 +2027,14 @@ cdef class PictureDecoder:
     cdef int _cabac_ref_idx(self, int lst, int x4, int y4) noexcept nogil:
         """ref_idx_lX (9.3.3.1.1.6): unary, first bin conditioned on the neighbours' refIdx > 0."""
         cdef int r, inc = 0, k
+        # refIdxZeroFlagN: a field neighbour of a frame macroblock counts with refIdx > 1 (MBAFF)
         cdef MBInfo* n = self._nbblk(4 * x4 - 1, 4 * y4, &r)
         if n != NULL and n.kind == MB_INTER and not n.skip and not ((n.direct8 >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1) \
-                and n.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] > 0:
+                and n.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] > (n.field > self.cur_field):
             inc += 1
         n = self._nbblk(4 * x4, 4 * y4 - 1, &r)
         if n != NULL and n.kind == MB_INTER and not n.skip and not ((n.direct8 >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1) \
-                and n.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] > 0:
+                and n.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] > (n.field > self.cur_field):
             inc += 2
         if not cabac_decision(&self.cab, &self.bs, 54 + inc):
             return 0
@@ -2009,6 +2048,14 @@ cdef class PictureDecoder:
                 return -1
         return k
 
+    cdef inline int _abs_mvd_comp(self, MBInfo* n, int lst, int r, int comp) noexcept nogil:
+        """absMvdCompN of 9.3.3.1.1.7; MBAFF: vertical mvd of a frame neighbour halved for a field macroblock,
+        of a field neighbour doubled for a frame macroblock."""
+        cdef int a = abs(n.mvd[lst][r][comp])
+        if comp == 1 and n.field != self.cur_field:
+            return a >> 1 if self.cur_field else a << 1
+        return a
+
     cdef int _cabac_mvd(self, int lst, int x4, int y4, int comp) noexcept nogil:
         """mvd_lX (9.3.3.1.1.7, UEG3 signed, uCoff 9)."""
         cdef int r, s = 0, inc, base = 40 if comp == 0 else 47, k, prefix, sufs
@@ -2016,10 +2063,10 @@ cdef class PictureDecoder:
         cdef Cabac* c = &self.cab
         cdef Bits* b = &self.bs
         if n != NULL and n.kind == MB_INTER:
-            s += abs(n.mvd[lst][r][comp])
+            s += self._abs_mvd_comp(n, lst, r, comp)
         n = self._nbblk(4 * x4, 4 * y4 - 1, &r)
         if n != NULL and n.kind == MB_INTER:
-            s += abs(n.mvd[lst][r][comp])
+            s += self._abs_mvd_comp(n, lst, r, comp)
         inc = 0 if s < 3 else (1 if s <= 32 else 2)
         if not cabac_decision(c, b, base + inc):
             return 0
