@@ -204,6 +204,7 @@ class H264Accelerator:
             "cabac_init_idc": cabac_init_idc,
             "poc": (min(dp.top_field_order_cnt, dp.bottom_field_order_cnt) if self._cur.parity < 0 else
                     dp.bottom_field_order_cnt if self._cur.parity else dp.top_field_order_cnt) if dp is not None else 0,
+            "field_pocs": (dp.top_field_order_cnt, dp.bottom_field_order_cnt) if dp is not None else (0, 0),
             "direct_spatial_mv_pred": direct_spatial,
             "direct_8x8_inference": bool(sps.flags & u.V4L2_H264_SPS_FLAG_DIRECT_8X8_INFERENCE),
             "weighted_bipred_idc": pps.weighted_bipred_idc,
@@ -232,7 +233,7 @@ class H264Accelerator:
             lt = 1 if e.flags & u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM else 0
             if cur_parity < 0:
                 out.append((y, cb, cr, st["uid"] * 4 + 3, min(e.top_field_order_cnt, e.bottom_field_order_cnt), lt,
-                            st["frame_mbinfo"], -1))
+                            st["frame_mbinfo"], -1, (e.top_field_order_cnt, e.bottom_field_order_cnt)))
                 if self._conceal_src is None:
                     self._conceal_src = (y, cb, cr)
             else:

@@ -220,6 +220,7 @@ cdef class PictureDecoder:
     cdef MBInfo* col_mbs              # motion of RefPicList1[0] (colocated picture), NULL if unknown
     cdef int cur_poc
     cdef int cur_poc_f[2]             # MBAFF: POCs of the current frame's top / bottom field
+    cdef int col_par                  # MBAFF: field of a colocated field pair for frame macroblocks (8.4.1.2.1)
     cdef int direct_spatial, direct_8x8_inference, implicit_w
     cdef int16_t dmv[2][16][2]        # direct motion of the current macroblock
     cdef int8_t dref[2][4]
@@ -310,8 +311,6 @@ cdef class PictureDecoder:
         cdef Py_ssize_t nbytes = rbsp.shape[0]
         if p["slice_type"] not in (SLICE_P, SLICE_I, SLICE_B):
             raise UnsupportedError(f"slice_type {p['slice_type']} (SP/SI) is not supported")
-        if self.mbaff and p["slice_type"] == SLICE_B:
-            raise UnsupportedError("MBAFF B slices are not supported by the software H.264 decoder yet")
         itx_set_bit_depth(self.bd)
         ipred_set_bit_depth(self.bd)
         mc_set_bit_depth(self.bd)
@@ -376,6 +375,10 @@ cdef class PictureDecoder:
             self.col_mbs = <MBInfo*> cnp.PyArray_DATA(refs[1][0][6])
         self.cur_poc = p.get("poc", 0)
         self.cur_poc_f[0], self.cur_poc_f[1] = p.get("field_pocs", (self.cur_poc, self.cur_poc))
+        self.col_par = 0
+        if self.mbaff and self.col_mbs != NULL:
+            self.col_par = 1 if (abs(self.ref_poc_f[1][0][0] - self.cur_poc) >=
+                                 abs(self.ref_poc_f[1][0][1] - self.cur_poc)) else 0
         self.direct_spatial = p.get("direct_spatial_mv_pred", 1)
         self.direct_8x8_inference = p.get("direct_8x8_inference", 1)
         self.implicit_w = p.get("weighted_bipred_idc", 0) == 2 and p["slice_type"] == SLICE_B
@@ -1125,22 +1128,23 @@ cdef class PictureDecoder:
                     dc_add(dst, self.lcs, cc[0], 4)
 
     # ---- inter prediction (8.4) -------------------------------------------------------------------------
-    cdef inline int _nb_motion(self, int lst, int x4, int y4, uint32_t done, int* mv) noexcept nogil:
-        """8.4.1.3.2 motion of the neighbouring 4x4 block at (x4, y4) in 4x4 units relative to the current macroblock
-        (-1..4): -2 not available, -1 intra / list unused (mv = 0), else refIdx with its vector in mv. MBAFF: the
+    cdef inline int _nb_motion(self, int lst, int xN, int yN, uint32_t done, int* mv) noexcept nogil:
+        """8.4.1.3.2 motion of the neighbouring 4x4 block covering luma location (xN, yN) relative to the current
+        macroblock (6.4.11.7: A (x - 1, y), B (x, y - 1), C (x + width, y - 1), D (x - 1, y - 1) of a partition at
+        (x, y)): -2 not available, -1 intra / list unused (mv = 0), else refIdx with its vector in mv. MBAFF: the
         vertical vector and refIdx of a neighbour with the other frame/field structure are scaled to the current
         macroblock's."""
         cdef int r, ref, xw, yw
         cdef MBInfo* m
         mv[0] = 0
         mv[1] = 0
-        if 0 <= x4 < 4 and 0 <= y4 < 4:
-            r = y4 * 4 + x4
+        if 0 <= xN < 16 and 0 <= yN < 16:
+            r = (yN >> 2) * 4 + (xN >> 2)
             if not (done >> r) & 1:
                 return -2
             m = &self.mbs[self.mb_addr]
         else:
-            m = self._nb(4 * x4 if x4 >= 0 else -1, 4 * y4 if y4 >= 0 else -1, 16, 16, &xw, &yw)
+            m = self._nb(xN, yN, 16, 16, &xw, &yw)
             if m == NULL:
                 return -2
             r = (yw >> 2) * 4 + (xw >> 2)
@@ -1166,12 +1170,12 @@ cdef class PictureDecoder:
         cdef int mvA[2]
         cdef int mvB[2]
         cdef int mvC[2]
-        cdef int rA = self._nb_motion(lst, x4 - 1, y4, done, mvA)
-        cdef int rB = self._nb_motion(lst, x4, y4 - 1, done, mvB)
-        cdef int rC = self._nb_motion(lst, x4 + w4, y4 - 1, done, mvC)
+        cdef int rA = self._nb_motion(lst, 4 * x4 - 1, 4 * y4, done, mvA)
+        cdef int rB = self._nb_motion(lst, 4 * x4, 4 * y4 - 1, done, mvB)
+        cdef int rC = self._nb_motion(lst, 4 * (x4 + w4), 4 * y4 - 1, done, mvC)
         cdef int n
         if rC == -2:
-            rC = self._nb_motion(lst, x4 - 1, y4 - 1, done, mvC)
+            rC = self._nb_motion(lst, 4 * x4 - 1, 4 * y4 - 1, done, mvC)
         if shape == 1 and rB == ref:
             out[0] = mvB[0]; out[1] = mvB[1]; return
         if shape == 2 and rA == ref:
@@ -1353,30 +1357,66 @@ cdef class PictureDecoder:
         return 2 if cabac_decision(c, &self.bs, 23) else 3
 
     # ---- B macroblocks (8.4.1.2 direct prediction, mb_pred / sub_mb_pred of B) -----------------------------
-    cdef void _col_motion(self, int r, int* mvcol, int* refcol, int* uidcol) noexcept nogil:
-        """8.4.1.2.1 colocated 4x4 block (raster r of the current address) in RefPicList1[0]."""
+    cdef int _col_motion(self, int r, int* mvcol, int* refcol, int* uidcol) noexcept nogil:
+        """8.4.1.2.1 colocated 4x4 block of the 4x4 block r (raster) of the current macroblock in RefPicList1[0]:
+        its vector, refIdx and reference identity (as stored, unscaled). Returns vertMvScale: 0 One_To_One,
+        1 Frm_To_Fld, 2 Fld_To_Frm (MBAFF, Table 8-8)."""
         cdef MBInfo* col
-        cdef int rc = r, b8, lst
+        cdef int rc = r, b8, lst, slot = self.mb_addr, vscale = 0, xcol, ycol, yM
         mvcol[0] = 0
         mvcol[1] = 0
         refcol[0] = -1
         uidcol[0] = -1
         if self.col_mbs == NULL:
-            return
-        col = &self.col_mbs[self.mb_addr]
-        if col.kind != MB_INTER or col.slice_num < 0:
-            return
+            return 0
         if self.direct_8x8_inference:
             b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
             rc = (b8 & 1) * 3 + (b8 >> 1) * 12
+        if self.mbaff:
+            xcol = (rc & 3) * 4
+            ycol = (rc >> 2) * 4
+            slot = (self.mby & ~1) * self.mbw + self.mbx          # top macroblock of the colocated pair
+            if self.col_mbs[slot].field != self.cur_field:
+                if self.cur_field:       # frame pair: the macroblock holding the field line, yM = (2 * yCol) % 16
+                    slot += (ycol >> 3) * self.mbw
+                    yM = (2 * ycol) & 15
+                    vscale = 1
+                else:                    # field pair: the field closer in POC (ties: bottom), the pair half
+                    slot += self.col_par * self.mbw
+                    yM = 8 * self.cur_bot + 4 * (ycol >> 3)
+                    vscale = 2
+                rc = (yM >> 2) * 4 + (xcol >> 2)
+            else:
+                slot = self.mb_addr
+        col = &self.col_mbs[slot]
+        if col.kind != MB_INTER or col.slice_num < 0:
+            return vscale
         b8 = ((rc >> 3) << 1) | ((rc & 3) >> 1)
         lst = 0 if col.ref_idx[0][b8] >= 0 else 1
         if col.ref_idx[lst][b8] < 0:
-            return
+            return vscale
         mvcol[0] = col.mv[lst][rc][0]
         mvcol[1] = col.mv[lst][rc][1]
         refcol[0] = col.ref_idx[lst][b8]
         uidcol[0] = col.ref_id[lst][b8]
+        return vscale
+
+    cdef int _map_col_to_list0(self, int uidcol, int vscale) noexcept nogil:
+        """8.4.1.2.3 refIdxL0 of the picture the colocated block referenced (identity uidcol): the lowest index
+        in RefPicList0 referencing it (its frame for Fld_To_Frm, its field of the current parity for
+        Frm_To_Fld, in field units for MBAFF field macroblocks). -1 if absent."""
+        cdef int i
+        for i in range(self.sp.num_ref[0]):
+            if self.ref_id[0][i] < 0:
+                continue
+            if not self.mbaff:
+                if self.ref_id[0][i] == uidcol:
+                    return i
+            elif (self.ref_id[0][i] >> 2) == (uidcol >> 2):
+                if not self.cur_field:
+                    return i
+                return 2 * i + (0 if vscale == 1 else ((uidcol & 3) ^ self.cur_bot))
+        return -1
 
     cdef int _direct_mb(self) noexcept nogil:
         """Direct motion (spatial 8.4.1.2.2 or temporal 8.4.1.2.3) of every 4x4 block of the current macroblock
@@ -1387,13 +1427,13 @@ cdef class PictureDecoder:
         cdef int mvC[2]
         cdef int mvp[2][2]
         cdef int mvcol[2]
-        cdef int refcol, uidcol
+        cdef int refcol, uidcol, vscale
         cdef bint colzero
         if self.direct_spatial:
             for lst in range(2):
                 rA = self._nb_motion(lst, -1, 0, 0, mvA)
                 rB = self._nb_motion(lst, 0, -1, 0, mvB)
-                rC = self._nb_motion(lst, 4, -1, 0, mvC)
+                rC = self._nb_motion(lst, 16, -1, 0, mvC)
                 if rC == -2:
                     rC = self._nb_motion(lst, -1, -1, 0, mvC)
                 ref[lst] = _min_positive(rA, _min_positive(rB, rC))
@@ -1425,24 +1465,26 @@ cdef class PictureDecoder:
             return 0
         # temporal
         for r in range(16):
-            self._col_motion(r, mvcol, &refcol, &uidcol)
+            vscale = self._col_motion(r, mvcol, &refcol, &uidcol)
             refL0 = 0
             if refcol >= 0:
-                refL0 = -1
-                for i in range(self.sp.num_ref[0]):
-                    if self.ref_id[0][i] == uidcol:
-                        refL0 = i
-                        break
+                refL0 = self._map_col_to_list0(uidcol, vscale)
                 if refL0 < 0:
                     # the frame the colocated block referenced is no longer in RefPicList0 (evicted from the
                     # DPB, e.g. Freh2_B): use index 0 like libavcodec's zero-initialised map
                     refL0 = 0
+            if vscale == 1:              # Frm_To_Fld
+                mvcol[1] = mvcol[1] // 2 if mvcol[1] >= 0 else -((-mvcol[1]) // 2)
+            elif vscale == 2:            # Fld_To_Frm
+                mvcol[1] *= 2
             b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
             self.dref[0][b8] = refL0
             self.dref[1][b8] = 0
-            tb = clip3(-128, 127, self.cur_poc - self.ref_poc[0][refL0])
-            td = clip3(-128, 127, self.ref_poc[1][0] - self.ref_poc[0][refL0])
-            if self.ref_long[0][refL0] or td == 0:
+            # POCs of the current macroblock's frame or field and its references (8.4.1.2.3)
+            tb = clip3(-128, 127, (self.cur_poc_f[self.cur_bot] if self.cur_field else self.cur_poc)
+                       - self._ref_poc_mb(0, refL0))
+            td = clip3(-128, 127, self._ref_poc_mb(1, 0) - self._ref_poc_mb(0, refL0))
+            if self.ref_long[0][refL0 >> self.cur_field] or td == 0:
                 self.dmv[0][r][0] = mvcol[0]
                 self.dmv[0][r][1] = mvcol[1]
                 self.dmv[1][r][0] = 0
