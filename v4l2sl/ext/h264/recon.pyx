@@ -563,21 +563,25 @@ cdef class PictureDecoder:
             return NULL
         return m
 
-    cdef MBInfo* _nb(self, int xN, int yN, int maxW, int maxH, int* xW, int* yW) noexcept nogil:
+    cdef inline MBInfo* _nb(self, int xN, int yN, int maxW, int maxH, int* xW, int* yW) noexcept nogil:
         """6.4.12 neighbouring location (xN, yN) relative to the upper-left sample of the current macroblock
         (luma: maxW = maxH = 16; chroma: the chroma macroblock size): the macroblock covering it (NULL if not
         available) and the location (xW, yW) inside that macroblock. MBAFF frames: 6.4.12.2, Table 6-4."""
-        cdef int X, pmbx, prow, n, yM
-        cdef MBInfo* t
-        xW[0] = (xN + maxW) % maxW
+        xW[0] = (xN + maxW) & (maxW - 1)        # maxW, maxH: 16 or 8
         if not self.mbaff:
-            yW[0] = (yN + maxH) % maxH
+            yW[0] = (yN + maxH) & (maxH - 1)
             if yN >= maxH or (xN >= maxW and yN >= 0):
                 return NULL
             if yN >= 0 and xN >= 0:
                 return &self.mbs[self.mb_addr]
             return self._mb_avail(self.mbx + (1 if xN >= maxW else (-1 if xN < 0 else 0)),
                                   self.mby - (1 if yN < 0 else 0))
+        return self._nb_mbaff(xN, yN, maxW, maxH, yW)
+
+    cdef MBInfo* _nb_mbaff(self, int xN, int yN, int maxW, int maxH, int* yW) noexcept nogil:
+        """6.4.12.2 (Table 6-4) part of _nb."""
+        cdef int X, pmbx, prow, n, yM
+        cdef MBInfo* t
         X = mbaff_nb_pair(self.cur_field, self.cur_bot, xN, yN, maxW, maxH)
         if X == NB_NONE:
             return NULL
@@ -598,7 +602,7 @@ cdef class PictureDecoder:
             if t.slice_num != self.slice_num:
                 return NULL
             n = mbaff_nb_mb(X, self.cur_field, self.cur_bot, t.field, yN, maxH, &yM)
-        yW[0] = (yM + maxH) % maxH
+        yW[0] = (yM + maxH) & (maxH - 1)
         return &self.mbs[(2 * prow + n) * self.mbw + pmbx]
 
     cdef inline MBInfo* _intra_avail(self, MBInfo* m) noexcept nogil:
@@ -1203,13 +1207,14 @@ cdef class PictureDecoder:
                           uint32_t* done) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int x, y, r
+        cdef int rid = self._mb_ref_id(lst, ref)
         for y in range(y4, y4 + h4):
             for x in range(x4, x4 + w4):
                 r = y * 4 + x
                 m.mv[lst][r][0] = mvx
                 m.mv[lst][r][1] = mvy
                 m.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = ref
-                m.ref_id[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = self._mb_ref_id(lst, ref)
+                m.ref_id[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = rid
                 done[0] |= 1u << r
 
     cdef inline int _mb_ref_id(self, int lst, int ref) noexcept nogil:
@@ -1829,7 +1834,11 @@ cdef class PictureDecoder:
         """Macroblock holding the luma location (xN, yN) relative to the current macroblock if available (current
         one included), with the raster index r of its 4x4 block there (6.4.11.4)."""
         cdef int xw, yw
-        cdef MBInfo* m = self._nb(xN, yN, 16, 16, &xw, &yw)
+        cdef MBInfo* m
+        if xN >= 0 and yN >= 0:
+            r[0] = (yN >> 2) * 4 + (xN >> 2)
+            return &self.mbs[self.mb_addr]
+        m = self._nb(xN, yN, 16, 16, &xw, &yw)
         r[0] = (yw >> 2) * 4 + (xw >> 2)
         return m
 
