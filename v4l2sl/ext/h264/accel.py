@@ -22,7 +22,7 @@ from v4l2sl.device import DecodeRequest, Picture, StreamFormat
 from v4l2sl.errors import BitstreamError, UnsupportedError
 from v4l2sl.parsers.bitreader import rbsp_unescape
 from v4l2sl.uapi import h264 as u
-from v4l2sl.ext.h264.recon import PictureDecoder
+from v4l2sl.ext.h264.recon import PictureDecoder, field_pair_mbinfo
 from v4l2sl.ext.h264 import reflist
 from v4l2sl.ext.h264.slice_header import parse_slice_header
 
@@ -64,8 +64,8 @@ class H264Accelerator:
         "features": ["CAVLC", "CABAC", "I/P/B slices", "I_PCM", "intra 4x4/8x8/16x16", "transform 8x8",
                      "scaling matrices", "multiple slices", "deblocking", "direct spatial/temporal",
                      "explicit/implicit weighted prediction", "multiple/long-term references",
-                     "field pictures (PAFF)"],
-        "unsupported": ["MBAFF P/B slices", "frame/field mixed colocated direct", "4:2:2/4:4:4", "FMO/ASO",
+                     "field pictures (PAFF)", "MBAFF"],
+        "unsupported": ["4:2:2/4:4:4", "FMO/ASO",
                         "SP/SI slices", "data partitioning", "lossless"],
     }
 
@@ -240,17 +240,12 @@ class H264Accelerator:
                 par = 1 if (fields[k] if fields else u.V4L2_H264_TOP_FIELD_REF) == u.V4L2_H264_BOTTOM_FIELD_REF else 0
                 out.append((y[par::2], cb[par::2], cr[par::2], st["uid"] * 4 + par,
                             e.bottom_field_order_cnt if par else e.top_field_order_cnt, lt,
-                            st["field_mbinfo"][par], par))
+                            st["field_mbinfo"][par], par, None, st["frame_mbinfo"]))
                 if self._conceal_src is None:
                     self._conceal_src = (y[par::2], cb[par::2], cr[par::2])
         return out
 
     def _run(self, rbsp, bit, params, refs_planes):
-        if params["slice_type"] == 1 and refs_planes[1] and refs_planes[1][0] is not None \
-                and refs_planes[1][0][6] is None:
-            # the colocated picture was coded with another structure (frame vs field pair, Table 8-6)
-            raise UnsupportedError("direct prediction from a colocated picture of another structure "
-                                   "(frame/field mix) is not supported")
         decoded, err = self._cur.decode_slice(np.frombuffer(rbsp, np.uint8), bit, params, refs_planes)
         if err:
             self._cur_error = True
@@ -328,6 +323,8 @@ class H264Accelerator:
         if dec.parity >= 0:
             self._finish_field()
             concealed = self._frame_concealed
+            # frame-layout motion for frame/MBAFF pictures using this frame as the colocated picture
+            self._frame["frame_mbinfo"] = field_pair_mbinfo(*self._frame["field_mbinfo"], dec.mbw, dec.mbh * 2)
         else:
             concealed = dec.finish(True, self._conceal_src)
             self._frame["frame_mbinfo"] = dec.mbinfo

@@ -148,6 +148,23 @@ for _i in range(13):
     B_SUB[_i][:] = _bsub[_i]
 
 
+def field_pair_mbinfo(top, bottom, int mbw, int mbh):
+    """Frame-layout MBInfo (mbh macroblock rows) of a frame coded as two field pictures: field macroblock row y of
+    parity p at row 2 * y + p, marked as field macroblocks (the colocated motion of frame and MBAFF pictures)."""
+    cdef Py_ssize_t S = sizeof(MBInfo)
+    cdef int i
+    out = np.zeros((mbh, mbw * S), np.uint8)
+    cdef MBInfo* m = <MBInfo*> cnp.PyArray_DATA(out)
+    for i in range(mbw * mbh):
+        m[i].slice_num = -1
+    for p, f in enumerate((top, bottom)):
+        if f is not None and f.shape[0] == mbw * (mbh // 2) * S:
+            out[p::2] = f.reshape(mbh // 2, mbw * S)
+    for i in range(mbw * mbh):
+        m[i].field = 1
+    return out.reshape(-1)
+
+
 cdef inline int _min_positive(int x, int y) noexcept nogil:
     if x >= 0 and y >= 0:
         return x if x < y else y
@@ -220,7 +237,8 @@ cdef class PictureDecoder:
     cdef MBInfo* col_mbs              # motion of RefPicList1[0] (colocated picture), NULL if unknown
     cdef int cur_poc
     cdef int cur_poc_f[2]             # MBAFF: POCs of the current frame's top / bottom field
-    cdef int col_par                  # MBAFF: field of a colocated field pair for frame macroblocks (8.4.1.2.1)
+    cdef int col_par                  # field of a colocated field pair for frame macroblocks (8.4.1.2.1)
+    cdef bint col_frame               # col_mbs in frame layout with field pairs (Table 8-8 frame/field mixes)
     cdef int direct_spatial, direct_8x8_inference, implicit_w
     cdef int16_t dmv[2][16][2]        # direct motion of the current macroblock
     cdef int8_t dref[2][4]
@@ -368,15 +386,26 @@ cdef class PictureDecoder:
                 self.refU[l][i] = <uint16_t*> cnp.PyArray_DATA(u)
                 self.refV[l][i] = <uint16_t*> cnp.PyArray_DATA(v)
                 self.ref_id[l][i] = rid
-        self._keep = keep
+        # colocated motion: MBInfo of the same structure (a field's own for field pictures), else the frame
+        # layout (macroblock pairs; field-coded frames as field pairs), refs[1][0][9]
         self.col_mbs = NULL
-        if refs[1] and refs[1][0] is not None and refs[1][0][6] is not None \
-                and refs[1][0][6].shape[0] == self.mbw * self.mbh * sizeof(MBInfo):
-            self.col_mbs = <MBInfo*> cnp.PyArray_DATA(refs[1][0][6])
+        self.col_frame = False
+        col = refs[1][0] if refs[1] and refs[1][0] is not None else None
+        if col is not None:
+            n = self.mbw * self.mbh * sizeof(MBInfo)
+            if col[6] is not None and col[6].shape[0] == n:
+                self.col_mbs = <MBInfo*> cnp.PyArray_DATA(col[6])
+                self.col_frame = self.parity < 0
+                keep.append(col[6])
+            elif self.parity >= 0 and len(col) > 9 and col[9] is not None and col[9].shape[0] == 2 * n:
+                self.col_mbs = <MBInfo*> cnp.PyArray_DATA(col[9])
+                self.col_frame = True
+                keep.append(col[9])
+        self._keep = keep
         self.cur_poc = p.get("poc", 0)
         self.cur_poc_f[0], self.cur_poc_f[1] = p.get("field_pocs", (self.cur_poc, self.cur_poc))
         self.col_par = 0
-        if self.mbaff and self.col_mbs != NULL:
+        if self.parity < 0 and self.col_mbs != NULL:
             self.col_par = 1 if (abs(self.ref_poc_f[1][0][0] - self.cur_poc) >=
                                  abs(self.ref_poc_f[1][0][1] - self.cur_poc)) else 0
         self.direct_spatial = p.get("direct_spatial_mv_pred", 1)
@@ -1365,9 +1394,10 @@ cdef class PictureDecoder:
     cdef int _col_motion(self, int r, int* mvcol, int* refcol, int* uidcol) noexcept nogil:
         """8.4.1.2.1 colocated 4x4 block of the 4x4 block r (raster) of the current macroblock in RefPicList1[0]:
         its vector, refIdx and reference identity (as stored, unscaled). Returns vertMvScale: 0 One_To_One,
-        1 Frm_To_Fld, 2 Fld_To_Frm (MBAFF, Table 8-8)."""
+        1 Frm_To_Fld, 2 Fld_To_Frm (Table 8-8: frame, MBAFF and field pictures over frame-layout colocated
+        motion where frame and field macroblock pairs meet)."""
         cdef MBInfo* col
-        cdef int rc = r, b8, lst, slot = self.mb_addr, vscale = 0, xcol, ycol, yM
+        cdef int rc = r, b8, lst, slot = self.mb_addr, vscale = 0, xcol, ycol, yM, top, cfield, cbot
         mvcol[0] = 0
         mvcol[1] = 0
         refcol[0] = -1
@@ -1377,22 +1407,29 @@ cdef class PictureDecoder:
         if self.direct_8x8_inference:
             b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
             rc = (b8 & 1) * 3 + (b8 >> 1) * 12
-        if self.mbaff:
+        if self.col_frame:
+            if self.parity < 0:      # frame picture: a frame or (MBAFF) field macroblock of a pair
+                top = (self.mby & ~1) * self.mbw + self.mbx
+                cfield = self.cur_field
+                cbot = self.mby & 1
+            else:                    # field picture: field macroblock row mby is pair row mby of the frame
+                top = 2 * self.mby * self.mbw + self.mbx
+                cfield = 1
+                cbot = self.parity
             xcol = (rc & 3) * 4
             ycol = (rc >> 2) * 4
-            slot = (self.mby & ~1) * self.mbw + self.mbx          # top macroblock of the colocated pair
-            if self.col_mbs[slot].field != self.cur_field:
-                if self.cur_field:       # frame pair: the macroblock holding the field line, yM = (2 * yCol) % 16
-                    slot += (ycol >> 3) * self.mbw
+            if self.col_mbs[top].field == cfield:
+                slot = top + cbot * self.mbw
+            else:
+                if cfield:           # frame pair: the macroblock holding the field line, yM = (2 * yCol) % 16
+                    slot = top + (ycol >> 3) * self.mbw
                     yM = (2 * ycol) & 15
                     vscale = 1
-                else:                    # field pair: the field closer in POC (ties: bottom), the pair half
-                    slot += self.col_par * self.mbw
-                    yM = 8 * self.cur_bot + 4 * (ycol >> 3)
+                else:                # field pair: the field closer in POC (ties: bottom), the pair half
+                    slot = top + self.col_par * self.mbw
+                    yM = 8 * cbot + 4 * (ycol >> 3)
                     vscale = 2
                 rc = (yM >> 2) * 4 + (xcol >> 2)
-            else:
-                slot = self.mb_addr
         col = &self.col_mbs[slot]
         if col.kind != MB_INTER or col.slice_num < 0:
             return vscale
@@ -1407,15 +1444,17 @@ cdef class PictureDecoder:
         return vscale
 
     cdef int _map_col_to_list0(self, int uidcol, int vscale) noexcept nogil:
-        """8.4.1.2.3 refIdxL0 of the picture the colocated block referenced (identity uidcol): the lowest index
-        in RefPicList0 referencing it (its frame for Fld_To_Frm, its field of the current parity for
-        Frm_To_Fld, in field units for MBAFF field macroblocks). -1 if absent."""
-        cdef int i
+        """8.4.1.2.3 refIdxL0 of the picture the colocated block referenced (identity uidcol: frames uid * 4 + 3,
+        fields uid * 4 + parity): the lowest index in RefPicList0 referencing it, its frame (Fld_To_Frm) or its
+        field of the current parity (Frm_To_Fld); in field units for MBAFF field macroblocks. -1 if absent."""
+        cdef int i, target = uidcol
+        if self.parity >= 0 and vscale == 1:
+            target = (uidcol & ~3) + self.parity
         for i in range(self.sp.num_ref[0]):
             if self.ref_id[0][i] < 0:
                 continue
-            if not self.mbaff:
-                if self.ref_id[0][i] == uidcol:
+            if self.parity >= 0 or (vscale == 0 and not self.cur_field):
+                if self.ref_id[0][i] == target:
                     return i
             elif (self.ref_id[0][i] >> 2) == (uidcol >> 2):
                 if not self.cur_field:
