@@ -1,5 +1,6 @@
 # cython: language_level=3
-"""Slice data decoding and macroblock reconstruction, H.264 7.3.4 / 7.3.5 / 8.3 - 8.5 (CAVLC, 8-bit, frames).
+"""Slice data decoding and macroblock reconstruction, H.264 7.3.4 / 7.3.5 / 8.3 - 8.5 (CAVLC and CABAC, 8 to 10 bits;
+frames, field pictures and MBAFF frames).
 
 :class:`PictureDecoder` holds one picture being decoded: its sample planes and per-macroblock state. Each
 slice's data (RBSP, from the bit offset where slice_data() starts) is parsed macroblock by macroblock and
@@ -205,7 +206,7 @@ cdef inline int median3(int a, int b, int c) noexcept nogil:
 
 
 cdef class PictureDecoder:
-    """Decodes the slices of one picture into its planes (8-bit 4:2:0 or 4:0:0, progressive frames)."""
+    """Decodes the slices of one picture into its planes (4:2:0 or 4:0:0; a frame, an MBAFF frame or one field)."""
 
     cdef readonly int mbw, mbh, width, height, chroma_format_idc, bd
     cdef int pdc, qpbd
@@ -252,6 +253,7 @@ cdef class PictureDecoder:
     cdef int32_t ccoef[2][8][16]
     cdef uint16_t tmpblk[2][16 * 16]
     cdef public int concealed
+    cdef int unsupported             # a feature met in the slice data is not implemented (raised after the slice)
     cdef bint cabac
     cdef Cabac cab
     cdef int last_dqp_nz            # CABAC: previous macroblock had a non-zero mb_qp_delta
@@ -324,7 +326,8 @@ cdef class PictureDecoder:
     def decode_slice(self, const uint8_t[::1] rbsp, Py_ssize_t bit_offset, dict p, list refs):
         """Decode one slice. `rbsp`: the slice NAL unit without emulation prevention bytes; `bit_offset`:
         where slice_data() starts in it; `p`: slice parameters (see accel.py); `refs`: [list0, list1] of
-        (Y, U, V, ref_id) tuples or None. Returns (macroblocks decoded, error)."""
+        (Y, U, V, ref_id, POC, long_term, MBInfo, parity[, (top POC, bottom POC), frame-layout MBInfo]) tuples
+        or None (accel.py _ref_planes). Returns (macroblocks decoded, error)."""
         cdef int i, l, n, k
         cdef Py_ssize_t nbytes = rbsp.shape[0]
         if p["slice_type"] not in (SLICE_P, SLICE_I, SLICE_B):
@@ -446,6 +449,9 @@ cdef class PictureDecoder:
                 n = self._slice_data_cabac(&err)
             else:
                 n = self._slice_data(&err)
+        if self.unsupported:
+            raise UnsupportedError("MBAFF constrained_intra_pred with a left macroblock pair of the other frame/field "
+                                   "structure mixing intra and inter macroblocks is not supported")
         return n, bool(err)
 
     cdef void _init_contexts(self, int model) noexcept nogil:
@@ -788,9 +794,16 @@ cdef class PictureDecoder:
         """Prediction + residual of the current macroblock once its syntax is parsed (CAVLC or CABAC);
         -1 when the slice data ran out."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef MBInfo* a
         if self.bs.overrun:
             return -1
         if intra:
+            if self.mbaff and self.sp.constrained_intra_pred and self.mbA != NULL:
+                # the left column comes from both macroblocks of a left pair of the other structure: per-sample
+                # availability when only one of them is intra (not implemented)
+                a = &self.mbs[(self.mby & ~1) * self.mbw + self.mbx - 1]
+                if a.field != self.cur_field and (a.kind == MB_INTER) != ((a + self.mbw).kind == MB_INTER):
+                    self.unsupported = 1
             if mb_type == 0 and m.t8x8:
                 self._recon_intra8x8()
             elif mb_type == 0:
