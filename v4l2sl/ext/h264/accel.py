@@ -211,8 +211,9 @@ class H264Accelerator:
         }
 
     def _ref_planes(self, dp, indices, refs, fields=None):
-        """Reference tuples for the slice decoder: (Y, U, V, ref_id, POC, long_term, colocated motion, parity).
-        In field pictures each entry is one field of a frame store (`fields`: V4L2_H264_*_FIELD_REF)."""
+        """Reference tuples for the slice decoder: (Y, U, V, ref_id, POC, long_term, colocated motion, parity,
+        (top, bottom) POC of frames, frame-layout motion). In field pictures each entry is one field of a frame
+        store (`fields`: V4L2_H264_*_FIELD_REF)."""
         out = []
         cur_parity = self._cur.parity
         for k, idx in enumerate(indices):

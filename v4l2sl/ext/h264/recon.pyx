@@ -398,7 +398,9 @@ cdef class PictureDecoder:
             n = self.mbw * self.mbh * sizeof(MBInfo)
             if col[6] is not None and col[6].shape[0] == n:
                 self.col_mbs = <MBInfo*> cnp.PyArray_DATA(col[6])
-                self.col_frame = self.parity < 0
+                # frame pictures: pairs matter when either side has field macroblocks (a field-coded colocated
+                # frame is all field pairs)
+                self.col_frame = self.parity < 0 and (self.mbaff or self.col_mbs[0].field)
                 keep.append(col[6])
             elif self.parity >= 0 and len(col) > 9 and col[9] is not None and col[9].shape[0] == 2 * n:
                 self.col_mbs = <MBInfo*> cnp.PyArray_DATA(col[9])
@@ -556,10 +558,12 @@ cdef class PictureDecoder:
         else:
             self.yoff = self.mby * 16 * self.ys + self.mbx * 16
             self.coff = self.mby * 8 * self.cs + self.mbx * 8
+        if not self.mbaff:
+            self.mbA = self._mb_avail(self.mbx - 1, self.mby)
+            self.mbB = self._mb_avail(self.mbx, self.mby - 1)
+            return
         self.mbA = self._nb(-1, 0, 16, 16, &xw, &yw)
         self.mbB = self._nb(0, -1, 16, 16, &xw, &yw)
-        if not self.mbaff:
-            return
         if field:
             self.scan4 = FIELD4
             self.scan8 = FIELD8
@@ -1890,11 +1894,14 @@ cdef class PictureDecoder:
         if xN >= 0 and yN >= 0:
             r[0] = (yN >> 2) * 4 + (xN >> 2)
             return &self.mbs[self.mb_addr]
+        if not self.mbaff:          # left / above macroblock (xN, yN >= -1)
+            r[0] = ((yN & 15) >> 2) * 4 + ((xN & 15) >> 2)
+            return self._mb_avail(self.mbx + (xN >> 4), self.mby + (yN >> 4))
         m = self._nb(xN, yN, 16, 16, &xw, &yw)
         r[0] = (yw >> 2) * 4 + (xw >> 2)
         return m
 
-    cdef int _cabac_skip_flag(self) noexcept nogil:
+    cdef inline int _cabac_skip_flag(self) noexcept nogil:
         """mb_skip_flag of the current macroblock (ctxIdxInc from neighbours A/B, 9.3.3.1.1.1)."""
         cdef MBInfo* a = self.mbA
         cdef MBInfo* b = self.mbB
