@@ -157,7 +157,7 @@ def field_pair_mbinfo(top, bottom, int mbw, int mbh):
     out = np.zeros((mbh, mbw * S), np.uint8)
     cdef MBInfo* m = <MBInfo*> cnp.PyArray_DATA(out)
     for i in range(mbw * mbh):
-        m[i].slice_num = -1
+        m[i].slice_num = -1         # a missing field: not decoded
     for p, f in enumerate((top, bottom)):
         if f is not None and f.shape[0] == mbw * (mbh // 2) * S:
             out[p::2] = f.reshape(mbh // 2, mbw * S)
@@ -547,7 +547,6 @@ cdef class PictureDecoder:
     cdef void _set_field(self, int field) noexcept nogil:
         """mb_field_decoding_flag of the current macroblock: sample addressing, scans and neighbours."""
         cdef int xw, yw
-        cdef MBInfo* a
         self.mbs[self.mb_addr].field = field
         self.cur_field = field
         self.lys = self.ys << field
@@ -941,7 +940,7 @@ cdef class PictureDecoder:
                 e[9 + k] = dst[-ys + k] if hasT else self.pdc
             for k in range(8):
                 e[17 + k] = dst[-ys + 8 + k] if hasTR else e[16]
-            e[8] = (dst[-ys - 1]) if hasTL else self.pdc
+            e[8] = dst[-ys - 1] if hasTL else self.pdc
             filter8x8_refs(e, hasT, hasTR, hasL, hasTL)
             pred8x8l(dst, ys, m.i4modes[(2 * y8) * 4 + 2 * x8], e, hasT, hasL)
             self._add_luma8(dst, b8, m.qp, 0)
