@@ -1420,6 +1420,8 @@ cdef class PictureDecoder:
         uidcol[0] = -1
         if self.col_mbs == NULL:
             return 0
+        if not self.col_frame and (self.col_mbs[slot].kind != MB_INTER or self.col_mbs[slot].slice_num < 0):
+            return 0
         if self.direct_8x8_inference:
             b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
             rc = (b8 & 1) * 3 + (b8 >> 1) * 12
