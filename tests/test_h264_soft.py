@@ -152,11 +152,11 @@ def _conformance_params():
 
 # representative subset for `make test`: intra/inter CAVLC baseline, multiple slices, PCM, CABAC, 4:0:0
 # representative subset for `make test` (a few seconds each): CAVLC I/P, PCM, multiple slices, CABAC I/P/B,
-# weighted prediction, 8x8 transform with scaling lists, temporal direct, and one interlaced (skips)
+# weighted prediction, 8x8 transform with scaling lists, temporal direct, field pictures and MBAFF
 CONFORMANCE_FAST = {"BA1_Sony_D.jsv", "BAMQ1_JVC_C.264", "CVPCMNL1_SVA_C.264", "SVA_FM1_E.264", "NRF_MW_E.264",
                     "CABA2_SVA_B.264", "CABA3_SVA_B.264", "CANL1_Sony_E.jsv", "CVWP2_TOSHIBA_E.264", "MR1_BT_A.h264",
                     "HCAFR1_HHI.264", "HCAFR4_HHI.264", "Freh1_B.264", "FRExt_MMCO4_Sony_B.264", "HCAFF1_HHI.264",
-                    "Freh7_B.264", "PPH10I1_Panasonic_A.264"}
+                    "Freh7_B.264", "PPH10I1_Panasonic_A.264", "HCAMFF1_HHI.264"}
 
 
 @pytest.mark.parametrize("file,expected", _conformance_params())
@@ -190,7 +190,7 @@ def _corrupt_requests(seed: int, mode: str, name: str = "baseline_cavlc.264"):
 
 @pytest.mark.parametrize("seed", range(4 if not SLOW else 40))
 @pytest.mark.parametrize("mode", ["frame", "slice"])
-@pytest.mark.parametrize("name", ["baseline_cavlc.264", "main_cabac_bframes.264"])
+@pytest.mark.parametrize("name", ["baseline_cavlc.264", "main_cabac_bframes.264", "mbaff.264"])
 def test_corrupt_slice_data_is_concealed(seed, mode, name):
     """Corrupt slice data never crashes or raises anything but a v4l2sl error; damaged pictures are flagged."""
     dev = SoftDevice()
@@ -222,8 +222,13 @@ def test_slice_data_decoder_fuzz():
     flat4 = [[16] * 16] * 6
     flat8 = [[16] * 64] * 6
     col = PictureDecoder(4, 3, 1).mbinfo
-    ref = (np.zeros((48, 64), np.uint16), np.zeros((24, 32), np.uint16), np.zeros((24, 32), np.uint16), 1, 0, 0, col)
+    ref3 = (np.zeros((48, 64), np.uint16), np.zeros((24, 32), np.uint16), np.zeros((24, 32), np.uint16), 1, 0, 0, col)
+    col = PictureDecoder(4, 4, 1, mbaff=True).mbinfo
+    ref4 = (np.zeros((64, 64), np.uint16), np.zeros((32, 32), np.uint16), np.zeros((32, 32), np.uint16), 1, 0, 0, col,
+            -1, (4, 5))
     for i in range(300 if not SLOW else 5000):
+        mbaff = i % 4 == 3            # every 4th: an MBAFF frame (macroblock pairs)
+        ref = ref4 if mbaff else ref3
         data = rng.integers(0, 256, rng.integers(1, 64), dtype=np.uint8)
         st = int(rng.integers(0, 3)) if i % 3 else 2
         p = {"entropy_coding_mode": bool(i & 4), "slice_type": st, "first_mb_in_slice": int(rng.integers(0, 12)),
@@ -233,11 +238,16 @@ def test_slice_data_decoder_fuzz():
              "second_chroma_qp_index_offset": 3, "scaling_list_4x4": flat4, "scaling_list_8x8": flat8,
              "disable_deblocking_filter_idc": i % 3, "slice_alpha_c0_offset_div2": 6, "slice_beta_offset_div2": -6,
              "weights": None}
-        dec = PictureDecoder(4, 3, 1 if i % 5 else 0)
-        n, err = dec.decode_slice(data, int(rng.integers(0, 8)), p, [[ref, None], [ref] if st == 1 else []])
-        assert 0 <= n <= 12
+        dec = PictureDecoder(4, 4 if mbaff else 3, 1 if i % 5 else 0, mbaff=mbaff)
+        nmb = 16 if mbaff else 12
+        try:
+            n, err = dec.decode_slice(data, int(rng.integers(0, 8)), p, [[ref, None], [ref] if st == 1 else []])
+        except UnsupportedError:        # MBAFF constrained intra next to a mixed pair of the other structure
+            assert mbaff and p["constrained_intra_pred"]
+            continue
+        assert 0 <= n <= nmb
         concealed = dec.finish(True, ref[:3] if i & 2 else None)
-        assert 0 <= concealed <= 12
+        assert 0 <= concealed <= nmb
 
 
 # ---- other suites: cros-codecs (md5 of all frames, libav-derived) and openh264 (SHA1 of all I420 frames) -----

@@ -29,7 +29,7 @@ from v4l2sl.errors import BitstreamError, UnsupportedError
 from v4l2sl.ext.pipeline import PictureJob, Pipeline
 from v4l2sl.parsers.bitreader import rbsp_unescape
 from v4l2sl.uapi import h264 as u
-from v4l2sl.ext.h264.recon import PictureDecoder
+from v4l2sl.ext.h264.recon import PictureDecoder, field_pair_mbinfo
 from v4l2sl.ext.h264 import reflist
 from v4l2sl.ext.h264.slice_header import parse_slice_header
 
@@ -71,8 +71,8 @@ class H264Accelerator:
         "features": ["CAVLC", "CABAC", "I/P/B slices", "I_PCM", "intra 4x4/8x8/16x16", "transform 8x8",
                      "scaling matrices", "multiple slices", "deblocking", "direct spatial/temporal",
                      "explicit/implicit weighted prediction", "multiple/long-term references",
-                     "field pictures (PAFF)"],
-        "unsupported": ["MBAFF", "frame/field mixed colocated direct", "4:2:2/4:4:4", "FMO/ASO",
+                     "field pictures (PAFF)", "MBAFF"],
+        "unsupported": ["4:2:2/4:4:4", "FMO/ASO",
                         "SP/SI slices", "data partitioning", "lossless"],
     }
 
@@ -166,8 +166,9 @@ class H264Accelerator:
         self._cur_ts = request.timestamp
         self._conceal_src = None
         if not field:
-            self._cur = PictureDecoder(mbw, mbh, sps.chroma_format_idc, bd, self._spare_planes(mbw, mbh,
-                                                                                           sps.chroma_format_idc))
+            self._cur = PictureDecoder(mbw, mbh, sps.chroma_format_idc, bd,
+                                       self._spare_planes(mbw, mbh, sps.chroma_format_idc),
+                                       mbaff=bool(sps.flags & u.V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD))
             self._frame["planes"] = (self._cur.Y, self._cur.U, self._cur.V)
             self._frame["progress"] = self._cur.progress
             self._frame["decoders"].append(self._cur)
@@ -200,9 +201,6 @@ class H264Accelerator:
         self._frame["field_mbinfo"][dec.parity] = dec.mbinfo
 
     def _check_supported(self, sps, pps, dp) -> None:
-        if sps.flags & u.V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD and not dp.flags & u.V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC:
-            raise UnsupportedError("MBAFF (mb_adaptive_frame_field_flag frame pictures) is not supported by the "
-                                   "software H.264 decoder yet")
         if sps.bit_depth_luma_minus8 > 2 or sps.bit_depth_chroma_minus8 != sps.bit_depth_luma_minus8:
             raise UnsupportedError(f"bit depth {8 + sps.bit_depth_luma_minus8}/{8 + sps.bit_depth_chroma_minus8} "
                                    "(the software H.264 decoder supports 8 to 10 bits, equal for luma and chroma)")
@@ -244,14 +242,16 @@ class H264Accelerator:
             "cabac_init_idc": cabac_init_idc,
             "poc": (min(dp.top_field_order_cnt, dp.bottom_field_order_cnt) if self._cur.parity < 0 else
                     dp.bottom_field_order_cnt if self._cur.parity else dp.top_field_order_cnt) if dp is not None else 0,
+            "field_pocs": (dp.top_field_order_cnt, dp.bottom_field_order_cnt) if dp is not None else (0, 0),
             "direct_spatial_mv_pred": direct_spatial,
             "direct_8x8_inference": bool(sps.flags & u.V4L2_H264_SPS_FLAG_DIRECT_8X8_INFERENCE),
             "weighted_bipred_idc": pps.weighted_bipred_idc,
         }
 
     def _ref_planes(self, dp, indices, refs, fields=None):
-        """Reference tuples for the slice decoder: (Y, U, V, ref_id, POC, long_term, colocated motion, parity).
-        In field pictures each entry is one field of a frame store (`fields`: V4L2_H264_*_FIELD_REF)."""
+        """Reference tuples for the slice decoder: (Y, U, V, ref_id, POC, long_term, colocated motion, parity,
+        (top, bottom) POC of frames, frame-layout motion, RowProgress of frames). In field pictures each entry is
+        one field of a frame store (`fields`: V4L2_H264_*_FIELD_REF)."""
         out = []
         cur_parity = self._cur.parity
         for k, idx in enumerate(indices):
@@ -272,14 +272,15 @@ class H264Accelerator:
             lt = 1 if e.flags & u.V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM else 0
             if cur_parity < 0:
                 out.append((y, cb, cr, st["uid"] * 4 + 3, min(e.top_field_order_cnt, e.bottom_field_order_cnt), lt,
-                            st["frame_mbinfo"], -1, st["progress"]))
+                            st["frame_mbinfo"], -1, (e.top_field_order_cnt, e.bottom_field_order_cnt), None,
+                            st["progress"]))
                 if self._conceal_src is None:
                     self._conceal_src = (y, cb, cr, st["progress"])
             else:
                 par = 1 if (fields[k] if fields else u.V4L2_H264_TOP_FIELD_REF) == u.V4L2_H264_BOTTOM_FIELD_REF else 0
                 out.append((y[par::2], cb[par::2], cr[par::2], st["uid"] * 4 + par,
                             e.bottom_field_order_cnt if par else e.top_field_order_cnt, lt,
-                            st["field_mbinfo"][par], par))
+                            st["field_mbinfo"][par], par, None, st["frame_mbinfo"]))
                 if self._conceal_src is None:
                     self._conceal_src = (y[par::2], cb[par::2], cr[par::2])
         return out
@@ -287,11 +288,6 @@ class H264Accelerator:
     def _run(self, rbsp, bit, params, refs_planes):
         if params["slice_type"] not in (0, 1, 2):
             raise UnsupportedError(f"slice_type {params['slice_type']} (SP/SI) is not supported")
-        if params["slice_type"] == 1 and refs_planes[1] and refs_planes[1][0] is not None \
-                and refs_planes[1][0][6] is None:
-            # the colocated picture was coded with another structure (frame vs field pair, Table 8-6)
-            raise UnsupportedError("direct prediction from a colocated picture of another structure "
-                                   "(frame/field mix) is not supported")
         self._frame["job"].add(_decode_slice, self._frame, self._cur, rbsp, bit, params, refs_planes)
 
     # ---- SLICE_BASED -------------------------------------------------------------------------------------
@@ -368,6 +364,9 @@ class H264Accelerator:
         frame = self._frame
         if dec.parity >= 0:
             self._finish_field()
+            # frame-layout motion for frame/MBAFF pictures using this frame as the colocated picture (field
+            # streams run one frame at a time: it is ready before the next frame reads it)
+            frame["job"].add(_pair_mbinfo, frame, dec.mbw, dec.mbh * 2)
         else:
             frame["job"].add(_finish_picture, frame, dec, self._conceal_src)
             frame["frame_mbinfo"] = dec.mbinfo
@@ -390,6 +389,10 @@ def _decode_slice(frame: dict, dec: PictureDecoder, rbsp: bytes, bit: int, param
 def _finish_picture(frame: dict, dec: PictureDecoder, conceal_src: Any) -> None:
     """Conceal what no slice decoded, then deblock (8.7) the rest of one frame or field."""
     frame["concealed"] += dec.finish(True, conceal_src)
+
+
+def _pair_mbinfo(frame: dict, mbw: int, mbh: int) -> None:
+    frame["frame_mbinfo"] = field_pair_mbinfo(*frame["field_mbinfo"], mbw, mbh)
 
 
 def _complete(frame: dict) -> None:

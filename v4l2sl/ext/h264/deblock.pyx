@@ -1,8 +1,8 @@
 # cython: language_level=3
-"""Deblocking filter process, H.264 8.7 (frames, 8-bit, 4:2:0 / 4:0:0)."""
+"""Deblocking filter process, H.264 8.7 (frames, field pictures, MBAFF frames; 4:2:0 / 4:0:0)."""
 from libc.stdint cimport uint8_t, uint16_t, int32_t
 from libc.stdlib cimport abs
-from v4l2sl.ext.h264.defs cimport MBInfo, SliceInfo, MB_INTER, MB_PCM
+from v4l2sl.ext.h264.defs cimport MBInfo, SliceInfo, MB_INTER, MB_PCM, NB_A, mbaff_nb_mb
 
 # Table 8-16 alpha' and beta' by indexA / indexB, Table 8-17 tC0 by indexA and bS (1..3)
 cdef int ALPHA[52]
@@ -66,15 +66,12 @@ cdef inline int chroma_qp(int qpy, int offset) noexcept nogil:
     return qpi if qpi < 30 else QPC[qpi]
 
 
-cdef int MVY_LIMIT = 4       # 2 in field pictures (vertical vectors in field units)
-cdef int FIELD = 0
+cdef inline bint mv_differ(const MBInfo* p, int bp, int lp, const MBInfo* q, int bq, int lq, int mvy) noexcept nogil:
+    """Vector difference of 4 quarter frame samples: `mvy` 4 (frame vectors) or 2 (field vectors)."""
+    return (abs(p.mv[lp][bp][0] - q.mv[lq][bq][0]) >= 4) or (abs(p.mv[lp][bp][1] - q.mv[lq][bq][1]) >= mvy)
 
 
-cdef inline bint mv_differ(const MBInfo* p, int bp, int lp, const MBInfo* q, int bq, int lq) noexcept nogil:
-    return (abs(p.mv[lp][bp][0] - q.mv[lq][bq][0]) >= 4) or (abs(p.mv[lp][bp][1] - q.mv[lq][bq][1]) >= MVY_LIMIT)
-
-
-cdef int bs_inter(const MBInfo* p, int bp, const MBInfo* q, int bq) noexcept nogil:
+cdef int bs_inter(const MBInfo* p, int bp, const MBInfo* q, int bq, int mvy) noexcept nogil:
     """8.7.2.1 bS for two inter blocks (raster 4x4 indices bp in p, bq in q) without coefficients."""
     cdef int p8 = ((bp >> 3) << 1) | ((bp & 3) >> 1)
     cdef int q8 = ((bq >> 3) << 1) | ((bq & 3) >> 1)
@@ -89,15 +86,15 @@ cdef int bs_inter(const MBInfo* p, int bp, const MBInfo* q, int bq) noexcept nog
     if np == 1:
         if (p0 if p0 >= 0 else p1) != (q0 if q0 >= 0 else q1):
             return 1
-        return mv_differ(p, bp, 0 if p0 >= 0 else 1, q, bq, 0 if q0 >= 0 else 1)
+        return mv_differ(p, bp, 0 if p0 >= 0 else 1, q, bq, 0 if q0 >= 0 else 1, mvy)
     if not ((p0 == q0 and p1 == q1) or (p0 == q1 and p1 == q0)):
         return 1
     if p0 != p1:
         if p0 == q0:
-            return mv_differ(p, bp, 0, q, bq, 0) or mv_differ(p, bp, 1, q, bq, 1)
-        return mv_differ(p, bp, 0, q, bq, 1) or mv_differ(p, bp, 1, q, bq, 0)
-    return ((mv_differ(p, bp, 0, q, bq, 0) or mv_differ(p, bp, 1, q, bq, 1)) and
-            (mv_differ(p, bp, 0, q, bq, 1) or mv_differ(p, bp, 1, q, bq, 0)))
+            return mv_differ(p, bp, 0, q, bq, 0, mvy) or mv_differ(p, bp, 1, q, bq, 1, mvy)
+        return mv_differ(p, bp, 0, q, bq, 1, mvy) or mv_differ(p, bp, 1, q, bq, 0, mvy)
+    return ((mv_differ(p, bp, 0, q, bq, 0, mvy) or mv_differ(p, bp, 1, q, bq, 1, mvy)) and
+            (mv_differ(p, bp, 0, q, bq, 1, mvy) or mv_differ(p, bp, 1, q, bq, 0, mvy)))
 
 
 cdef inline bint has_coeffs(const MBInfo* m, int b) noexcept nogil:
@@ -109,13 +106,17 @@ cdef inline bint has_coeffs(const MBInfo* m, int b) noexcept nogil:
     return (m.nnz[r] | m.nnz[r + 1] | m.nnz[r + 4] | m.nnz[r + 5]) != 0
 
 
-cdef inline int bs_of(const MBInfo* p, int bp, const MBInfo* q, int bq, bint mbedge) noexcept nogil:
-    """bS of one 4-sample edge segment; in field pictures `mbedge` is only set for vertical MB edges."""
+cdef inline int bs_of(const MBInfo* p, int bp, const MBInfo* q, int bq, bint mbedge, int mvy) noexcept nogil:
+    """8.7.2.1 bS of one 4-sample edge segment (raster 4x4 blocks bp of p, bq of q). `mbedge`: intra gives 4 (MB edges
+    except horizontal ones involving field lines); `mvy`: 0 for a mixed frame/field MBAFF edge (bS 1 without
+    comparing motion), else the vertical vector limit."""
     if p.kind != MB_INTER or q.kind != MB_INTER:
         return 4 if mbedge else 3
     if has_coeffs(p, bp) or has_coeffs(q, bq):
         return 2
-    return bs_inter(p, bp, q, bq)
+    if mvy == 0:
+        return 1
+    return bs_inter(p, bp, q, bq, mvy)
 
 
 cdef inline void filter_line(uint16_t* s, Py_ssize_t step, int bS, int alpha, int beta, int tc0,
@@ -255,22 +256,96 @@ cdef void filter_edge(uint16_t* s, Py_ssize_t along, Py_ssize_t across, int n_li
                             False)
 
 
-cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh,
-                          uint16_t* Y, Py_ssize_t ys, uint16_t* U, uint16_t* V, Py_ssize_t cs,
-                          int cb_offset, int cr_offset, bint chroma, bint field, int row0, int row1) noexcept nogil:
-    """8.7: the macroblocks of rows [row0, row1) in address order, vertical edges then horizontal edges (rows
-    are filtered in order; a row's top edge needs the row above filtered). `field`: a field picture
-    (horizontal MB edges of intra MBs get bS 3, vertical vector differences count in field units)."""
-    global MVY_LIMIT
-    MVY_LIMIT = 2 if field else 4
-    cdef int mbx, mby, e, k, d, qp, qpc
-    cdef MBInfo* q
+cdef inline int qp_of(const MBInfo* m) noexcept nogil:
+    return 0 if m.kind == MB_PCM else m.qp
+
+
+cdef void filter_mb_edges(MBInfo* q, const SliceInfo* sl, MBInfo* pA, MBInfo* pB, bint top_intra4, int top_mvy,
+                          int mvy, uint16_t* y0, Py_ssize_t ys, uint16_t* u0, uint16_t* v0, Py_ssize_t cs,
+                          int cb_offset, int cr_offset, bint chroma, int d0, int d1) noexcept nogil:
+    """8.7 for one macroblock: vertical edges (d0 = 0) then horizontal edges (d1 = 2). pA / pB: the macroblocks across the left / top
+    MB edge (NULL: edge not filtered here); y0, u0, v0: upper-left samples, ys / cs: the macroblock's line strides;
+    top_intra4: intra gives bS 4 on the top edge; top_mvy / mvy: motion limit of the top edge / the other edges
+    (see bs_of)."""
+    cdef int e, k, d, qp, qpc
     cdef MBInfo* p
-    cdef const SliceInfo* sl
     cdef int bS[4][4]          # [edge][4-line group]
     cdef bint filt[4]
-    cdef uint16_t* y0
+    for d in range(d0, d1):     # 0: vertical edges, 1: horizontal edges
+        for e in range(4):
+            filt[e] = True
+            if e == 0:
+                p = pA if d == 0 else pB
+                if p == NULL:
+                    filt[e] = False
+                    continue
+                for k in range(4):
+                    if d == 0:
+                        bS[e][k] = bs_of(p, 4 * k + 3, q, 4 * k, True, mvy)
+                    else:
+                        bS[e][k] = bs_of(p, 12 + k, q, k, top_intra4, top_mvy)
+            else:
+                if q.t8x8 and (e & 1):
+                    filt[e] = False
+                    continue
+                for k in range(4):
+                    if d == 0:
+                        bS[e][k] = bs_of(q, 4 * k + e - 1, q, 4 * k + e, False, mvy)
+                    else:
+                        bS[e][k] = bs_of(q, 4 * (e - 1) + k, q, 4 * e + k, False, mvy)
+            # no segment with bS > 0: nothing to filter on this edge (luma or chroma)
+            if (bS[e][0] | bS[e][1] | bS[e][2] | bS[e][3]) == 0:
+                filt[e] = False
+        # luma
+        for e in range(4):
+            if not filt[e]:
+                continue
+            p = (pA if d == 0 else pB) if e == 0 else q
+            qp = (qp_of(p) + qp_of(q) + 1) >> 1
+            if d == 0:
+                filter_edge(y0 + 4 * e, ys, 1, 16, &bS[e][0], 4, qp, sl, False)
+            else:
+                filter_edge(y0 + 4 * e * ys, 1, ys, 16, &bS[e][0], 4, qp, sl, False)
+        if not chroma:
+            continue
+        for e in range(0, 4, 2):
+            if not filt[e]:
+                continue
+            p = (pA if d == 0 else pB) if e == 0 else q
+            qpc = (chroma_qp(qp_of(p), cb_offset) + chroma_qp(qp_of(q), cb_offset) + 1) >> 1
+            if d == 0:
+                filter_edge(u0 + 2 * e, cs, 1, 8, &bS[e][0], 2, qpc, sl, True)
+            else:
+                filter_edge(u0 + 2 * e * cs, 1, cs, 8, &bS[e][0], 2, qpc, sl, True)
+            qpc = (chroma_qp(qp_of(p), cr_offset) + chroma_qp(qp_of(q), cr_offset) + 1) >> 1
+            if d == 0:
+                filter_edge(v0 + 2 * e, cs, 1, 8, &bS[e][0], 2, qpc, sl, True)
+            else:
+                filter_edge(v0 + 2 * e * cs, 1, cs, 8, &bS[e][0], 2, qpc, sl, True)
+
+
+cdef inline bint edge_available(const MBInfo* p, const MBInfo* q, const SliceInfo* sl) noexcept nogil:
+    return p.slice_num >= 0 and not (sl.disable_deblocking_filter_idc == 2 and p.slice_num != q.slice_num)
+
+
+cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh,
+                          uint16_t* Y, Py_ssize_t ys, uint16_t* U, uint16_t* V, Py_ssize_t cs,
+                          int cb_offset, int cr_offset, bint chroma, bint field, bint mbaff,
+                          int row0, int row1) noexcept nogil:
+    """8.7: the macroblocks of rows [row0, row1) in address order (rows are filtered in order: a row's top edge
+    needs the row above filtered; an MBAFF frame is filtered whole). `field`: a field picture (horizontal MB edges
+    of intra MBs get bS 3, vertical vector differences count in field units); `mbaff`: an MBAFF frame
+    (macroblock pairs)."""
+    cdef int mbx, mby
+    cdef MBInfo* q
+    cdef MBInfo* pA
+    cdef MBInfo* pB
+    cdef const SliceInfo* sl
     cdef Py_ssize_t coff
+    if mbaff:
+        if row0 <= 0 and row1 >= mbh:
+            deblock_mbaff(mbs, slices, mbw, mbh, Y, ys, U, V, cs, cb_offset, cr_offset, chroma)
+        return
     for mby in range(max(row0, 0), min(row1, mbh)):
         for mbx in range(mbw):
             q = &mbs[mby * mbw + mbx]
@@ -279,61 +354,123 @@ cdef void deblock_picture(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh
             sl = &slices[q.slice_num]
             if sl.disable_deblocking_filter_idc == 1:
                 continue
-            for d in range(2):     # 0: vertical edges, 1: horizontal edges
-                for e in range(4):
-                    filt[e] = True
-                    if e == 0:
-                        if (mbx if d == 0 else mby) == 0:
-                            filt[e] = False
-                            continue
-                        p = q - 1 if d == 0 else q - mbw
-                        if p.slice_num < 0 or (sl.disable_deblocking_filter_idc == 2 and p.slice_num != q.slice_num):
-                            filt[e] = False
-                            continue
-                        for k in range(4):
-                            if d == 0:
-                                bS[e][k] = bs_of(p, 4 * k + 3, q, 4 * k, True)
-                            else:
-                                bS[e][k] = bs_of(p, 12 + k, q, k, not field)
-                    else:
-                        if q.t8x8 and (e & 1):
-                            filt[e] = False
-                            continue
-                        for k in range(4):
-                            if d == 0:
-                                bS[e][k] = bs_of(q, 4 * k + e - 1, q, 4 * k + e, False)
-                            else:
-                                bS[e][k] = bs_of(q, 4 * (e - 1) + k, q, 4 * e + k, False)
-                    # no segment with bS > 0: nothing to filter on this edge (luma or chroma)
-                    if (bS[e][0] | bS[e][1] | bS[e][2] | bS[e][3]) == 0:
-                        filt[e] = False
-                # luma
-                y0 = Y + (mby * 16) * ys + mbx * 16
-                for e in range(4):
-                    if not filt[e]:
-                        continue
-                    p = (q - 1 if d == 0 else q - mbw) if e == 0 else q
-                    qp = ((0 if p.kind == MB_PCM else p.qp) + (0 if q.kind == MB_PCM else q.qp) + 1) >> 1
-                    if d == 0:
-                        filter_edge(y0 + 4 * e, ys, 1, 16, &bS[e][0], 4, qp, sl, False)
-                    else:
-                        filter_edge(y0 + 4 * e * ys, 1, ys, 16, &bS[e][0], 4, qp, sl, False)
-                if not chroma:
+            pA = q - 1 if mbx > 0 and edge_available(q - 1, q, sl) else NULL
+            pB = q - mbw if mby > 0 and edge_available(q - mbw, q, sl) else NULL
+            coff = (mby * 8) * cs + mbx * 8
+            filter_mb_edges(q, sl, pA, pB, not field, 2 if field else 4, 2 if field else 4,
+                            Y + (mby * 16) * ys + mbx * 16, ys, U + coff, V + coff, cs, cb_offset, cr_offset, chroma, 0, 2)
+
+
+cdef void deblock_mbaff(MBInfo* mbs, const SliceInfo* slices, int mbw, int mbh,
+                        uint16_t* Y, Py_ssize_t ys, uint16_t* U, uint16_t* V, Py_ssize_t cs,
+                        int cb_offset, int cr_offset, bint chroma) noexcept nogil:
+    """8.7 in an MBAFF frame: pairs in address order, top then bottom macroblock. Field macroblocks filter their own
+    lines (doubled strides). Mixed frame/field edges (mixedModeEdgeFlag): the left edge line by line with the
+    left macroblock of Table 6-4; the top edge of a frame macroblock below a field pair twice, once per field
+    (fieldModeInFrameFilteringFlag); bS 1 instead of motion comparisons, intra bS 3 on horizontal edges."""
+    cdef int prow, mbx, bot, fld, y, n, yM, j, k, b, c, qp
+    cdef int bS[4]
+    cdef int lbS[16]
+    cdef MBInfo* lp[16]
+    cdef MBInfo* q
+    cdef MBInfo* p
+    cdef MBInfo* left
+    cdef MBInfo* pA
+    cdef MBInfo* pB
+    cdef const SliceInfo* sl
+    cdef uint16_t* y0
+    cdef uint16_t* u0
+    cdef uint16_t* v0
+    cdef uint16_t* cp
+    cdef Py_ssize_t lys, lcs
+    cdef int mvy
+    cdef bint top_intra4, special
+    for prow in range(mbh // 2):
+        for mbx in range(mbw):
+            for bot in range(2):
+                q = &mbs[(2 * prow + bot) * mbw + mbx]
+                if q.slice_num < 0:
                     continue
-                coff = (mby * 8) * cs + mbx * 8
-                for e in range(0, 4, 2):
-                    if not filt[e]:
-                        continue
-                    p = (q - 1 if d == 0 else q - mbw) if e == 0 else q
-                    qpc = (chroma_qp(0 if p.kind == MB_PCM else p.qp, cb_offset)
-                           + chroma_qp(0 if q.kind == MB_PCM else q.qp, cb_offset) + 1) >> 1
-                    if d == 0:
-                        filter_edge(U + coff + 2 * e, cs, 1, 8, &bS[e][0], 2, qpc, sl, True)
+                sl = &slices[q.slice_num]
+                if sl.disable_deblocking_filter_idc == 1:
+                    continue
+                fld = q.field
+                lys = ys << fld
+                lcs = cs << fld
+                if fld:
+                    y0 = Y + (32 * prow + bot) * ys + mbx * 16
+                    u0 = U + (16 * prow + bot) * cs + mbx * 8
+                    v0 = V + (16 * prow + bot) * cs + mbx * 8
+                else:
+                    y0 = Y + (2 * prow + bot) * 16 * ys + mbx * 16
+                    u0 = U + (2 * prow + bot) * 8 * cs + mbx * 8
+                    v0 = V + (2 * prow + bot) * 8 * cs + mbx * 8
+                mvy = 2 if fld else 4
+                # left MB edge
+                pA = NULL
+                left = &mbs[2 * prow * mbw + mbx - 1] if mbx > 0 else NULL
+                if left != NULL and edge_available(left, q, sl):
+                    if left.field == fld:
+                        pA = q - 1
                     else:
-                        filter_edge(U + coff + 2 * e * cs, 1, cs, 8, &bS[e][0], 2, qpc, sl, True)
-                    qpc = (chroma_qp(0 if p.kind == MB_PCM else p.qp, cr_offset)
-                           + chroma_qp(0 if q.kind == MB_PCM else q.qp, cr_offset) + 1) >> 1
-                    if d == 0:
-                        filter_edge(V + coff + 2 * e, cs, 1, 8, &bS[e][0], 2, qpc, sl, True)
+                        for y in range(16):
+                            n = mbaff_nb_mb(NB_A, fld, bot, left.field, y, 16, &yM)
+                            p = &mbs[(2 * prow + n) * mbw + mbx - 1]
+                            lp[y] = p
+                            lbS[y] = bs_of(p, (yM >> 2) * 4 + 3, q, (y >> 2) * 4, True, 0)
+                            filter_edge(y0 + y * lys, lys, 1, 1, &lbS[y], 1, (qp_of(p) + qp_of(q) + 1) >> 1, sl,
+                                        False)
+                        if chroma:
+                            for y in range(8):
+                                # bS of the luma line of the same field (8.7.2.1), whose p macroblock holds the
+                                # chroma p samples too
+                                j = 2 * y if fld else 4 * (y >> 1) + (y & 1)
+                                p = lp[j]
+                                for c in range(2):
+                                    qp = (chroma_qp(qp_of(p), cr_offset if c else cb_offset) +
+                                          chroma_qp(qp_of(q), cr_offset if c else cb_offset) + 1) >> 1
+                                    cp = (v0 if c else u0) + y * lcs
+                                    filter_edge(cp, lcs, 1, 1, &lbS[j], 1, qp, sl, True)
+                # top MB edge
+                pB = NULL
+                top_intra4 = False
+                special = False
+                if prow > 0 or (bot and not fld):
+                    if bot and not fld:
+                        pB = q - mbw                                  # top frame macroblock of the pair
+                        top_intra4 = True
+                    elif not fld and mbs[(2 * prow - 2) * mbw + mbx].field:
+                        # frame macroblock below a field pair: each field's lines against that field's macroblock
+                        # (after the vertical edges)
+                        filter_mb_edges(q, sl, pA, NULL, False, 0, mvy, y0, lys, u0, v0, lcs, cb_offset, cr_offset,
+                                        chroma, 0, 1)
+                        special = True
+                        for j in range(2):
+                            p = &mbs[(2 * prow - 2 + j) * mbw + mbx]
+                            if not edge_available(p, q, sl):
+                                continue
+                            for k in range(4):
+                                bS[k] = bs_of(p, 12 + k, q, k, False, 0)
+                            if (bS[0] | bS[1] | bS[2] | bS[3]) == 0:
+                                continue
+                            filter_edge(y0 + j * ys, 1, 2 * ys, 16, bS, 4, (qp_of(p) + qp_of(q) + 1) >> 1, sl,
+                                        False)
+                            if chroma:
+                                for c in range(2):
+                                    qp = (chroma_qp(qp_of(p), cr_offset if c else cb_offset) +
+                                          chroma_qp(qp_of(q), cr_offset if c else cb_offset) + 1) >> 1
+                                    filter_edge((v0 if c else u0) + j * cs, 1, 2 * cs, 8, bS, 2, qp, sl, True)
                     else:
-                        filter_edge(V + coff + 2 * e * cs, 1, cs, 8, &bS[e][0], 2, qpc, sl, True)
+                        # frame MB below a frame pair: its bottom MB; field MB: the same parity field MB of a field
+                        # pair, or the bottom MB of a frame pair (Table 6-4, yN = -1)
+                        if not fld:
+                            pB = q - mbw
+                            top_intra4 = True
+                        elif mbs[(2 * prow - 2) * mbw + mbx].field:
+                            pB = q - 2 * mbw
+                        else:
+                            pB = &mbs[(2 * prow - 1) * mbw + mbx]
+                    if pB != NULL and not edge_available(pB, q, sl):
+                        pB = NULL
+                filter_mb_edges(q, sl, pA, pB, top_intra4, mvy if (pB != NULL and pB.field == fld) else 0, mvy,
+                                y0, lys, u0, v0, lcs, cb_offset, cr_offset, chroma, 1 if special else 0, 2)

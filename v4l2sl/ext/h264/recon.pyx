@@ -1,5 +1,6 @@
 # cython: language_level=3
-"""Slice data decoding and macroblock reconstruction, H.264 7.3.4 / 7.3.5 / 8.3 - 8.5 (CAVLC, 8-bit, frames).
+"""Slice data decoding and macroblock reconstruction, H.264 7.3.4 / 7.3.5 / 8.3 - 8.5 (CAVLC and CABAC, 8 to 10 bits;
+frames, field pictures and MBAFF frames).
 
 :class:`PictureDecoder` holds one picture being decoded: its sample planes and per-macroblock state. Each
 slice's data (RBSP, from the bit offset where slice_data() starts) is parsed macroblock by macroblock and
@@ -13,7 +14,8 @@ import numpy as np
 cimport numpy as cnp
 
 from v4l2sl.ext.h264.bits cimport Bits, bits_init, bits_u, bits_ue, bits_se, bits_te, bits_flag, bits_peek32
-from v4l2sl.ext.h264.defs cimport MBInfo, SliceInfo, MB_INTER, MB_INTRA, MB_PCM
+from v4l2sl.ext.h264.defs cimport (MBInfo, SliceInfo, MB_INTER, MB_INTRA, MB_PCM, NB_NONE, NB_CUR, NB_A, NB_B,
+                                   NB_C, NB_D, mbaff_nb_pair, mbaff_nb_mb)
 from v4l2sl.ext.h264.cavlc cimport residual_block_cavlc
 from v4l2sl.ext.h264.itx cimport set_bit_depth as itx_set_bit_depth
 from v4l2sl.ext.h264.ipred cimport set_bit_depth as ipred_set_bit_depth
@@ -148,6 +150,23 @@ for _i in range(13):
     B_SUB[_i][:] = _bsub[_i]
 
 
+def field_pair_mbinfo(top, bottom, int mbw, int mbh):
+    """Frame-layout MBInfo (mbh macroblock rows) of a frame coded as two field pictures: field macroblock row y of
+    parity p at row 2 * y + p, marked as field macroblocks (the colocated motion of frame and MBAFF pictures)."""
+    cdef Py_ssize_t S = sizeof(MBInfo)
+    cdef int i
+    out = np.zeros((mbh, mbw * S), np.uint8)
+    cdef MBInfo* m = <MBInfo*> cnp.PyArray_DATA(out)
+    for i in range(mbw * mbh):
+        m[i].slice_num = -1         # a missing field: not decoded
+    for p, f in enumerate((top, bottom)):
+        if f is not None and f.shape[0] == mbw * (mbh // 2) * S:
+            out[p::2] = f.reshape(mbh // 2, mbw * S)
+    for i in range(mbw * mbh):
+        m[i].field = 1
+    return out.reshape(-1)
+
+
 cdef inline int _min_positive(int x, int y) noexcept nogil:
     if x >= 0 and y >= 0:
         return x if x < y else y
@@ -188,7 +207,7 @@ cdef inline int median3(int a, int b, int c) noexcept nogil:
 
 
 cdef class PictureDecoder:
-    """Decodes the slices of one picture into its planes (8-bit 4:2:0 or 4:0:0, progressive frames)."""
+    """Decodes the slices of one picture into its planes (4:2:0 or 4:0:0; a frame, an MBAFF frame or one field)."""
 
     cdef readonly int mbw, mbh, width, height, chroma_format_idc, bd
     cdef int pdc, qpbd
@@ -215,6 +234,7 @@ cdef class PictureDecoder:
     cdef uint16_t* refV[2][32]
     cdef int ref_id[2][32]
     cdef int ref_poc[2][32]
+    cdef int ref_poc_f[2][32][2]      # MBAFF: POCs of the top / bottom field of each reference frame
     cdef int ref_long[2][32]
     cdef MBInfo* col_mbs              # motion of RefPicList1[0] (colocated picture), NULL if unknown
     # frame threading: rows of this picture that are final (reconstructed + deblocked), and of the references
@@ -228,6 +248,9 @@ cdef class PictureDecoder:
     cdef int frontier                 # rows [0, frontier) are completely reconstructed
     cdef int deblocked                # rows [0, deblocked) are deblocked
     cdef int cur_poc
+    cdef int cur_poc_f[2]             # MBAFF: POCs of the current frame's top / bottom field
+    cdef int col_par                  # field of a colocated field pair for frame macroblocks (8.4.1.2.1)
+    cdef bint col_frame               # col_mbs in frame layout with field pairs (Table 8-8 frame/field mixes)
     cdef int direct_spatial, direct_8x8_inference, implicit_w
     cdef int16_t dmv[2][16][2]        # direct motion of the current macroblock
     cdef int8_t dref[2][4]
@@ -241,15 +264,27 @@ cdef class PictureDecoder:
     cdef int32_t ccoef[2][8][16]
     cdef uint16_t tmpblk[2][16 * 16]
     cdef public int concealed
+    cdef int unsupported             # a feature met in the slice data is not implemented (raised after the slice)
     cdef bint cabac
     cdef Cabac cab
     cdef int last_dqp_nz            # CABAC: previous macroblock had a non-zero mb_qp_delta
+    # MBAFF (mb_adaptive_frame_field_flag frame): macroblock pairs; mbx/mby/mb_addr are the raster position of the
+    # current macroblock's MBInfo (top/bottom row of its pair), sample addressing per macroblock below
+    cdef readonly bint mbaff
+    cdef int cur_field, cur_bot      # field macroblock; bottom macroblock of its pair (MBAFF)
+    cdef int next_skip               # CABAC MBAFF: mb_skip_flag of the bottom macroblock read with the top one
+    cdef Py_ssize_t lys, lcs         # line strides of the current macroblock (doubled for field macroblocks)
+    cdef Py_ssize_t yoff, coff       # offsets of its upper-left luma / chroma sample
+    cdef MBInfo* mbA                 # 6.4.11.1 neighbouring macroblocks A (left) and B (above), NULL if unavailable
+    cdef MBInfo* mbB
     cdef int nosub8x8               # noSubMbPartSizeLessThan8x8Flag of the current macroblock
 
-    def __init__(self, int mbw, int mbh, int chroma_format_idc=1, int bit_depth=8, planes=None, int parity=-1):
+    def __init__(self, int mbw, int mbh, int chroma_format_idc=1, int bit_depth=8, planes=None, int parity=-1,
+                 bint mbaff=False):
         """`planes` (Y, U, V uint16 frame arrays) and `parity` (0 top, 1 bottom) decode one field of an
         existing frame store (mbh is then the field height in macroblocks); with parity -1 the frame reuses
-        `planes` (same size and chroma format) as its frame store."""
+        `planes` (same size and chroma format) as its frame store. `mbaff`: a frame with
+        mb_adaptive_frame_field_flag (macroblock pairs, mbh even)."""
         if chroma_format_idc not in (0, 1):
             raise UnsupportedError(f"chroma_format_idc {chroma_format_idc} (only 4:2:0 and 4:0:0 are supported)")
         self.mbw = mbw
@@ -263,6 +298,9 @@ cdef class PictureDecoder:
         self.pdc = 1 << (bit_depth - 1)
         self.qpbd = 6 * (bit_depth - 8)
         self.parity = parity
+        self.mbaff = mbaff and parity < 0
+        if self.mbaff and mbh & 1:
+            raise UnsupportedError("MBAFF frame with an odd height in macroblocks")
         if planes is not None and parity >= 0:
             self.Y = planes[0][parity::2]
             self.U = planes[1][parity::2]
@@ -302,7 +340,7 @@ cdef class PictureDecoder:
         self.nslices = 0
         self.concealed = 0
         self.progress = RowProgress(mbh)
-        self.incremental = parity < 0
+        self.incremental = parity < 0 and not self.mbaff
         self.rows_buf = np.zeros(mbh * sizeof(int) + mbw * mbh, np.uint8)
         self.row_count = <int*> cnp.PyArray_DATA(self.rows_buf)
         self.mb_done = <uint8_t*> cnp.PyArray_DATA(self.rows_buf) + mbh * sizeof(int)
@@ -313,7 +351,8 @@ cdef class PictureDecoder:
     def decode_slice(self, const uint8_t[::1] rbsp, Py_ssize_t bit_offset, dict p, list refs):
         """Decode one slice. `rbsp`: the slice NAL unit without emulation prevention bytes; `bit_offset`:
         where slice_data() starts in it; `p`: slice parameters (see accel.py); `refs`: [list0, list1] of
-        (Y, U, V, ref_id) tuples or None. Returns (macroblocks decoded, error)."""
+        (Y, U, V, ref_id, POC, long_term, MBInfo, parity[, (top POC, bottom POC), frame-layout MBInfo]) tuples
+        or None (accel.py _ref_planes). Returns (macroblocks decoded, error)."""
         cdef int i, l, n, k
         cdef Py_ssize_t nbytes = rbsp.shape[0]
         if p["slice_type"] not in (SLICE_P, SLICE_I, SLICE_B):
@@ -364,25 +403,46 @@ cdef class PictureDecoder:
                     continue
                 y, u, v, rid, poc, lt, mbinfo = lst[i][:7]
                 self.ref_par[l][i] = lst[i][7] if len(lst[i]) > 7 else -1
-                prog = lst[i][8] if len(lst[i]) > 8 else None
+                prog = lst[i][10] if len(lst[i]) > 10 else None
                 self.ref_prog[l][i] = &(<RowProgress>prog).st if prog is not None else NULL
                 if y.strides[0] // 2 != self.ys:
                     raise UnsupportedError("reference picture structure does not match the current picture")
                 keep.append((y, u, v, mbinfo, prog))
                 self.ref_poc[l][i] = poc
+                self.ref_poc_f[l][i][0] = self.ref_poc_f[l][i][1] = poc
+                if len(lst[i]) > 8 and lst[i][8] is not None:
+                    self.ref_poc_f[l][i][0], self.ref_poc_f[l][i][1] = lst[i][8]
                 self.ref_long[l][i] = lt
                 self.refY[l][i] = <uint16_t*> cnp.PyArray_DATA(y)
                 self.refU[l][i] = <uint16_t*> cnp.PyArray_DATA(u)
                 self.refV[l][i] = <uint16_t*> cnp.PyArray_DATA(v)
                 self.ref_id[l][i] = rid
-        self._keep = keep
+        # colocated motion: MBInfo of the same structure (a field's own for field pictures), else the frame
+        # layout (macroblock pairs; field-coded frames as field pairs), refs[1][0][9]
         self.col_mbs = NULL
+        self.col_frame = False
         self.col_prog = NULL
-        if refs[1] and refs[1][0] is not None and refs[1][0][6] is not None \
-                and refs[1][0][6].shape[0] == self.mbw * self.mbh * sizeof(MBInfo):
-            self.col_mbs = <MBInfo*> cnp.PyArray_DATA(refs[1][0][6])
-            self.col_prog = self.ref_prog[1][0]
+        col = refs[1][0] if refs[1] and refs[1][0] is not None else None
+        if col is not None:
+            n = self.mbw * self.mbh * sizeof(MBInfo)
+            if col[6] is not None and col[6].shape[0] == n:
+                self.col_mbs = <MBInfo*> cnp.PyArray_DATA(col[6])
+                self.col_prog = self.ref_prog[1][0]
+                # frame pictures: pairs matter when either side has field macroblocks (a field-coded colocated
+                # frame is all field pairs)
+                self.col_frame = self.parity < 0 and (self.mbaff or self.col_mbs[0].field)
+                keep.append(col[6])
+            elif self.parity >= 0 and len(col) > 9 and col[9] is not None and col[9].shape[0] == 2 * n:
+                self.col_mbs = <MBInfo*> cnp.PyArray_DATA(col[9])
+                self.col_frame = True
+                keep.append(col[9])
+        self._keep = keep
         self.cur_poc = p.get("poc", 0)
+        self.cur_poc_f[0], self.cur_poc_f[1] = p.get("field_pocs", (self.cur_poc, self.cur_poc))
+        self.col_par = 0
+        if self.parity < 0 and self.col_mbs != NULL:
+            self.col_par = 1 if (abs(self.ref_poc_f[1][0][0] - self.cur_poc) >=
+                                 abs(self.ref_poc_f[1][0][1] - self.cur_poc)) else 0
         self.direct_spatial = p.get("direct_spatial_mv_pred", 1)
         self.direct_8x8_inference = p.get("direct_8x8_inference", 1)
         self.implicit_w = p.get("weighted_bipred_idc", 0) == 2 and p["slice_type"] == SLICE_B
@@ -421,6 +481,9 @@ cdef class PictureDecoder:
                 n = self._slice_data_cabac(&err)
             else:
                 n = self._slice_data(&err)
+        if self.unsupported:
+            raise UnsupportedError("MBAFF constrained_intra_pred with a left macroblock pair of the other frame/field "
+                                   "structure mixing intra and inter macroblocks is not supported")
         return n, bool(err)
 
     cdef void _init_contexts(self, int model) noexcept nogil:
@@ -435,9 +498,9 @@ cdef class PictureDecoder:
                 self.cab.state[i] = ((pre - 64) << 1) | 1
 
     cdef int _slice_data(self, bint* err) noexcept nogil:
-        """7.3.4 slice_data() for CAVLC."""
+        """7.3.4 slice_data() for CAVLC (MBAFF: mb_field_decoding_flag per macroblock pair)."""
         cdef int nmb = self.mbw * self.mbh
-        cdef int addr = self.sp.first_mb
+        cdef int addr = self.sp.first_mb * (2 if self.mbaff else 1)
         cdef int decoded = 0, run, r
         cdef int qp = self.sp.qp
         cdef bint more = True
@@ -450,31 +513,38 @@ cdef class PictureDecoder:
                 if self.bs.overrun or run > nmb - addr:
                     err[0] = True
                     return decoded
+                if run > 0:
+                    more = self.bs.pos < self.rbsp_end
                 for r in range(run):
                     self._start_mb(addr, qp)
+                    if self.mbaff:
+                        # a skipped top macroblock followed by a coded bottom one: the pair's flag precedes the
+                        # bottom macroblock_layer (7.3.4); both skipped: inferred (7.4.4)
+                        self._set_field(bits_u(&self.bs, 1) if (not self.cur_bot and r == run - 1 and more)
+                                        else self._pair_field_flag())
                     if self.sp.slice_type == SLICE_B:
                         if self._b_direct16(True) < 0:
-                            self.mbs[addr].slice_num = -1
+                            self.mbs[self.mb_addr].slice_num = -1
                             err[0] = True
                             return decoded
                     else:
                         self._p_skip()
-                    self._mb_done(addr)
+                    self._mb_done(self.mb_addr)
                     decoded += 1
                     addr += 1
-                if run > 0:
-                    more = self.bs.pos < self.rbsp_end
-                    if not more:
-                        break
+                if run > 0 and not more:
+                    break
                 if addr >= nmb:
                     err[0] = True
                     return decoded
             self._start_mb(addr, qp)
+            if self.mbaff:
+                self._set_field(bits_u(&self.bs, 1) if not self.cur_bot else self.mbs[self.mb_addr - self.mbw].field)
             if self._macroblock_layer(&qp) < 0 or self.bs.overrun:
-                self.mbs[addr].slice_num = -1
+                self.mbs[self.mb_addr].slice_num = -1
                 err[0] = True
                 return decoded
-            self._mb_done(addr)
+            self._mb_done(self.mb_addr)
             decoded += 1
             addr += 1
             more = self.bs.pos < self.rbsp_end
@@ -508,24 +578,82 @@ cdef class PictureDecoder:
         deblock_set_bit_depth(self.bd)
         deblock_picture(self.mbs, self.slices, self.mbw, self.mbh, self.py, self.ys, self.pu, self.pv, self.cs,
                         self.sp.chroma_qp_offset[0], self.sp.chroma_qp_offset[1], self.chroma_format_idc != 0,
-                        self.parity >= 0, self.deblocked, end)
+                        self.parity >= 0, self.mbaff, self.deblocked, end)
         self.deblocked = end
         progress_set(&self.progress.st, end - 1 if end < self.mbh else self.mbh)
 
     cdef void _start_mb(self, int addr, int qp) noexcept nogil:
-        cdef MBInfo* m = &self.mbs[addr]
+        """Make macroblock `addr` (MBAFF: 2 * pair + bottom) current with a cleared MBInfo; frame macroblocks
+        until _set_field says otherwise."""
+        cdef MBInfo* m
+        self._locate(addr)
+        m = &self.mbs[self.mb_addr]
         memset(m, 0, sizeof(MBInfo))
         m.slice_num = self.slice_num
         m.qp = qp
         memset(&m.ref_idx[0][0], -1, sizeof(m.ref_idx))
         memset(&m.ref_id[0][0], -1, sizeof(m.ref_id))
-        self.mb_addr = addr
-        self.mbx = addr % self.mbw
-        self.mby = addr // self.mbw
+        self._set_field(0)
 
-    # ---- neighbours (6.4.11) -------------------------------------------------------------------------
+    cdef inline void _locate(self, int addr) noexcept nogil:
+        if self.mbaff:
+            self.mbx = (addr >> 1) % self.mbw
+            self.mby = ((addr >> 1) // self.mbw) * 2 + (addr & 1)
+            self.cur_bot = addr & 1
+        else:
+            self.mbx = addr % self.mbw
+            self.mby = addr // self.mbw
+        self.mb_addr = self.mby * self.mbw + self.mbx
+
+    cdef void _set_field(self, int field) noexcept nogil:
+        """mb_field_decoding_flag of the current macroblock: sample addressing, scans and neighbours."""
+        cdef int xw, yw
+        self.mbs[self.mb_addr].field = field
+        self.cur_field = field
+        self.lys = self.ys << field
+        self.lcs = self.cs << field
+        if field:          # MBAFF field macroblock: every other line of the pair, from its first line
+            self.yoff = ((self.mby >> 1) * 32 + self.cur_bot) * self.ys + self.mbx * 16
+            self.coff = ((self.mby >> 1) * 16 + self.cur_bot) * self.cs + self.mbx * 8
+        else:
+            self.yoff = self.mby * 16 * self.ys + self.mbx * 16
+            self.coff = self.mby * 8 * self.cs + self.mbx * 8
+        if not self.mbaff:
+            self.mbA = self._mb_avail(self.mbx - 1, self.mby)
+            self.mbB = self._mb_avail(self.mbx, self.mby - 1)
+            return
+        self.mbA = self._nb(-1, 0, 16, 16, &xw, &yw)
+        self.mbB = self._nb(0, -1, 16, 16, &xw, &yw)
+        if field:
+            self.scan4 = FIELD4
+            self.scan8 = FIELD8
+            self.sig8 = SIG8_FIELD
+            self.sig_base, self.last_base, self.sig8_base, self.last8_base = 277, 338, 436, 451
+        else:
+            self.scan4 = ZIGZAG4
+            self.scan8 = ZIGZAG8
+            self.sig8 = SIG8
+            self.sig_base, self.last_base, self.sig8_base, self.last8_base = 105, 166, 402, 417
+
+    cdef int _pair_field_flag(self) noexcept nogil:
+        """mb_field_decoding_flag of the current pair when not (yet) decoded (7.4.4): the top macroblock's for
+        the bottom one; else the left pair's, else the above pair's (same slice), else frame."""
+        cdef MBInfo* t
+        if self.cur_bot:
+            return self.mbs[self.mb_addr - self.mbw].field
+        if self.mbx > 0:
+            t = &self.mbs[self.mb_addr - 1]
+            if t.slice_num == self.slice_num:
+                return t.field
+        if self.mby > 0:
+            t = &self.mbs[self.mb_addr - 2 * self.mbw]
+            if t.slice_num == self.slice_num:
+                return t.field
+        return 0
+
+    # ---- neighbours (6.4.11, 6.4.12) -----------------------------------------------------------------
     cdef inline MBInfo* _mb_avail(self, int mbx, int mby) noexcept nogil:
-        """The macroblock at (mbx, mby) if it is available (decoded, same slice), else NULL."""
+        """The macroblock at (mbx, mby) if it is available (decoded, same slice), else NULL (not MBAFF)."""
         cdef MBInfo* m
         if mbx < 0 or mby < 0 or mbx >= self.mbw or mby >= self.mbh:
             return NULL
@@ -534,31 +662,76 @@ cdef class PictureDecoder:
             return NULL
         return m
 
-    cdef inline MBInfo* _intra_avail(self, int mbx, int mby) noexcept nogil:
-        """Available for intra prediction (constrained_intra_pred excludes inter macroblocks)."""
-        cdef MBInfo* m = self._mb_avail(mbx, mby)
+    cdef inline MBInfo* _nb(self, int xN, int yN, int maxW, int maxH, int* xW, int* yW) noexcept nogil:
+        """6.4.12 neighbouring location (xN, yN) relative to the upper-left sample of the current macroblock
+        (luma: maxW = maxH = 16; chroma: the chroma macroblock size): the macroblock covering it (NULL if not
+        available) and the location (xW, yW) inside that macroblock. MBAFF frames: 6.4.12.2, Table 6-4."""
+        xW[0] = (xN + maxW) & (maxW - 1)        # maxW, maxH: 16 or 8
+        if not self.mbaff:
+            yW[0] = (yN + maxH) & (maxH - 1)
+            if yN >= maxH or (xN >= maxW and yN >= 0):
+                return NULL
+            if yN >= 0 and xN >= 0:
+                return &self.mbs[self.mb_addr]
+            return self._mb_avail(self.mbx + (1 if xN >= maxW else (-1 if xN < 0 else 0)),
+                                  self.mby - (1 if yN < 0 else 0))
+        return self._nb_mbaff(xN, yN, maxW, maxH, yW)
+
+    cdef MBInfo* _nb_mbaff(self, int xN, int yN, int maxW, int maxH, int* yW) noexcept nogil:
+        """6.4.12.2 (Table 6-4) part of _nb."""
+        cdef int X, pmbx, prow, n, yM
+        cdef MBInfo* t
+        X = mbaff_nb_pair(self.cur_field, self.cur_bot, xN, yN, maxW, maxH)
+        if X == NB_NONE:
+            return NULL
+        pmbx = self.mbx
+        prow = self.mby >> 1
+        if X == NB_A or X == NB_D:
+            pmbx -= 1
+        elif X == NB_C:
+            pmbx += 1
+        if X >= NB_B:
+            prow -= 1
+        if X == NB_CUR:
+            n = mbaff_nb_mb(X, self.cur_field, self.cur_bot, self.cur_field, yN, maxH, &yM)
+        else:
+            if pmbx < 0 or pmbx >= self.mbw or prow < 0:
+                return NULL
+            t = &self.mbs[2 * prow * self.mbw + pmbx]
+            if t.slice_num != self.slice_num:
+                return NULL
+            n = mbaff_nb_mb(X, self.cur_field, self.cur_bot, t.field, yN, maxH, &yM)
+        yW[0] = (yM + maxH) & (maxH - 1)
+        return &self.mbs[(2 * prow + n) * self.mbw + pmbx]
+
+    cdef inline MBInfo* _intra_avail(self, MBInfo* m) noexcept nogil:
+        """m if available for intra prediction (constrained_intra_pred excludes inter macroblocks)."""
         if m != NULL and self.sp.constrained_intra_pred and m.kind == MB_INTER:
             return NULL
         return m
+
+    cdef inline MBInfo* _intra_nb(self, int xN, int yN) noexcept nogil:
+        cdef int xw, yw
+        return self._intra_avail(self._nb(xN, yN, 16, 16, &xw, &yw))
 
     cdef int _nc_luma(self, int bx, int by) noexcept nogil:
         """9.2.1 nC of the luma 4x4 block at (bx, by) in 4x4 units of the current macroblock."""
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         cdef MBInfo* a
         cdef MBInfo* b
-        cdef int nA = 0, nB = 0, availA, availB
+        cdef int nA = 0, nB = 0, availA, availB, xw, yw
         if bx > 0:
             a = cur
             nA = cur.nnz[by * 4 + bx - 1]
         else:
-            a = self._mb_avail(self.mbx - 1, self.mby)
+            a = self._nb(-1, by * 4, 16, 16, &xw, &yw)
             if a != NULL:
-                nA = a.nnz[by * 4 + 3]
+                nA = a.nnz[(yw >> 2) * 4 + 3]
         if by > 0:
             b = cur
             nB = cur.nnz[(by - 1) * 4 + bx]
         else:
-            b = self._mb_avail(self.mbx, self.mby - 1)
+            b = self.mbB
             if b != NULL:
                 nB = b.nnz[12 + bx]
         availA = a != NULL
@@ -575,19 +748,19 @@ cdef class PictureDecoder:
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         cdef MBInfo* a
         cdef MBInfo* b
-        cdef int nA = 0, nB = 0
+        cdef int nA = 0, nB = 0, xw, yw
         if bx > 0:
             a = cur
             nA = cur.nnzc[c][by * 2 + bx - 1]
         else:
-            a = self._mb_avail(self.mbx - 1, self.mby)
+            a = self._nb(-1, by * 4, 8, 8, &xw, &yw)
             if a != NULL:
-                nA = 16 if a.kind == MB_PCM else a.nnzc[c][by * 2 + 1]
+                nA = 16 if a.kind == MB_PCM else a.nnzc[c][(yw >> 2) * 2 + 1]
         if by > 0:
             b = cur
             nB = cur.nnzc[c][(by - 1) * 2 + bx]
         else:
-            b = self._mb_avail(self.mbx, self.mby - 1)
+            b = self.mbB
             if b != NULL:
                 nB = 16 if b.kind == MB_PCM else b.nnzc[c][2 + bx]
         if a != NULL and b != NULL:
@@ -685,9 +858,16 @@ cdef class PictureDecoder:
         """Prediction + residual of the current macroblock once its syntax is parsed (CAVLC or CABAC);
         -1 when the slice data ran out."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
+        cdef MBInfo* a
         if self.bs.overrun:
             return -1
         if intra:
+            if self.mbaff and self.sp.constrained_intra_pred and self.mbA != NULL:
+                # the left column comes from both macroblocks of a left pair of the other structure: per-sample
+                # availability when only one of them is intra (not implemented)
+                a = &self.mbs[(self.mby & ~1) * self.mbw + self.mbx - 1]
+                if a.field != self.cur_field and (a.kind == MB_INTER) != ((a + self.mbw).kind == MB_INTER):
+                    self.unsupported = 1
             if mb_type == 0 and m.t8x8:
                 self._recon_intra8x8()
             elif mb_type == 0:
@@ -712,21 +892,21 @@ cdef class PictureDecoder:
                 m.nnzc[c][i] = 16
         if self.bs.pos & 7:
             bits_u(&self.bs, 8 - (self.bs.pos & 7))
-        dst = self.py + self.mby * 16 * self.ys + self.mbx * 16
+        dst = self.py + self.yoff
         for i in range(16):
             for j in range(16):
-                dst[i * self.ys + j] = <uint16_t>bits_u(&self.bs, self.bd)
+                dst[i * self.lys + j] = <uint16_t>bits_u(&self.bs, self.bd)
         if self.chroma_format_idc:
             for c in range(2):
-                dst = (self.pu if c == 0 else self.pv) + self.mby * 8 * self.cs + self.mbx * 8
+                dst = (self.pu if c == 0 else self.pv) + self.coff
                 for i in range(8):
                     for j in range(8):
-                        dst[i * self.cs + j] = <uint16_t>bits_u(&self.bs, self.bd)
+                        dst[i * self.lcs + j] = <uint16_t>bits_u(&self.bs, self.bd)
         return -1 if self.bs.overrun else 0
 
     cdef int _t8x8_inc(self) noexcept nogil:
-        cdef MBInfo* A = self._mb_avail(self.mbx - 1, self.mby)
-        cdef MBInfo* B = self._mb_avail(self.mbx, self.mby - 1)
+        cdef MBInfo* A = self.mbA
+        cdef MBInfo* B = self.mbB
         cdef int inc = 0
         if A != NULL and A.t8x8:
             inc += 1
@@ -748,20 +928,29 @@ cdef class PictureDecoder:
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         cdef MBInfo* a
         cdef MBInfo* b
-        cdef int b8, x8, y8, mA, mB, pred, mode, k
+        cdef int b8, x8, y8, mA, mB, pred, mode, k, xw, yw, ya
         cdef bint dcflag
         for b8 in range(4):
             x8 = b8 & 1
             y8 = b8 >> 1
-            a = cur if x8 > 0 else self._mb_avail(self.mbx - 1, self.mby)
-            b = cur if y8 > 0 else self._mb_avail(self.mbx, self.mby - 1)
+            # 6.4.11.2 neighbouring 8x8 luma blocks
+            ya = 2 * y8
+            if x8 > 0:
+                a = cur
+            else:
+                a = self._nb(-1, 8 * y8, 16, 16, &xw, &yw)
+                ya = 2 * (yw >> 3)
+                # 8.3.2.1: 4x4 block 3 instead of 1 of a field left neighbour of 8x8 block 2 in a frame MB
+                if a != NULL and b8 == 2 and a.field and not self.cur_field:
+                    ya += 1
+            b = cur if y8 > 0 else self.mbB
             dcflag = (a == NULL or b == NULL or
                       (self.sp.constrained_intra_pred and (a.kind == MB_INTER or b.kind == MB_INTER)))
             if dcflag:
                 pred = 2
             else:
                 # A: 4x4 block 1 of the 8x8 to the left, B: 4x4 block 2 of the 8x8 above
-                mA = a.i4modes[(2 * y8) * 4 + 2 * (x8 - 1 if x8 > 0 else 1) + 1] if a.intra4x4 else 2
+                mA = a.i4modes[ya * 4 + 2 * (x8 - 1 if x8 > 0 else 1) + 1] if a.intra4x4 else 2
                 mB = b.i4modes[(2 * (y8 - 1 if y8 > 0 else 1) + 1) * 4 + 2 * x8] if b.intra4x4 else 2
                 pred = mA if mA < mB else mB
             if rem[b8] < 0:
@@ -780,15 +969,15 @@ cdef class PictureDecoder:
         cdef int e[25]
         cdef bint hasL, hasT, hasTL, hasTR
         cdef uint16_t* dst
-        cdef Py_ssize_t ys = self.ys
-        cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
-        cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
-        cdef MBInfo* C = self._intra_avail(self.mbx + 1, self.mby - 1)
-        cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
+        cdef Py_ssize_t ys = self.lys
+        cdef MBInfo* A = self._intra_avail(self.mbA)
+        cdef MBInfo* B = self._intra_avail(self.mbB)
+        cdef MBInfo* C = self._intra_nb(16, -1)
+        cdef MBInfo* D = self._intra_nb(-1, -1)
         for b8 in range(4):
             x8 = b8 & 1
             y8 = b8 >> 1
-            dst = self.py + (self.mby * 16 + y8 * 8) * ys + self.mbx * 16 + x8 * 8
+            dst = self.py + self.yoff + y8 * 8 * ys + x8 * 8
             hasL = x8 > 0 or A != NULL
             hasT = y8 > 0 or B != NULL
             if x8 > 0 and y8 > 0:
@@ -823,14 +1012,14 @@ cdef class PictureDecoder:
         if m.nnz[r] == 0 and m.nnz[r + 1] == 0 and m.nnz[r + 4] == 0 and m.nnz[r + 5] == 0:
             return
         dequant8(self.coef8[b8], qp + self.qpbd, &self.sp.ls8[lst][0])
-        idct8_add(dst, self.ys, self.coef8[b8])
+        idct8_add(dst, self.lys, self.coef8[b8])
 
     cdef void _intra4x4_modes(self, int8_t* rem) noexcept nogil:
         """8.3.1.1 Intra4x4PredMode derivation (rem[i] = -1: prev_intra4x4_pred_mode_flag)."""
         cdef MBInfo* cur = &self.mbs[self.mb_addr]
         cdef MBInfo* a
         cdef MBInfo* b
-        cdef int blk, bx, by, mA, mB, pred
+        cdef int blk, bx, by, mA, mB, pred, xw, yw, ya
         cdef bint dcflag
         if cur.t8x8:
             self._intra8x8_modes(rem)
@@ -838,14 +1027,19 @@ cdef class PictureDecoder:
         for blk in range(16):
             bx = BLK_X[blk]
             by = BLK_Y[blk]
-            a = cur if bx > 0 else self._mb_avail(self.mbx - 1, self.mby)
-            b = cur if by > 0 else self._mb_avail(self.mbx, self.mby - 1)
+            ya = by      # 6.4.11.4 neighbouring 4x4 luma blocks
+            if bx > 0:
+                a = cur
+            else:
+                a = self._nb(-1, 4 * by, 16, 16, &xw, &yw)
+                ya = yw >> 2
+            b = cur if by > 0 else self.mbB
             dcflag = (a == NULL or b == NULL or
                       (self.sp.constrained_intra_pred and (a.kind == MB_INTER or b.kind == MB_INTER)))
             if dcflag:
                 pred = 2
             else:
-                mA = (a.i4modes[by * 4 + (bx - 1 if bx > 0 else 3)] if a.intra4x4 else 2)
+                mA = (a.i4modes[ya * 4 + (bx - 1 if bx > 0 else 3)] if a.intra4x4 else 2)
                 mB = (b.i4modes[(by - 1 if by > 0 else 3) * 4 + bx] if b.intra4x4 else 2)
                 pred = mA if mA < mB else mB
             if rem[blk] < 0:
@@ -932,19 +1126,16 @@ cdef class PictureDecoder:
         cdef bint hasL, hasT, hasTL, hasTR
         cdef MBInfo* nb
         cdef uint16_t* dst
-        cdef Py_ssize_t ys = self.ys
-        cdef int px, py
-        cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
-        cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
-        cdef MBInfo* C = self._intra_avail(self.mbx + 1, self.mby - 1)
-        cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
+        cdef Py_ssize_t ys = self.lys
+        cdef MBInfo* A = self._intra_avail(self.mbA)
+        cdef MBInfo* B = self._intra_avail(self.mbB)
+        cdef MBInfo* C = self._intra_nb(16, -1)
+        cdef MBInfo* D = self._intra_nb(-1, -1)
         for blk in range(16):
             bx = BLK_X[blk]
             by = BLK_Y[blk]
             r = by * 4 + bx
-            px = self.mbx * 16 + bx * 4
-            py = self.mby * 16 + by * 4
-            dst = self.py + py * ys + px
+            dst = self.py + self.yoff + by * 4 * ys + bx * 4
             hasL = bx > 0 or A != NULL
             hasT = by > 0 or B != NULL
             if bx > 0 and by > 0:
@@ -967,7 +1158,7 @@ cdef class PictureDecoder:
                     e[9 + k] = dst[-ys + 4 + k]
                 else:
                     e[9 + k] = e[8]
-            e[4] = dst[-ys - 1] if hasTL else self.pdc
+            e[4] = (dst[-ys - 1]) if hasTL else self.pdc
             pred4x4(dst, ys, m.i4modes[r], e, hasT, hasL)
             self._add_luma4(dst, r, qp, 0, False)
 
@@ -977,21 +1168,21 @@ cdef class PictureDecoder:
         cdef int32_t* c = self.coef[r]
         if m.nnz[r] == 0:
             if has_dc and c[0] != 0:
-                dc_add(dst, self.ys, c[0], 4)
+                dc_add(dst, self.lys, c[0], 4)
             return
         dequant4(c, qp + self.qpbd, &self.sp.ls4[lst][0], 1 if has_dc else 0)
-        idct4_add(dst, self.ys, c)
+        idct4_add(dst, self.lys, c)
 
     cdef void _recon_intra16x16(self, int mode) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int T[16]
         cdef int L[16]
         cdef int k, tl = self.pdc, r
-        cdef Py_ssize_t ys = self.ys
-        cdef uint16_t* dst = self.py + self.mby * 16 * ys + self.mbx * 16
-        cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
-        cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
-        cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
+        cdef Py_ssize_t ys = self.lys
+        cdef uint16_t* dst = self.py + self.yoff
+        cdef MBInfo* A = self._intra_avail(self.mbA)
+        cdef MBInfo* B = self._intra_avail(self.mbB)
+        cdef MBInfo* D = self._intra_nb(-1, -1)
         for k in range(16):
             T[k] = dst[-ys + k] if B != NULL else self.pdc
             L[k] = dst[k * ys - 1] if A != NULL else self.pdc
@@ -1007,15 +1198,15 @@ cdef class PictureDecoder:
         cdef int T[8]
         cdef int L[8]
         cdef int k, c, tl
-        cdef Py_ssize_t cs = self.cs
+        cdef Py_ssize_t cs = self.lcs
         cdef uint16_t* dst
         if not self.chroma_format_idc:
             return
-        cdef MBInfo* A = self._intra_avail(self.mbx - 1, self.mby)
-        cdef MBInfo* B = self._intra_avail(self.mbx, self.mby - 1)
-        cdef MBInfo* D = self._intra_avail(self.mbx - 1, self.mby - 1)
+        cdef MBInfo* A = self._intra_avail(self.mbA)
+        cdef MBInfo* B = self._intra_avail(self.mbB)
+        cdef MBInfo* D = self._intra_nb(-1, -1)
         for c in range(2):
-            dst = (self.pu if c == 0 else self.pv) + self.mby * 8 * cs + self.mbx * 8
+            dst = (self.pu if c == 0 else self.pv) + self.coff
             for k in range(8):
                 T[k] = dst[-cs + k] if B != NULL else self.pdc
                 L[k] = dst[k * cs - 1] if A != NULL else self.pdc
@@ -1037,35 +1228,36 @@ cdef class PictureDecoder:
             lst = (1 + c) if intra else (4 + c)
             chroma_dc_dequant(self.cdc[c], qpc, self.sp.ls4[lst][(qpc % 6) * 16])
             for blk in range(4):
-                dst = (self.pu if c == 0 else self.pv) + (self.mby * 8 + (blk >> 1) * 4) * self.cs \
-                    + self.mbx * 8 + (blk & 1) * 4
+                dst = (self.pu if c == 0 else self.pv) + self.coff + (blk >> 1) * 4 * self.lcs + (blk & 1) * 4
                 cc = self.ccoef[c][blk]
                 cc[0] = self.cdc[c][blk]
                 if m.nnzc[c][blk]:
                     dequant4(cc, qpc, &self.sp.ls4[lst][0], 1)
-                    idct4_add(dst, self.cs, cc)
+                    idct4_add(dst, self.lcs, cc)
                 elif cc[0]:
-                    dc_add(dst, self.cs, cc[0], 4)
+                    dc_add(dst, self.lcs, cc[0], 4)
 
     # ---- inter prediction (8.4) -------------------------------------------------------------------------
-    cdef inline int _nb_motion(self, int lst, int x4, int y4, uint32_t done, int* mv) noexcept nogil:
-        """Reference index of the neighbouring 4x4 block at picture position (x4, y4) in 4x4 units:
-        -2 not available, -1 intra / list unused (mv = 0), else refIdx with its vector in mv."""
-        cdef int mbx = x4 >> 2, mby = y4 >> 2, r, ref
+    cdef inline int _nb_motion(self, int lst, int xN, int yN, uint32_t done, int* mv) noexcept nogil:
+        """8.4.1.3.2 motion of the neighbouring 4x4 block covering luma location (xN, yN) relative to the current
+        macroblock (6.4.11.7: A (x - 1, y), B (x, y - 1), C (x + width, y - 1), D (x - 1, y - 1) of a partition at
+        (x, y)): -2 not available, -1 intra / list unused (mv = 0), else refIdx with its vector in mv. MBAFF: the
+        vertical vector and refIdx of a neighbour with the other frame/field structure are scaled to the current
+        macroblock's."""
+        cdef int r, ref, xw, yw
         cdef MBInfo* m
         mv[0] = 0
         mv[1] = 0
-        if x4 < 0 or y4 < 0 or mbx >= self.mbw:
-            return -2
-        r = (y4 & 3) * 4 + (x4 & 3)
-        if mbx == self.mbx and mby == self.mby:
+        if 0 <= xN < 16 and 0 <= yN < 16:
+            r = (yN >> 2) * 4 + (xN >> 2)
             if not (done >> r) & 1:
                 return -2
             m = &self.mbs[self.mb_addr]
         else:
-            m = self._mb_avail(mbx, mby)
-            if m == NULL or (mby == self.mby and mbx > self.mbx):
+            m = self._nb(xN, yN, 16, 16, &xw, &yw)
+            if m == NULL:
                 return -2
+            r = (yw >> 2) * 4 + (xw >> 2)
         if m.kind != MB_INTER:
             return -1
         ref = m.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)]
@@ -1073,6 +1265,13 @@ cdef class PictureDecoder:
             return -1
         mv[0] = m.mv[lst][r][0]
         mv[1] = m.mv[lst][r][1]
+        if m.field != self.cur_field:
+            if self.cur_field:              # frame neighbour of a field macroblock
+                mv[1] = mv[1] // 2 if mv[1] >= 0 else -((-mv[1]) // 2)
+                ref <<= 1
+            else:
+                mv[1] *= 2
+                ref >>= 1
         return ref
 
     cdef void _mvp(self, int lst, int ref, int x4, int y4, int w4, int h4, int shape, uint32_t done,
@@ -1081,12 +1280,12 @@ cdef class PictureDecoder:
         cdef int mvA[2]
         cdef int mvB[2]
         cdef int mvC[2]
-        cdef int rA = self._nb_motion(lst, x4 - 1, y4, done, mvA)
-        cdef int rB = self._nb_motion(lst, x4, y4 - 1, done, mvB)
-        cdef int rC = self._nb_motion(lst, x4 + w4, y4 - 1, done, mvC)
+        cdef int rA = self._nb_motion(lst, 4 * x4 - 1, 4 * y4, done, mvA)
+        cdef int rB = self._nb_motion(lst, 4 * x4, 4 * y4 - 1, done, mvB)
+        cdef int rC = self._nb_motion(lst, 4 * (x4 + w4), 4 * y4 - 1, done, mvC)
         cdef int n
         if rC == -2:
-            rC = self._nb_motion(lst, x4 - 1, y4 - 1, done, mvC)
+            rC = self._nb_motion(lst, 4 * x4 - 1, 4 * y4 - 1, done, mvC)
         if shape == 1 and rB == ref:
             out[0] = mvB[0]; out[1] = mvB[1]; return
         if shape == 2 and rA == ref:
@@ -1114,14 +1313,24 @@ cdef class PictureDecoder:
                           uint32_t* done) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int x, y, r
+        cdef int rid = self._mb_ref_id(lst, ref)
         for y in range(y4, y4 + h4):
             for x in range(x4, x4 + w4):
                 r = y * 4 + x
                 m.mv[lst][r][0] = mvx
                 m.mv[lst][r][1] = mvy
                 m.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = ref
-                m.ref_id[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = self.ref_id[lst][ref] if ref >= 0 else -1
+                m.ref_id[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = rid
                 done[0] |= 1u << r
+
+    cdef inline int _mb_ref_id(self, int lst, int ref) noexcept nogil:
+        """Identity of the reference picture refIdx `ref` for the deblocking filter (a field of the frame for MBAFF
+        field macroblocks: frame ids are uid * 4 + 3, field ids uid * 4 + parity)."""
+        if ref < 0 or self.ref_id[lst][ref >> self.cur_field] < 0:
+            return -1
+        if self.cur_field:
+            return self.ref_id[lst][ref >> 1] - 3 + (self.cur_bot ^ (ref & 1))
+        return self.ref_id[lst][ref]
 
     cdef void _p_skip(self) noexcept nogil:
         """8.4.1.1 P_Skip motion vector and its inter prediction."""
@@ -1132,14 +1341,14 @@ cdef class PictureDecoder:
         cdef uint32_t done = 0
         m.kind = MB_INTER
         m.skip = 1
-        cdef int rA = self._nb_motion(0, self.mbx * 4 - 1, self.mby * 4, 0, mvA)
-        cdef int rB = self._nb_motion(0, self.mbx * 4, self.mby * 4 - 1, 0, mvB)
+        cdef int rA = self._nb_motion(0, -1, 0, 0, mvA)
+        cdef int rB = self._nb_motion(0, 0, -1, 0, mvB)
         if rA == -2 or rB == -2 or (rA == 0 and mvA[0] == 0 and mvA[1] == 0) or \
                 (rB == 0 and mvB[0] == 0 and mvB[1] == 0):
             mv[0] = 0
             mv[1] = 0
         else:
-            self._mvp(0, 0, 0 + self.mbx * 4, self.mby * 4, 4, 4, 0, 0, mv)
+            self._mvp(0, 0, 0, 0, 4, 4, 0, 0, mv)
         self._set_motion(0, 0, 0, 4, 4, 0, mv[0], mv[1], &done)
         self._predict_part(0, 0, 4, 4)
 
@@ -1148,14 +1357,13 @@ cdef class PictureDecoder:
         cdef int nparts, i, j, ref[4], sub[4], x4, y4, w4, h4, shape, mvd0, mvd1
         cdef int mvp[2]
         cdef uint32_t done = 0
-        cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
-        cdef int nref = self.sp.num_ref[0]
+        cdef int nref = self.sp.num_ref[0] << self.cur_field       # MBAFF field MB: 2 fields per frame
         if mb_type <= 2:
             nparts = 1 if mb_type == 0 else 2
             for i in range(nparts):
                 self._part_geom(mb_type, i, &x4, &y4, &w4, &h4, &shape)
                 ref[i] = self._read_ref_idx(0, x4, y4, nref) if nref > 1 else 0
-                if ref[i] < 0 or ref[i] >= nref or self.refY[0][ref[i]] == NULL:
+                if ref[i] < 0 or ref[i] >= nref or self.refY[0][ref[i] >> self.cur_field] == NULL:
                     return -1
                 self._set_ref(0, x4, y4, w4, h4, ref[i])
             for i in range(nparts):
@@ -1163,7 +1371,7 @@ cdef class PictureDecoder:
                 mvd0 = self._read_mvd(0, x4, y4, 0)
                 mvd1 = self._read_mvd(0, x4, y4, 1)
                 self._set_mvd(0, x4, y4, w4, h4, mvd0, mvd1)
-                self._mvp(0, ref[i], X0 + x4, Y0 + y4, w4, h4, shape, done, mvp)
+                self._mvp(0, ref[i], x4, y4, w4, h4, shape, done, mvp)
                 self._set_motion(0, x4, y4, w4, h4, ref[i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
             for i in range(nparts):
                 self._part_geom(mb_type, i, &x4, &y4, &w4, &h4, &shape)
@@ -1179,7 +1387,7 @@ cdef class PictureDecoder:
             x4 = (i & 1) * 2
             y4 = (i >> 1) * 2
             ref[i] = self._read_ref_idx(0, x4, y4, nref) if (nref > 1 and mb_type == 3) else 0
-            if ref[i] < 0 or ref[i] >= nref or self.refY[0][ref[i]] == NULL:
+            if ref[i] < 0 or ref[i] >= nref or self.refY[0][ref[i] >> self.cur_field] == NULL:
                 return -1
             self._set_ref(0, x4, y4, 2, 2, ref[i])
         for i in range(4):
@@ -1191,7 +1399,7 @@ cdef class PictureDecoder:
                 mvd0 = self._read_mvd(0, x4, y4, 0)
                 mvd1 = self._read_mvd(0, x4, y4, 1)
                 self._set_mvd(0, x4, y4, w4, h4, mvd0, mvd1)
-                self._mvp(0, ref[i], X0 + x4, Y0 + y4, w4, h4, 0, done, mvp)
+                self._mvp(0, ref[i], x4, y4, w4, h4, 0, done, mvp)
                 self._set_motion(0, x4, y4, w4, h4, ref[i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
         for i in range(4):
             w4 = P_SUB[sub[i]][1]
@@ -1260,52 +1468,99 @@ cdef class PictureDecoder:
         return 2 if cabac_decision(c, &self.bs, 23) else 3
 
     # ---- B macroblocks (8.4.1.2 direct prediction, mb_pred / sub_mb_pred of B) -----------------------------
-    cdef void _col_motion(self, int r, int* mvcol, int* refcol, int* uidcol) noexcept nogil:
-        """8.4.1.2.1 colocated 4x4 block (raster r of the current address) in RefPicList1[0]."""
+    cdef int _col_motion(self, int r, int* mvcol, int* refcol, int* uidcol) noexcept nogil:
+        """8.4.1.2.1 colocated 4x4 block of the 4x4 block r (raster) of the current macroblock in RefPicList1[0]:
+        its vector, refIdx and reference identity (as stored, unscaled). Returns vertMvScale: 0 One_To_One,
+        1 Frm_To_Fld, 2 Fld_To_Frm (Table 8-8: frame, MBAFF and field pictures over frame-layout colocated
+        motion where frame and field macroblock pairs meet)."""
         cdef MBInfo* col
-        cdef int rc = r, b8, lst
+        cdef int rc = r, b8, lst, slot = self.mb_addr, vscale = 0, xcol, ycol, yM, top, cfield, cbot
         mvcol[0] = 0
         mvcol[1] = 0
         refcol[0] = -1
         uidcol[0] = -1
         if self.col_mbs == NULL:
-            return
-        if self.col_prog != NULL:
-            progress_wait(self.col_prog, self.mby + 1)
-        col = &self.col_mbs[self.mb_addr]
-        if col.kind != MB_INTER or col.slice_num < 0:
-            return
+            return 0
+        if self.col_prog != NULL:        # the colocated rows (the whole pair when pairs are looked at)
+            progress_wait(self.col_prog, min(self.mbh, ((self.mby | 1) if self.col_frame else self.mby) + 1))
+        if not self.col_frame and (self.col_mbs[slot].kind != MB_INTER or self.col_mbs[slot].slice_num < 0):
+            return 0
         if self.direct_8x8_inference:
             b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
             rc = (b8 & 1) * 3 + (b8 >> 1) * 12
+        if self.col_frame:
+            if self.parity < 0:      # frame picture: a frame or (MBAFF) field macroblock of a pair
+                top = (self.mby & ~1) * self.mbw + self.mbx
+                cfield = self.cur_field
+                cbot = self.mby & 1
+            else:                    # field picture: field macroblock row mby is pair row mby of the frame
+                top = 2 * self.mby * self.mbw + self.mbx
+                cfield = 1
+                cbot = self.parity
+            xcol = (rc & 3) * 4
+            ycol = (rc >> 2) * 4
+            if self.col_mbs[top].field == cfield:
+                slot = top + cbot * self.mbw
+            else:
+                if cfield:           # frame pair: the macroblock holding the field line, yM = (2 * yCol) % 16
+                    slot = top + (ycol >> 3) * self.mbw
+                    yM = (2 * ycol) & 15
+                    vscale = 1
+                else:                # field pair: the field closer in POC (ties: bottom), the pair half
+                    slot = top + self.col_par * self.mbw
+                    yM = 8 * cbot + 4 * (ycol >> 3)
+                    vscale = 2
+                rc = (yM >> 2) * 4 + (xcol >> 2)
+        col = &self.col_mbs[slot]
+        if col.kind != MB_INTER or col.slice_num < 0:
+            return vscale
         b8 = ((rc >> 3) << 1) | ((rc & 3) >> 1)
         lst = 0 if col.ref_idx[0][b8] >= 0 else 1
         if col.ref_idx[lst][b8] < 0:
-            return
+            return vscale
         mvcol[0] = col.mv[lst][rc][0]
         mvcol[1] = col.mv[lst][rc][1]
         refcol[0] = col.ref_idx[lst][b8]
         uidcol[0] = col.ref_id[lst][b8]
+        return vscale
+
+    cdef int _map_col_to_list0(self, int uidcol, int vscale) noexcept nogil:
+        """8.4.1.2.3 refIdxL0 of the picture the colocated block referenced (identity uidcol: frames uid * 4 + 3,
+        fields uid * 4 + parity): the lowest index in RefPicList0 referencing it, its frame (Fld_To_Frm) or its
+        field of the current parity (Frm_To_Fld); in field units for MBAFF field macroblocks. -1 if absent."""
+        cdef int i, target = uidcol
+        if self.parity >= 0 and vscale == 1:
+            target = (uidcol & ~3) + self.parity
+        for i in range(self.sp.num_ref[0]):
+            if self.ref_id[0][i] < 0:
+                continue
+            if self.parity >= 0 or (vscale == 0 and not self.cur_field):
+                if self.ref_id[0][i] == target:
+                    return i
+            elif (self.ref_id[0][i] >> 2) == (uidcol >> 2):
+                if not self.cur_field:
+                    return i
+                return 2 * i + (0 if vscale == 1 else ((uidcol & 3) ^ self.cur_bot))
+        return -1
 
     cdef int _direct_mb(self) noexcept nogil:
         """Direct motion (spatial 8.4.1.2.2 or temporal 8.4.1.2.3) of every 4x4 block of the current macroblock
         into dref/dmv. Returns -1 when a needed reference is missing."""
-        cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
         cdef int lst, r, b8, ref[2], rA, rB, rC, i, refL0, tb, td, tx, dsf
         cdef int mvA[2]
         cdef int mvB[2]
         cdef int mvC[2]
         cdef int mvp[2][2]
         cdef int mvcol[2]
-        cdef int refcol, uidcol
+        cdef int refcol, uidcol, vscale
         cdef bint colzero
         if self.direct_spatial:
             for lst in range(2):
-                rA = self._nb_motion(lst, X0 - 1, Y0, 0, mvA)
-                rB = self._nb_motion(lst, X0, Y0 - 1, 0, mvB)
-                rC = self._nb_motion(lst, X0 + 4, Y0 - 1, 0, mvC)
+                rA = self._nb_motion(lst, -1, 0, 0, mvA)
+                rB = self._nb_motion(lst, 0, -1, 0, mvB)
+                rC = self._nb_motion(lst, 16, -1, 0, mvC)
                 if rC == -2:
-                    rC = self._nb_motion(lst, X0 - 1, Y0 - 1, 0, mvC)
+                    rC = self._nb_motion(lst, -1, -1, 0, mvC)
                 ref[lst] = _min_positive(rA, _min_positive(rB, rC))
             if ref[0] < 0 and ref[1] < 0:
                 ref[0] = 0
@@ -1319,7 +1574,7 @@ cdef class PictureDecoder:
                 mvp[lst][0] = 0
                 mvp[lst][1] = 0
                 if ref[lst] >= 0:
-                    self._mvp(lst, ref[lst], X0, Y0, 4, 4, 0, 0, mvp[lst])
+                    self._mvp(lst, ref[lst], 0, 0, 4, 4, 0, 0, mvp[lst])
                 for b8 in range(4):
                     self.dref[lst][b8] = ref[lst]
             for r in range(16):
@@ -1335,24 +1590,26 @@ cdef class PictureDecoder:
             return 0
         # temporal
         for r in range(16):
-            self._col_motion(r, mvcol, &refcol, &uidcol)
+            vscale = self._col_motion(r, mvcol, &refcol, &uidcol)
             refL0 = 0
             if refcol >= 0:
-                refL0 = -1
-                for i in range(self.sp.num_ref[0]):
-                    if self.ref_id[0][i] == uidcol:
-                        refL0 = i
-                        break
+                refL0 = self._map_col_to_list0(uidcol, vscale)
                 if refL0 < 0:
                     # the frame the colocated block referenced is no longer in RefPicList0 (evicted from the
                     # DPB, e.g. Freh2_B): use index 0 like libavcodec's zero-initialised map
                     refL0 = 0
+            if vscale == 1:              # Frm_To_Fld
+                mvcol[1] = mvcol[1] // 2 if mvcol[1] >= 0 else -((-mvcol[1]) // 2)
+            elif vscale == 2:            # Fld_To_Frm
+                mvcol[1] *= 2
             b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
             self.dref[0][b8] = refL0
             self.dref[1][b8] = 0
-            tb = clip3(-128, 127, self.cur_poc - self.ref_poc[0][refL0])
-            td = clip3(-128, 127, self.ref_poc[1][0] - self.ref_poc[0][refL0])
-            if self.ref_long[0][refL0] or td == 0:
+            # POCs of the current macroblock's frame or field and its references (8.4.1.2.3)
+            tb = clip3(-128, 127, (self.cur_poc_f[self.cur_bot] if self.cur_field else self.cur_poc)
+                       - self._ref_poc_mb(0, refL0))
+            td = clip3(-128, 127, self._ref_poc_mb(1, 0) - self._ref_poc_mb(0, refL0))
+            if self.ref_long[0][refL0 >> self.cur_field] or td == 0:
                 self.dmv[0][r][0] = mvcol[0]
                 self.dmv[0][r][1] = mvcol[1]
                 self.dmv[1][r][0] = 0
@@ -1416,17 +1673,16 @@ cdef class PictureDecoder:
         cdef int i, lst, x4, y4, w4, h4, sh, refs[2][2], mvd0, mvd1, nref
         cdef int mvp[2]
         cdef uint32_t done
-        cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
         preds[0] = B_TYPES[mb_type][1]
         preds[1] = B_TYPES[mb_type][2]
         for lst in range(2):
-            nref = self.sp.num_ref[lst]
+            nref = self.sp.num_ref[lst] << self.cur_field
             for i in range(nparts):
                 refs[lst][i] = -1
                 if preds[i] & (1 << lst):
                     self._part_geom(shape, i, &x4, &y4, &w4, &h4, &sh)
                     refs[lst][i] = self._read_ref_idx(lst, x4, y4, nref) if nref > 1 else 0
-                    if refs[lst][i] < 0 or refs[lst][i] >= nref or self.refY[lst][refs[lst][i]] == NULL:
+                    if refs[lst][i] < 0 or refs[lst][i] >= nref or self.refY[lst][refs[lst][i] >> self.cur_field] == NULL:
                         return -1
                     self._set_ref(lst, x4, y4, w4, h4, refs[lst][i])
         for lst in range(2):
@@ -1437,7 +1693,7 @@ cdef class PictureDecoder:
                     mvd0 = self._read_mvd(lst, x4, y4, 0)
                     mvd1 = self._read_mvd(lst, x4, y4, 1)
                     self._set_mvd(lst, x4, y4, w4, h4, mvd0, mvd1)
-                    self._mvp(lst, refs[lst][i], X0 + x4, Y0 + y4, w4, h4, sh, done, mvp)
+                    self._mvp(lst, refs[lst][i], x4, y4, w4, h4, sh, done, mvp)
                     self._set_motion(lst, x4, y4, w4, h4, refs[lst][i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
                 else:
                     self._set_motion(lst, x4, y4, w4, h4, -1, 0, 0, &done)
@@ -1473,7 +1729,6 @@ cdef class PictureDecoder:
         cdef int i, j, lst, x4, y4, w4, h4, mvd0, mvd1, nref, pred
         cdef int mvp[2]
         cdef uint32_t done
-        cdef int X0 = self.mbx * 4, Y0 = self.mby * 4
         cdef bint any_direct = False
         for i in range(4):
             sub[i] = self._read_sub_mb_type_b()
@@ -1489,7 +1744,7 @@ cdef class PictureDecoder:
         if any_direct and self._direct_mb() < 0:
             return -1
         for lst in range(2):
-            nref = self.sp.num_ref[lst]
+            nref = self.sp.num_ref[lst] << self.cur_field
             for i in range(4):
                 refs[lst][i] = -1
                 if sub[i] == 0:
@@ -1499,7 +1754,7 @@ cdef class PictureDecoder:
                     x4 = (i & 1) * 2
                     y4 = (i >> 1) * 2
                     refs[lst][i] = self._read_ref_idx(lst, x4, y4, nref) if nref > 1 else 0
-                    if refs[lst][i] < 0 or refs[lst][i] >= nref or self.refY[lst][refs[lst][i]] == NULL:
+                    if refs[lst][i] < 0 or refs[lst][i] >= nref or self.refY[lst][refs[lst][i] >> self.cur_field] == NULL:
                         return -1
                     self._set_ref(lst, x4, y4, 2, 2, refs[lst][i])
         for lst in range(2):
@@ -1518,7 +1773,7 @@ cdef class PictureDecoder:
                         mvd0 = self._read_mvd(lst, x4, y4, 0)
                         mvd1 = self._read_mvd(lst, x4, y4, 1)
                         self._set_mvd(lst, x4, y4, w4, h4, mvd0, mvd1)
-                        self._mvp(lst, refs[lst][i], X0 + x4, Y0 + y4, w4, h4, 0, done, mvp)
+                        self._mvp(lst, refs[lst][i], x4, y4, w4, h4, 0, done, mvp)
                         self._set_motion(lst, x4, y4, w4, h4, refs[lst][i], mvp[0] + mvd0, mvp[1] + mvd1, &done)
                     else:
                         self._set_motion(lst, x4, y4, w4, h4, -1, 0, 0, &done)
@@ -1538,8 +1793,8 @@ cdef class PictureDecoder:
         """mb_type of a B slice (Table 9-37): 0..22 inter, 23.. intra (23 + I mb_type)."""
         cdef Cabac* c = &self.cab
         cdef Bits* b = &self.bs
-        cdef MBInfo* A = self._mb_avail(self.mbx - 1, self.mby)
-        cdef MBInfo* B = self._mb_avail(self.mbx, self.mby - 1)
+        cdef MBInfo* A = self.mbA
+        cdef MBInfo* B = self.mbB
         cdef int inc = (A != NULL and not A.direct16) + (B != NULL and not B.direct16)
         cdef int bits
         if not cabac_decision(c, b, 27 + inc):
@@ -1561,21 +1816,29 @@ cdef class PictureDecoder:
         bits = (bits << 1) | cabac_decision(c, b, 27 + 5)
         return bits - 4
 
-    cdef inline int _chroma_mvy_offset(self, int lst, int ref) noexcept nogil:
-        """Table 8-10: vertical chroma vector offset between fields of opposite parity."""
-        if self.parity < 0 or self.ref_par[lst][ref] < 0 or self.ref_par[lst][ref] == self.parity:
+    cdef inline int _chroma_mvy_offset(self, int cur_par, int ref_par) noexcept nogil:
+        """Table 8-10: vertical chroma vector offset between fields of opposite parity (-1: a frame)."""
+        if cur_par < 0 or ref_par < 0 or ref_par == cur_par:
             return 0
-        return -2 if self.ref_par[lst][ref] == 1 else 2
+        return -2 if ref_par == 1 else 2
+
+    cdef inline int _ref_poc_mb(self, int lst, int ref) noexcept nogil:
+        """POC of the reference picture refIdx `ref` of the current macroblock (a field of the frame ref >> 1 for
+        MBAFF field macroblocks, 8.4.2.1)."""
+        if self.cur_field:
+            return self.ref_poc_f[lst][ref >> 1][self.cur_bot ^ (ref & 1)]
+        return self.ref_poc[lst][ref]
 
     cdef void _implicit_weights(self, int r0, int r1, int* w0, int* w1) noexcept nogil:
-        """8.4.2.3.1 implicit bi-prediction weights for the pair (refIdxL0, refIdxL1)."""
+        """8.4.2.3.1 implicit bi-prediction weights for the pair (refIdxL0, refIdxL1) of the current macroblock."""
         cdef int tb, td, tx, dsf
+        cdef int f = self.cur_field
         w0[0] = 32
         w1[0] = 32
-        td = clip3(-128, 127, self.ref_poc[1][r1] - self.ref_poc[0][r0])
-        if td == 0 or self.ref_long[0][r0] or self.ref_long[1][r1]:
+        td = clip3(-128, 127, self._ref_poc_mb(1, r1) - self._ref_poc_mb(0, r0))
+        if td == 0 or self.ref_long[0][r0 >> f] or self.ref_long[1][r1 >> f]:
             return
-        tb = clip3(-128, 127, self.cur_poc - self.ref_poc[0][r0])
+        tb = clip3(-128, 127, (self.cur_poc_f[self.cur_bot] if f else self.cur_poc) - self._ref_poc_mb(0, r0))
         tx = (16384 + abs(td // 2)) // td
         dsf = clip3(-1024, 1023, (tb * tx + 32) >> 6)
         if (dsf >> 2) < -64 or (dsf >> 2) > 128:
@@ -1585,118 +1848,152 @@ cdef class PictureDecoder:
 
     cdef void _predict_part(self, int x4, int y4, int w4, int h4) noexcept nogil:
         """8.4.2 inter prediction samples of one (sub-)partition: list 0 / list 1 / bi-prediction with the
-        default, explicit or implicit weighted sample prediction (8.4.2.3)."""
+        default, explicit or implicit weighted sample prediction (8.4.2.3). MBAFF field macroblocks predict from
+        the fields of the reference frames (refIdx >> 1: frame, refIdx & 1: opposite parity) into their lines."""
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int r = y4 * 4 + x4
         cdef int b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
+        cdef int f = self.cur_field
         cdef int ref0 = m.ref_idx[0][b8], ref1 = m.ref_idx[1][b8]
-        cdef int px = self.mbx * 16 + x4 * 4, py = self.mby * 16 + y4 * 4
-        cdef int bw = w4 * 4, bh = h4 * 4, c, lst, first = 1, w0, w1
+        cdef int fr0 = ref0 >> f, fr1 = ref1 >> f          # index into the frame lists
+        cdef int px = self.mbx * 16 + x4 * 4, py = (self.mby >> f) * 16 + y4 * 4
+        cdef int bw = w4 * 4, bh = h4 * 4, c, lst, first = 1, w0, w1, rf, par, cur_par
+        cdef int height = self.height >> f
         cdef uint16_t* dst
-        cdef uint16_t* tmp
-        cdef Py_ssize_t ts
+        cdef uint16_t* out
+        cdef Py_ssize_t ts, rys = self.ys << f, rcs = self.cs << f
         cdef bint bi = ref0 >= 0 and ref1 >= 0
-        if ref0 >= 0 and self.refY[0][ref0] == NULL:
+        if ref0 >= 0 and self.refY[0][fr0] == NULL:
             return
-        if ref1 >= 0 and self.refY[1][ref1] == NULL:
+        if ref1 >= 0 and self.refY[1][fr1] == NULL:
             return
+        out = self.py + self.yoff + y4 * 4 * self.lys + x4 * 4
+        cur_par = self.cur_bot if f else self.parity
         for lst in range(2):
-            if (ref0 if lst == 0 else ref1) < 0:
-                continue
             c = ref0 if lst == 0 else ref1
-            if self.ref_prog[lst][c] != NULL:
-                progress_wait(self.ref_prog[lst][c],
-                              min(self.mbh, ((py + bh + (m.mv[lst][r][1] >> 2) + 5) >> 4) + 1))
+            if c < 0:
+                continue
+            rf = c >> f
+            par = (self.cur_bot ^ (c & 1)) if f else 0
+            if self.ref_prog[lst][rf] != NULL:  # reference rows this block reads (6-tap reach, chroma rounding)
+                progress_wait(self.ref_prog[lst][rf],
+                              min(self.mbh, ((((py + bh + (m.mv[lst][r][1] >> 2) + 5) << f) + par) >> 4) + 1))
             if first:
-                dst = self.py + py * self.ys + px
-                ts = self.ys
+                dst = out
+                ts = self.lys
             else:
                 dst = self.tmpblk[0]
                 ts = 16
-            mc_luma(dst, ts, self.refY[lst][c], self.ys, self.width, self.height, px, py,
+            mc_luma(dst, ts, self.refY[lst][rf] + par * self.ys, rys, self.width, height, px, py,
                     m.mv[lst][r][0], m.mv[lst][r][1], bw, bh)
             first = 0
-        dst = self.py + py * self.ys + px
+        dst = out
         if bi:
             if self.sp.weighted:
-                biweight_block(dst, self.ys, self.tmpblk[0], 16, bw, bh, self.sp.luma_log2_wd,
-                               self.sp.lw[0][ref0], self.sp.lw[1][ref1], self.sp.lo[0][ref0], self.sp.lo[1][ref1])
+                biweight_block(dst, self.lys, self.tmpblk[0], 16, bw, bh, self.sp.luma_log2_wd,
+                               self.sp.lw[0][fr0], self.sp.lw[1][fr1], self.sp.lo[0][fr0], self.sp.lo[1][fr1])
             elif self.implicit_w:
                 self._implicit_weights(ref0, ref1, &w0, &w1)
-                biweight_block(dst, self.ys, self.tmpblk[0], 16, bw, bh, 5, w0, w1, 0, 0)
+                biweight_block(dst, self.lys, self.tmpblk[0], 16, bw, bh, 5, w0, w1, 0, 0)
             else:
-                avg_block(dst, self.ys, self.tmpblk[0], 16, bw, bh)
+                avg_block(dst, self.lys, self.tmpblk[0], 16, bw, bh)
         elif self.sp.weighted:
             lst = 0 if ref0 >= 0 else 1
-            c = ref0 if ref0 >= 0 else ref1
-            weight_block(dst, self.ys, bw, bh, self.sp.luma_log2_wd, self.sp.lw[lst][c], self.sp.lo[lst][c])
+            c = fr0 if ref0 >= 0 else fr1
+            weight_block(dst, self.lys, bw, bh, self.sp.luma_log2_wd, self.sp.lw[lst][c], self.sp.lo[lst][c])
         if not self.chroma_format_idc:
             return
         for c in range(2):
             first = 1
+            out = (self.pu if c == 0 else self.pv) + self.coff + y4 * 2 * self.lcs + x4 * 2
             for lst in range(2):
-                if (ref0 if lst == 0 else ref1) < 0:
-                    continue
                 w0 = ref0 if lst == 0 else ref1
+                if w0 < 0:
+                    continue
+                rf = w0 >> f
+                par = (self.cur_bot ^ (w0 & 1)) if f else self.ref_par[lst][rf]
                 if first:
-                    dst = (self.pu if c == 0 else self.pv) + (py // 2) * self.cs + px // 2
-                    ts = self.cs
+                    dst = out
+                    ts = self.lcs
                 else:
                     dst = self.tmpblk[1]
                     ts = 16
-                mc_chroma(dst, ts, self.refU[lst][w0] if c == 0 else self.refV[lst][w0], self.cs,
-                          self.width // 2, self.height // 2, px // 2, py // 2,
-                          m.mv[lst][r][0], m.mv[lst][r][1] + self._chroma_mvy_offset(lst, w0), bw // 2, bh // 2)
+                mc_chroma(dst, ts, (self.refU[lst][rf] if c == 0 else self.refV[lst][rf]) + (par * self.cs if f else 0),
+                          rcs, self.width // 2, height // 2, px // 2, py // 2,
+                          m.mv[lst][r][0], m.mv[lst][r][1] + self._chroma_mvy_offset(cur_par, par), bw // 2, bh // 2)
                 first = 0
-            dst = (self.pu if c == 0 else self.pv) + (py // 2) * self.cs + px // 2
+            dst = out
             if bi:
                 if self.sp.weighted:
-                    biweight_block(dst, self.cs, self.tmpblk[1], 16, bw // 2, bh // 2, self.sp.chroma_log2_wd,
-                                   self.sp.cw[0][ref0][c], self.sp.cw[1][ref1][c], self.sp.co[0][ref0][c],
-                                   self.sp.co[1][ref1][c])
+                    biweight_block(dst, self.lcs, self.tmpblk[1], 16, bw // 2, bh // 2, self.sp.chroma_log2_wd,
+                                   self.sp.cw[0][fr0][c], self.sp.cw[1][fr1][c], self.sp.co[0][fr0][c],
+                                   self.sp.co[1][fr1][c])
                 elif self.implicit_w:
                     self._implicit_weights(ref0, ref1, &w0, &w1)
-                    biweight_block(dst, self.cs, self.tmpblk[1], 16, bw // 2, bh // 2, 5, w0, w1, 0, 0)
+                    biweight_block(dst, self.lcs, self.tmpblk[1], 16, bw // 2, bh // 2, 5, w0, w1, 0, 0)
                 else:
-                    avg_block(dst, self.cs, self.tmpblk[1], 16, bw // 2, bh // 2)
+                    avg_block(dst, self.lcs, self.tmpblk[1], 16, bw // 2, bh // 2)
             elif self.sp.weighted:
                 lst = 0 if ref0 >= 0 else 1
-                w0 = ref0 if ref0 >= 0 else ref1
-                weight_block(dst, self.cs, bw // 2, bh // 2, self.sp.chroma_log2_wd, self.sp.cw[lst][w0][c],
+                w0 = fr0 if ref0 >= 0 else fr1
+                weight_block(dst, self.lcs, bw // 2, bh // 2, self.sp.chroma_log2_wd, self.sp.cw[lst][w0][c],
                              self.sp.co[lst][w0][c])
 
     cdef void _recon_inter_residual(self) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
         cdef int r
-        cdef uint16_t* dst = self.py + self.mby * 16 * self.ys + self.mbx * 16
+        cdef uint16_t* dst = self.py + self.yoff
         if m.t8x8:
             for r in range(4):
-                self._add_luma8(dst + (r >> 1) * 8 * self.ys + (r & 1) * 8, r, m.qp, 1)
+                self._add_luma8(dst + (r >> 1) * 8 * self.lys + (r & 1) * 8, r, m.qp, 1)
         else:
             for r in range(16):
-                self._add_luma4(dst + (r >> 2) * 4 * self.ys + (r & 3) * 4, r, m.qp, 3, False)
+                self._add_luma4(dst + (r >> 2) * 4 * self.lys + (r & 3) * 4, r, m.qp, 3, False)
         if self.chroma_format_idc:
             self._add_chroma(False)
 
     # ---- CABAC (9.3) --------------------------------------------------------------------------------------
-    cdef MBInfo* _nbblk(self, int x4, int y4, int* r) noexcept nogil:
-        """Macroblock holding the 4x4 block at picture position (x4, y4) if available (current one included)."""
-        cdef int mbx = x4 >> 2, mby = y4 >> 2
-        if x4 < 0 or y4 < 0:
-            return NULL
-        r[0] = (y4 & 3) * 4 + (x4 & 3)
-        if mbx == self.mbx and mby == self.mby:
+    cdef MBInfo* _nbblk(self, int xN, int yN, int* r) noexcept nogil:
+        """Macroblock holding the luma location (xN, yN) relative to the current macroblock if available (current
+        one included), with the raster index r of its 4x4 block there (6.4.11.4)."""
+        cdef int xw, yw
+        cdef MBInfo* m
+        if xN >= 0 and yN >= 0:
+            r[0] = (yN >> 2) * 4 + (xN >> 2)
             return &self.mbs[self.mb_addr]
-        return self._mb_avail(mbx, mby)
+        if not self.mbaff:          # left / above macroblock (xN, yN >= -1)
+            r[0] = ((yN & 15) >> 2) * 4 + ((xN & 15) >> 2)
+            return self._mb_avail(self.mbx + (xN >> 4), self.mby + (yN >> 4))
+        m = self._nb(xN, yN, 16, 16, &xw, &yw)
+        r[0] = (yw >> 2) * 4 + (xw >> 2)
+        return m
+
+    cdef inline int _cabac_skip_flag(self) noexcept nogil:
+        """mb_skip_flag of the current macroblock (ctxIdxInc from neighbours A/B, 9.3.3.1.1.1)."""
+        cdef MBInfo* a = self.mbA
+        cdef MBInfo* b = self.mbB
+        cdef int inc = (a != NULL and not a.skip) + (b != NULL and not b.skip)
+        return cabac_decision(&self.cab, &self.bs, (24 if self.sp.slice_type == SLICE_B else 11) + inc)
+
+    cdef int _cabac_field_flag(self) noexcept nogil:
+        """mb_field_decoding_flag (9.3.3.1.1.12): ctxIdxInc counts the left/above pairs that are field pairs."""
+        cdef MBInfo* t
+        cdef int inc = 0
+        if self.mbx > 0:
+            t = &self.mbs[(self.mby & ~1) * self.mbw + self.mbx - 1]
+            inc += 1 if (t.slice_num == self.slice_num and t.field) else 0
+        if self.mby > 1:
+            t = &self.mbs[((self.mby & ~1) - 2) * self.mbw + self.mbx]
+            inc += 1 if (t.slice_num == self.slice_num and t.field) else 0
+        return cabac_decision(&self.cab, &self.bs, 70 + inc)
 
     cdef int _slice_data_cabac(self, bint* err) noexcept nogil:
-        """7.3.4 slice_data() with CABAC (frames)."""
+        """7.3.4 slice_data() with CABAC. MBAFF: macroblock pairs, end_of_slice_flag after bottom macroblocks only;
+        a skipped top macroblock takes the pair's mb_field_decoding_flag read with the bottom one."""
         cdef int nmb = self.mbw * self.mbh
-        cdef int addr = self.sp.first_mb
-        cdef int decoded = 0, skip, inc
+        cdef int addr = self.sp.first_mb * (2 if self.mbaff else 1)
+        cdef int decoded = 0, skip, field
         cdef int qp = self.sp.qp
-        cdef MBInfo* a
-        cdef MBInfo* b
         if addr >= nmb:
             err[0] = True
             return 0
@@ -1706,29 +2003,44 @@ cdef class PictureDecoder:
         self.last_dqp_nz = 0
         while True:
             self._start_mb(addr, qp)
+            if self.mbaff:
+                self._set_field(self._pair_field_flag())     # inferred until decoded (7.4.4)
             skip = 0
             if self.sp.slice_type != SLICE_I:
-                a = self._mb_avail(self.mbx - 1, self.mby)
-                b = self._mb_avail(self.mbx, self.mby - 1)
-                inc = (a != NULL and not a.skip) + (b != NULL and not b.skip)
-                skip = cabac_decision(&self.cab, &self.bs, (24 if self.sp.slice_type == SLICE_B else 11) + inc)
+                if self.mbaff and self.cur_bot and self.mbs[self.mb_addr - self.mbw].skip:
+                    skip = self.next_skip
+                else:
+                    skip = self._cabac_skip_flag()
+                if skip and self.mbaff and not self.cur_bot:
+                    self.mbs[self.mb_addr].skip = 1
+                    self._locate(addr + 1)
+                    field = self.cur_field
+                    self._set_field(field)
+                    self.next_skip = self._cabac_skip_flag()
+                    if not self.next_skip:
+                        field = self._cabac_field_flag()
+                    self._locate(addr)
+                    self._set_field(field)
             if skip:
                 self.last_dqp_nz = 0
                 if self.sp.slice_type == SLICE_B:
                     if self._b_direct16(True) < 0:
-                        self.mbs[addr].slice_num = -1
+                        self.mbs[self.mb_addr].slice_num = -1
                         err[0] = True
                         return decoded
                 else:
                     self._p_skip()
-            elif self._mb_cabac(&qp) < 0 or self.bs.overrun:
-                self.mbs[addr].slice_num = -1
-                err[0] = True
-                return decoded
-            self._mb_done(addr)
+            else:
+                if self.mbaff and not self.cur_bot:
+                    self._set_field(self._cabac_field_flag())
+                if self._mb_cabac(&qp) < 0 or self.bs.overrun:
+                    self.mbs[self.mb_addr].slice_num = -1
+                    err[0] = True
+                    return decoded
+            self._mb_done(self.mb_addr)
             decoded += 1
             addr += 1
-            if cabac_terminate(&self.cab, &self.bs):          # end_of_slice_flag
+            if not (self.mbaff and (addr & 1)) and cabac_terminate(&self.cab, &self.bs):   # end_of_slice_flag
                 break
             if addr >= nmb or self.bs.overrun:
                 err[0] = True
@@ -1744,8 +2056,8 @@ cdef class PictureDecoder:
         cdef MBInfo* B
         cdef int inc = 0, luma, chroma, pm
         if prefix_ctx:
-            A = self._mb_avail(self.mbx - 1, self.mby)
-            B = self._mb_avail(self.mbx, self.mby - 1)
+            A = self.mbA
+            B = self.mbB
             inc = (A != NULL and not (A.kind == MB_INTRA and A.intra4x4)) + \
                   (B != NULL and not (B.kind == MB_INTRA and B.intra4x4))
         if not cabac_decision(c, b, off + inc):
@@ -1823,8 +2135,8 @@ cdef class PictureDecoder:
                 m.i16 = 1
                 i16mode = (mb_type - 1) % 4
             if self.chroma_format_idc:
-                A = self._mb_avail(self.mbx - 1, self.mby)
-                B = self._mb_avail(self.mbx, self.mby - 1)
+                A = self.mbA
+                B = self.mbB
                 inc = (A != NULL and A.kind == MB_INTRA and A.chroma_pred_mode != 0) + \
                       (B != NULL and B.kind == MB_INTRA and B.chroma_pred_mode != 0)
                 chroma_mode = 0
@@ -1847,17 +2159,17 @@ cdef class PictureDecoder:
             cbp = 0
             for b8 in range(4):               # 9.3.3.1.1.4 prefix (luma)
                 inc = 0
-                A = self._nbblk(self.mbx * 4 + (b8 & 1) * 2 - 1, self.mby * 4 + (b8 >> 1) * 2, &r)
+                A = self._nbblk((b8 & 1) * 8 - 1, (b8 >> 1) * 8, &r)
                 if A != NULL and A.kind != MB_PCM and not ((A.cbp if A != m else cbp) >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1:
                     inc += 1
-                B = self._nbblk(self.mbx * 4 + (b8 & 1) * 2, self.mby * 4 + (b8 >> 1) * 2 - 1, &r)
+                B = self._nbblk((b8 & 1) * 8, (b8 >> 1) * 8 - 1, &r)
                 if B != NULL and B.kind != MB_PCM and not ((B.cbp if B != m else cbp) >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1:
                     inc += 2
                 bit = cabac_decision(c, b, 73 + inc)
                 cbp |= bit << b8
             if self.chroma_format_idc:
-                A = self._mb_avail(self.mbx - 1, self.mby)
-                B = self._mb_avail(self.mbx, self.mby - 1)
+                A = self.mbA
+                B = self.mbB
                 inc = (A != NULL and (A.kind == MB_PCM or (not A.skip and (A.cbp >> 4) != 0))) + \
                       2 * (B != NULL and (B.kind == MB_PCM or (not B.skip and (B.cbp >> 4) != 0)))
                 if cabac_decision(c, b, 77 + inc):
@@ -1893,13 +2205,14 @@ cdef class PictureDecoder:
     cdef int _cabac_ref_idx(self, int lst, int x4, int y4) noexcept nogil:
         """ref_idx_lX (9.3.3.1.1.6): unary, first bin conditioned on the neighbours' refIdx > 0."""
         cdef int r, inc = 0, k
-        cdef MBInfo* n = self._nbblk(self.mbx * 4 + x4 - 1, self.mby * 4 + y4, &r)
+        # refIdxZeroFlagN: a field neighbour of a frame macroblock counts with refIdx > 1 (MBAFF)
+        cdef MBInfo* n = self._nbblk(4 * x4 - 1, 4 * y4, &r)
         if n != NULL and n.kind == MB_INTER and not n.skip and not ((n.direct8 >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1) \
-                and n.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] > 0:
+                and n.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] > (n.field > self.cur_field):
             inc += 1
-        n = self._nbblk(self.mbx * 4 + x4, self.mby * 4 + y4 - 1, &r)
+        n = self._nbblk(4 * x4, 4 * y4 - 1, &r)
         if n != NULL and n.kind == MB_INTER and not n.skip and not ((n.direct8 >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1) \
-                and n.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] > 0:
+                and n.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] > (n.field > self.cur_field):
             inc += 2
         if not cabac_decision(&self.cab, &self.bs, 54 + inc):
             return 0
@@ -1913,17 +2226,25 @@ cdef class PictureDecoder:
                 return -1
         return k
 
+    cdef inline int _abs_mvd_comp(self, MBInfo* n, int lst, int r, int comp) noexcept nogil:
+        """absMvdCompN of 9.3.3.1.1.7; MBAFF: vertical mvd of a frame neighbour halved for a field macroblock,
+        of a field neighbour doubled for a frame macroblock."""
+        cdef int a = abs(n.mvd[lst][r][comp])
+        if comp == 1 and n.field != self.cur_field:
+            return a >> 1 if self.cur_field else a << 1
+        return a
+
     cdef int _cabac_mvd(self, int lst, int x4, int y4, int comp) noexcept nogil:
         """mvd_lX (9.3.3.1.1.7, UEG3 signed, uCoff 9)."""
         cdef int r, s = 0, inc, base = 40 if comp == 0 else 47, k, prefix, sufs
-        cdef MBInfo* n = self._nbblk(self.mbx * 4 + x4 - 1, self.mby * 4 + y4, &r)
+        cdef MBInfo* n = self._nbblk(4 * x4 - 1, 4 * y4, &r)
         cdef Cabac* c = &self.cab
         cdef Bits* b = &self.bs
         if n != NULL and n.kind == MB_INTER:
-            s += abs(n.mvd[lst][r][comp])
-        n = self._nbblk(self.mbx * 4 + x4, self.mby * 4 + y4 - 1, &r)
+            s += self._abs_mvd_comp(n, lst, r, comp)
+        n = self._nbblk(4 * x4, 4 * y4 - 1, &r)
         if n != NULL and n.kind == MB_INTER:
-            s += abs(n.mvd[lst][r][comp])
+            s += self._abs_mvd_comp(n, lst, r, comp)
         inc = 0 if s < 3 else (1 if s <= 32 else 2)
         if not cabac_decision(c, b, base + inc):
             return 0
@@ -1960,9 +2281,8 @@ cdef class PictureDecoder:
         """ctxIdxInc of coded_block_flag of the luma 4x4 block (bx, by) of the current macroblock."""
         cdef int r, inc = 0, k
         cdef MBInfo* n
-        cdef int X = self.mbx * 4 + bx, Y = self.mby * 4 + by
         for k in range(2):
-            n = self._nbblk(X - 1, Y, &r) if k == 0 else self._nbblk(X, Y - 1, &r)
+            n = self._nbblk(4 * bx - 1, 4 * by, &r) if k == 0 else self._nbblk(4 * bx, 4 * by - 1, &r)
             if n != NULL and n.kind != MB_PCM:
                 inc += self._cbf_cond(n, (not n.skip) and ((n.cbp >> (((r >> 3) << 1) | ((r & 3) >> 1))) & 1),
                                       n.nnz[r] != 0) << k
@@ -2053,8 +2373,8 @@ cdef class PictureDecoder:
         memset(self.cdc, 0, sizeof(self.cdc))
         memset(self.dc, 0, sizeof(self.dc))
         if i16:
-            A = self._mb_avail(self.mbx - 1, self.mby)
-            B = self._mb_avail(self.mbx, self.mby - 1)
+            A = self.mbA
+            B = self.mbB
             inc = self._cbf_cond(A, A != NULL and A.i16, A.cbf_dc & 1 if A != NULL else 0) + \
                   2 * self._cbf_cond(B, B != NULL and B.i16, B.cbf_dc & 1 if B != NULL else 0)
             memset(lev, 0, sizeof(lev))
@@ -2102,8 +2422,8 @@ cdef class PictureDecoder:
                     return -1
                 m.nnz[r] = n
         if self.chroma_format_idc and (cbp & 0x30):
-            A = self._mb_avail(self.mbx - 1, self.mby)
-            B = self._mb_avail(self.mbx, self.mby - 1)
+            A = self.mbA
+            B = self.mbB
             for cc in range(2):
                 inc = self._cbf_cond(A, A != NULL and not A.skip and (A.cbp >> 4) != 0,
                                      (A.cbf_dc >> (1 + cc)) & 1 if A != NULL else 0) + \
@@ -2127,13 +2447,13 @@ cdef class PictureDecoder:
                             A = m
                             ra = by * 2
                         else:
-                            A = self._mb_avail(self.mbx - 1, self.mby)
-                            ra = by * 2 + 1
+                            A = self._nb(-1, by * 4, 8, 8, &ra, &rb)
+                            ra = (rb >> 2) * 2 + 1
                         if by > 0:
                             B = m
                             rb = bx
                         else:
-                            B = self._mb_avail(self.mbx, self.mby - 1)
+                            B = self.mbB
                             rb = 2 + bx
                         inc = self._cbf_cond(A, A != NULL and not A.skip and (A.cbp >> 4) == 2,
                                              A.nnzc[cc][ra] if A != NULL else 0) + \
