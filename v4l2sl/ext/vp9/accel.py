@@ -145,6 +145,7 @@ class VP9Accelerator:
                                          "is not a decoded picture")
                 ref_pics[i] = (int(ts), refs[int(ts)])
 
+        adapt = not error_res and not (flags & u.V4L2_VP9_FRAME_FLAG_PARALLEL_DEC_MODE)
         seg, lf = f.seg, f.lf
         seg_enabled = bool(seg.flags & u.V4L2_VP9_SEGMENTATION_FLAG_ENABLED)
         h = {
@@ -171,13 +172,14 @@ class VP9Accelerator:
             "lf_delta_enabled": int(bool(lf.flags & u.V4L2_VP9_LOOP_FILTER_FLAG_DELTA_ENABLED)),
             "lf_ref_deltas": list(lf.ref_deltas), "lf_mode_deltas": list(lf.mode_deltas),
             "tile_data_offset": uhs + chs,
+            "count_symbols": int(adapt),
         }
         job = {
             "frame_number": request.frame_number, "timestamp": request.timestamp, "data": data, "h": h,
             "flags": flags, "reset_frame_context": int(f.reset_frame_context),
             "frame_context_idx": int(f.frame_context_idx), "delta_image": delta_image, "refs": ref_pics,
             "live": set(refs), "last_key": self._last_key,
-            "adapt": not error_res and not (flags & u.V4L2_VP9_FRAME_FLAG_PARALLEL_DEC_MODE),
+            "adapt": adapt,
         }
         self._last_key = key
         self._last_show = bool(flags & u.V4L2_VP9_FRAME_FLAG_SHOW_FRAME)

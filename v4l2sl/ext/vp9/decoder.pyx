@@ -211,6 +211,7 @@ cdef class FrameDecoder:
     cdef uint8_t lvl[8][4][2]          # loop filter level [segment][ref][mode is not ZEROMV/intra]
     cdef int32_t dq[8][3][2]           # [segment][plane][dc, ac]
     cdef int use_prev_mvs
+    cdef int count_symbols             # the frame adapts its probabilities from symbol counts (8.4.2)
     cdef Probs p
     # picture buffers (uint16, allocated to whole superblocks)
     cdef uint16_t* planes[3]
@@ -450,6 +451,7 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
     fd.tile_cols_log2 = h["tile_cols_log2"]
     fd.tile_rows_log2 = h["tile_rows_log2"]
     fd.use_prev_mvs = h["use_prev_mvs"]
+    fd.count_symbols = h.get("count_symbols", 1)
     for i in range(4):
         fd.sign_bias[i] = h["sign_bias"][i]
     # 6.3.12 setup_compound_reference_mode

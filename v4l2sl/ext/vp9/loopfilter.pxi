@@ -16,8 +16,8 @@ cdef extern from *:
 
     /* Filter 8 positions along one edge; step: distance between taps across the edge, along: between
        positions. size: 4, 8 or 16 (the widest filter allowed). */
-    V4L2SL_VP9_CLONES static void v4l2sl_vp9_lpf_edge(uint16_t* s, ptrdiff_t step, ptrdiff_t along, int size,
-                                                       int level, int sharp_lim, int shift) {
+    static inline __attribute__((always_inline)) void v4l2sl_vp9_lpf_edge_impl(
+            uint16_t* s, ptrdiff_t step, ptrdiff_t along, int size, int level, int sharp_lim, int shift) {
         const int lim = sharp_lim << shift, blim = (2 * (level + 2) + sharp_lim) << shift;
         const int thr = (level >> 4) << shift, one = 1 << shift;
         const int lo = -(128 << shift), hi = (128 << shift) - 1, off = 128 << shift;
@@ -97,6 +97,20 @@ cdef extern from *:
                 for (int k = 0; k < 6; k++) e[(k - 3) * step] = (uint16_t)o8[k][i];
             else
                 for (int k = 0; k < 4; k++) e[(k - 2) * step] = (uint16_t)o4[k][i];
+        }
+    }
+
+    /* specialised for the edge direction (one of step / along is 1) and the filter size */
+    V4L2SL_VP9_CLONES static void v4l2sl_vp9_lpf_edge(uint16_t* s, ptrdiff_t step, ptrdiff_t along, int size,
+                                                       int level, int sharp_lim, int shift) {
+        if (along == 1) {
+            if (size == 4) v4l2sl_vp9_lpf_edge_impl(s, step, 1, 4, level, sharp_lim, shift);
+            else if (size == 8) v4l2sl_vp9_lpf_edge_impl(s, step, 1, 8, level, sharp_lim, shift);
+            else v4l2sl_vp9_lpf_edge_impl(s, step, 1, 16, level, sharp_lim, shift);
+        } else {
+            if (size == 4) v4l2sl_vp9_lpf_edge_impl(s, 1, along, 4, level, sharp_lim, shift);
+            else if (size == 8) v4l2sl_vp9_lpf_edge_impl(s, 1, along, 8, level, sharp_lim, shift);
+            else v4l2sl_vp9_lpf_edge_impl(s, 1, along, 16, level, sharp_lim, shift);
         }
     }
     """

@@ -32,7 +32,7 @@ cdef int residual_block(FrameDecoder fd, TileCtx t, MI* m, int plane, int row, i
     scan_kind = 0
     if tx_size < 3 and not fd.lossless:
         scan_kind = 2 if tx_type == 1 else (1 if tx_type == 2 else 0)
-    eob = decode_coefs(&t.bs, &t.cnt, &fd.p.coef[0][0][0][0][0][0], tx_size, 1 if plane > 0 else 0,
+    eob = decode_coefs(&t.bs, &t.cnt if fd.count_symbols else NULL, &fd.p.coef[0][0][0][0][0][0], tx_size, 1 if plane > 0 else 0,
                        m.is_inter, ctx, scan_kind, fd.dq[m.seg_id][plane], fd.bit_depth, t.coef)
     for i in range(txw):
         a[i] = (eob > 0) if col + i < max_w else 0

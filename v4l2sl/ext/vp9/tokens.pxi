@@ -16,7 +16,8 @@ cdef int CAT_BASE[6]
 cdef int decode_coefs(BoolState* bd, Counts* counts, const uint8_t* probs, int tx_size, int plane_type,
                       int is_inter, int ctx, int scan_kind, const int32_t* dq, int bit_depth,
                       int32_t* coef) noexcept nogil:
-    """Read the tokens of one transform block into ``coef`` (raster order); returns the end of block."""
+    """Read the tokens of one transform block into ``coef`` (raster order); returns the end of block.
+    ``counts`` is NULL when the frame does not adapt its probabilities (nothing counted)."""
     cdef int max_eob = 16 << (tx_size << 1)
     cdef const int16_t* scan = SCAN[tx_size][scan_kind]
     cdef const int16_t* nb = &NEIGHBORS[tx_size][scan_kind][0][0]
@@ -29,8 +30,12 @@ cdef int decode_coefs(BoolState* bd, Counts* counts, const uint8_t* probs, int t
     cdef int dq_shift = 1 if tx_size == 3 else 0
     cdef int cat6_bits = 14 + (bit_depth - 8)
     cdef int cat6_off = 18 - cat6_bits
-    cdef uint32_t* cnt_tok = &counts.coef[tx_size][plane_type][is_inter][0][0][0]
-    cdef uint32_t* cnt_more = &counts.more_coefs[tx_size][plane_type][is_inter][0][0][0]
+    cdef bint counting = counts != NULL
+    cdef uint32_t* cnt_tok = NULL
+    cdef uint32_t* cnt_more = NULL
+    if counting:
+        cnt_tok = &counts.coef[tx_size][plane_type][is_inter][0][0][0]
+        cnt_more = &counts.more_coefs[tx_size][plane_type][is_inter][0][0][0]
     probs = probs + ((tx_size * 2 + plane_type) * 2 + is_inter) * 108   # coef[tx][type][ref] = 6*6*3
     if tx_size == 0:
         band_tab = &BAND_4X4[0]
@@ -39,11 +44,14 @@ cdef int decode_coefs(BoolState* bd, Counts* counts, const uint8_t* probs, int t
         band = band_tab[c]
         p = probs + (band * 6 + ctx) * 3
         if not bool_read(bd, p[0]):
-            cnt_more[(band * 6 + ctx) * 2] += 1
+            if counting:
+                cnt_more[(band * 6 + ctx) * 2] += 1
             break
-        cnt_more[(band * 6 + ctx) * 2 + 1] += 1
+        if counting:
+            cnt_more[(band * 6 + ctx) * 2 + 1] += 1
         while not bool_read(bd, p[1]):
-            cnt_tok[(band * 6 + ctx) * 3] += 1
+            if counting:
+                cnt_tok[(band * 6 + ctx) * 3] += 1
             dqv = dq[1]
             token_cache[scan[c]] = 0
             c += 1
@@ -54,11 +62,13 @@ cdef int decode_coefs(BoolState* bd, Counts* counts, const uint8_t* probs, int t
             band = band_tab[c]
             p = probs + (band * 6 + ctx) * 3
         if not bool_read(bd, p[2]):
-            cnt_tok[(band * 6 + ctx) * 3 + 1] += 1
+            if counting:
+                cnt_tok[(band * 6 + ctx) * 3 + 1] += 1
             tok = 1
             val = 1
         else:
-            cnt_tok[(band * 6 + ctx) * 3 + 2] += 1
+            if counting:
+                cnt_tok[(band * 6 + ctx) * 3 + 2] += 1
             pp = PARETO[p[2] - 1 if p[2] else 0]
             if not bool_read(bd, pp[0]):
                 if not bool_read(bd, pp[1]):
