@@ -106,6 +106,30 @@ cdef inline bint has_coeffs(const MBInfo* m, int b) noexcept nogil:
     return (m.nnz[r] | m.nnz[r + 1] | m.nnz[r + 4] | m.nnz[r + 5]) != 0
 
 
+cdef inline bint uniform_inter(const MBInfo* m) noexcept nogil:
+    """An inter macroblock without luma coefficients whose 16 blocks share references and vectors: bS is 0 on
+    every internal edge (8.7.2.1), so they need no per-segment derivation."""
+    cdef int l, b, nz = 0
+    if m.kind != MB_INTER:
+        return False
+    for b in range(16):
+        nz |= m.nnz[b]
+    if nz:
+        return False
+    for l in range(2):
+        if m.ref_idx[l][1] != m.ref_idx[l][0] or m.ref_idx[l][2] != m.ref_idx[l][0] \
+                or m.ref_idx[l][3] != m.ref_idx[l][0]:
+            return False
+        if m.ref_idx[l][0] < 0:
+            continue
+        if m.ref_id[l][1] != m.ref_id[l][0] or m.ref_id[l][2] != m.ref_id[l][0] or m.ref_id[l][3] != m.ref_id[l][0]:
+            return False
+        for b in range(1, 16):
+            if m.mv[l][b][0] != m.mv[l][0][0] or m.mv[l][b][1] != m.mv[l][0][1]:
+                return False
+    return True
+
+
 cdef inline int bs_of(const MBInfo* p, int bp, const MBInfo* q, int bq, bint mbedge, int mvy) noexcept nogil:
     """8.7.2.1 bS of one 4-sample edge segment (raster 4x4 blocks bp of p, bq of q). `mbedge`: intra gives 4 (MB edges
     except horizontal ones involving field lines); `mvy`: 0 for a mixed frame/field MBAFF edge (bS 1 without
@@ -271,6 +295,7 @@ cdef void filter_mb_edges(MBInfo* q, const SliceInfo* sl, MBInfo* pA, MBInfo* pB
     cdef MBInfo* p
     cdef int bS[4][4]          # [edge][4-line group]
     cdef bint filt[4]
+    cdef bint uniform = uniform_inter(q)
     for d in range(d0, d1):     # 0: vertical edges, 1: horizontal edges
         for e in range(4):
             filt[e] = True
@@ -285,7 +310,7 @@ cdef void filter_mb_edges(MBInfo* q, const SliceInfo* sl, MBInfo* pA, MBInfo* pB
                     else:
                         bS[e][k] = bs_of(p, 12 + k, q, k, top_intra4, top_mvy)
             else:
-                if q.t8x8 and (e & 1):
+                if uniform or (q.t8x8 and (e & 1)):
                     filt[e] = False
                     continue
                 for k in range(4):
