@@ -320,16 +320,7 @@ cdef class PictureDecoder:
         self.pv = <uint16_t*> cnp.PyArray_DATA(self.V)
         self.ys = self.Y.strides[0] // 2
         self.cs = self.U.strides[0] // 2
-        if parity >= 0:          # field picture: field scans and field-coded significance contexts
-            self.scan4 = FIELD4
-            self.scan8 = FIELD8
-            self.sig8 = SIG8_FIELD
-            self.sig_base, self.last_base, self.sig8_base, self.last8_base = 277, 338, 436, 451
-        else:
-            self.scan4 = ZIGZAG4
-            self.scan8 = ZIGZAG8
-            self.sig8 = SIG8
-            self.sig_base, self.last_base, self.sig8_base, self.last8_base = 105, 166, 402, 417
+        self._set_scans(parity >= 0)     # field pictures: field scans and field-coded significance contexts
         self.mbinfo = np.zeros(mbw * mbh * sizeof(MBInfo), np.uint8)
         self.mbs = <MBInfo*> cnp.PyArray_DATA(self.mbinfo)
         cdef int i
@@ -624,6 +615,11 @@ cdef class PictureDecoder:
             return
         self.mbA = self._nb(-1, 0, 16, 16, &xw, &yw)
         self.mbB = self._nb(0, -1, 16, 16, &xw, &yw)
+        self._set_scans(field)
+
+    cdef void _set_scans(self, bint field) noexcept nogil:
+        """Inverse scans (8.5.6/8.5.7) and CABAC significance/last context bases (Table 9-34) of frame or field
+        macroblocks."""
         if field:
             self.scan4 = FIELD4
             self.scan8 = FIELD8
