@@ -71,7 +71,7 @@ class H264Accelerator:
         "features": ["CAVLC", "CABAC", "I/P/B slices", "I_PCM", "intra 4x4/8x8/16x16", "transform 8x8",
                      "scaling matrices", "multiple slices", "deblocking", "direct spatial/temporal",
                      "explicit/implicit weighted prediction", "multiple/long-term references",
-                     "field pictures (PAFF)", "MBAFF"],
+                     "field pictures (PAFF)", "MBAFF", "frame threading"],
         "unsupported": ["4:2:2/4:4:4", "FMO/ASO",
                         "SP/SI slices", "data partitioning", "lossless"],
     }
