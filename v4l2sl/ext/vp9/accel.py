@@ -2,9 +2,11 @@
 
 Like a kernel driver (rkvdec, hantro, mtk) it gets only the request: ``V4L2_CID_STATELESS_VP9_FRAME``, the
 optional ``V4L2_CID_STATELESS_VP9_COMPRESSED_HDR`` and the frame data, finds the reference pictures by the
-timestamps in the frame control, and keeps the four probability contexts itself (reset, forward update,
-backward adaptation, refresh: :mod:`v4l2sl.ext.vp9.probs`, the updates in C in the decoder). Without the compressed-header control it reads
-the compressed header from the data, as hardware that does not take that control does.
+timestamps in the frame control, and keeps the four probability contexts itself (reset, refresh:
+:mod:`v4l2sl.ext.vp9.probs`; forward update and backward adaptation in C in the decoder). Without the
+compressed-header control it reads the compressed header from the data, as hardware that does not take that
+control does. Requests are checked in the caller's thread and decoded in order on a worker thread (the
+returned Picture is a Future), so the caller prepares the next request meanwhile.
 """
 from __future__ import annotations
 
