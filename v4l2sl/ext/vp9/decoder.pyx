@@ -240,6 +240,8 @@ cdef class FrameDecoder:
     cdef object ctx_buf
     cdef Counts cnt
     cdef v4l2sl_vp9_progress progress
+    cdef object lf_pool                # the decoder's two loop filter threads (they wait for each other, so
+                                       # they are not shared with another decoder or with the tile threads)
 
     def __cinit__(self):
         v4l2sl_vp9_progress_init(&self.progress)
@@ -278,7 +280,6 @@ init_mode_tables()
 
 
 _POOL = None
-_LF_POOL = None
 
 
 def _pool():
@@ -288,16 +289,6 @@ def _pool():
 
         _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vp9-tile")
     return _POOL
-
-
-def _lf_pool():
-    """Loop filter threads, apart from the tile threads they wait for (one pool could fill up with waiters)."""
-    global _LF_POOL
-    if _LF_POOL is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _LF_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vp9-lf")
-    return _LF_POOL
 
 
 def _decode_tile(FrameDecoder fd, TileCtx t, int r0, int r1):
@@ -554,7 +545,11 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
     v4l2sl_vp9_progress_reset(&fd.progress, tile_cols)
     lf_jobs = []
     if fd.lf_level and fd.sb_rows > 1:
-        lf_jobs = [_lf_pool().submit(_filter_rows, fd, 0, 2), _lf_pool().submit(_filter_rows, fd, 1, 2)]
+        if fd.lf_pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            fd.lf_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vp9-lf")
+        lf_jobs = [fd.lf_pool.submit(_filter_rows, fd, 0, 2), fd.lf_pool.submit(_filter_rows, fd, 1, 2)]
     try:
         pos = h["tile_data_offset"]
         for tr in range(tile_rows):
