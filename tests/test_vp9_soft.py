@@ -153,6 +153,31 @@ def test_fixture_matches_libavcodec(name, fixtures_dir):
     assert got == expected
 
 
+def test_streams_decoding_at_once_stay_bit_exact(fixtures_dir):
+    """Several streams decoded in parallel threads (each with its frame, tile and loop filter threads) give the
+    libavcodec md5s, and none waits on another's threads."""
+    import threading
+
+    names = ["tiles_640.ivf", "altref_superframes.ivf", "profile2_10bit.ivf"]
+    paths = [fixtures_dir / "vp9" / n for n in names if (fixtures_dir / "vp9" / n).exists()]
+    if not paths:
+        pytest.skip("fixtures/vp9 not generated yet")
+    results: dict = {}
+
+    def run(path, k):
+        results[(path, k)] = frame_md5s(path)
+
+    threads = [threading.Thread(target=run, args=(p, k)) for k in range(2) for p in paths]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads)
+    for (path, _), got in results.items():
+        assert got == framemd5_list(Path(str(path) + ".framemd5")), path.name
+    assert len(results) == 2 * len(paths)
+
+
 @pytest.mark.parametrize("name", ["vp90-2-00-quantizer-32.webm", "vp90-2-03-size-226x226.webm"])
 def test_without_compressed_header_control(name, conformance_dir):
     """A device without V4L2_CID_STATELESS_VP9_COMPRESSED_HDR reads the compressed header itself."""
