@@ -1550,6 +1550,7 @@ cdef class PictureDecoder:
         cdef int mvcol[2]
         cdef int refcol, uidcol, vscale
         cdef bint colzero
+        cdef bint cz[4]
         if self.direct_spatial:
             for lst in range(2):
                 rA = self._nb_motion(lst, -1, 0, 0, mvA)
@@ -1574,8 +1575,15 @@ cdef class PictureDecoder:
                 for b8 in range(4):
                     self.dref[lst][b8] = ref[lst]
             for r in range(16):
-                self._col_motion(r, mvcol, &refcol, &uidcol)
-                colzero = (self.ref_long[1][0] == 0 and refcol == 0 and -1 <= mvcol[0] <= 1 and -1 <= mvcol[1] <= 1)
+                b8 = ((r >> 3) << 1) | ((r & 3) >> 1)
+                # with direct_8x8_inference the four blocks of an 8x8 share one colocated (corner) block
+                if not self.direct_8x8_inference or r == (b8 & 1) * 2 + (b8 >> 1) * 8:
+                    self._col_motion(r, mvcol, &refcol, &uidcol)
+                    colzero = (self.ref_long[1][0] == 0 and refcol == 0 and -1 <= mvcol[0] <= 1
+                               and -1 <= mvcol[1] <= 1)
+                    cz[b8] = colzero
+                elif self.direct_8x8_inference:
+                    colzero = cz[b8]
                 for lst in range(2):
                     if ref[lst] < 0 or (ref[lst] == 0 and colzero):
                         self.dmv[lst][r][0] = 0
@@ -1657,9 +1665,26 @@ cdef class PictureDecoder:
             done = 0
             for b8 in range(4):
                 self._apply_direct8(lst, b8, &done)
+        if self._uniform_motion(m):
+            self._predict_part(0, 0, 4, 4)       # one 16x16 prediction: the same samples as per block
+            return 0
         for b8 in range(4):
             self._predict_direct8(b8)
         return 0
+
+    cdef inline bint _uniform_motion(self, const MBInfo* m) noexcept nogil:
+        """Every 4x4 block of the macroblock has the references and vectors of block 0."""
+        cdef int l, b
+        for l in range(2):
+            if m.ref_idx[l][1] != m.ref_idx[l][0] or m.ref_idx[l][2] != m.ref_idx[l][0] \
+                    or m.ref_idx[l][3] != m.ref_idx[l][0]:
+                return False
+            if m.ref_idx[l][0] < 0:
+                continue
+            for b in range(1, 16):
+                if m.mv[l][b][0] != m.mv[l][0][0] or m.mv[l][b][1] != m.mv[l][0][1]:
+                    return False
+        return True
 
     cdef int _b_mb_pred(self, int mb_type) noexcept nogil:
         """mb_pred() of B_L0/L1/Bi 16x16, 16x8 and 8x16 (mb_type 1..21)."""
