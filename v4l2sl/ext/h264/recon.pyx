@@ -1308,16 +1308,17 @@ cdef class PictureDecoder:
     cdef void _set_motion(self, int lst, int x4, int y4, int w4, int h4, int ref, int mvx, int mvy,
                           uint32_t* done) noexcept nogil:
         cdef MBInfo* m = &self.mbs[self.mb_addr]
-        cdef int x, y, r
+        cdef int x, y
         cdef int rid = self._mb_ref_id(lst, ref)
         for y in range(y4, y4 + h4):
             for x in range(x4, x4 + w4):
-                r = y * 4 + x
-                m.mv[lst][r][0] = mvx
-                m.mv[lst][r][1] = mvy
-                m.ref_idx[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = ref
-                m.ref_id[lst][((r >> 3) << 1) | ((r & 3) >> 1)] = rid
-                done[0] |= 1u << r
+                m.mv[lst][y * 4 + x][0] = mvx
+                m.mv[lst][y * 4 + x][1] = mvy
+            done[0] |= ((1u << w4) - 1) << (y * 4 + x4)
+        for y in range(y4 >> 1, (y4 + h4 + 1) >> 1):        # the 8x8 partitions the block covers
+            for x in range(x4 >> 1, (x4 + w4 + 1) >> 1):
+                m.ref_idx[lst][y * 2 + x] = ref
+                m.ref_id[lst][y * 2 + x] = rid
 
     cdef inline int _mb_ref_id(self, int lst, int ref) noexcept nogil:
         """Identity of the reference picture refIdx `ref` for the deblocking filter (a field of the frame for MBAFF
