@@ -23,12 +23,12 @@ def fixture_path():
 
 @pytest.mark.benchmark(group="h264-soft-720p-high")
 def test_bench_h264_soft_720p(benchmark, fixture_path):
-    assert bench_fps(benchmark, decode_soft, "h264", fixture_path, rounds=2, mode="frame") == 30
+    assert bench_fps(benchmark, decode_soft, "h264", fixture_path, rounds=3, mode="frame") == 30
 
 
 @pytest.mark.benchmark(group="h264-soft-720p-high")
 def test_bench_h264_soft_720p_one_thread(benchmark, fixture_path):
-    assert bench_fps(benchmark, decode_soft, "h264", fixture_path, rounds=2, threads=1, mode="frame") == 30
+    assert bench_fps(benchmark, decode_soft, "h264", fixture_path, rounds=3, threads=1, mode="frame") == 30
 
 
 @pytest.mark.benchmark(group="h264-soft-720p-high")
