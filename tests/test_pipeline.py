@@ -161,3 +161,33 @@ def test_8_and_10_bit_streams_decode_at_the_same_time():
     for t in ts:
         t.join(300)
     assert together == alone
+
+
+vp9_fixture = FIXTURES / "vp9" / "tiles_640.ivf"
+
+
+def _vp9_digests(threads):
+    from v4l2sl.codecs import vp9
+    from v4l2sl.stream import open_stream
+
+    dev = SoftDevice(threads=threads)
+    for item in vp9.plan(open_stream(vp9_fixture), caps=dev.capabilities("vp9")):
+        if isinstance(item, StreamFormat):
+            dev.start(item)
+        elif isinstance(item, DecodeRequest):
+            dev.submit(item)
+    out = [hashlib.md5(b"".join(np.ascontiguousarray(x).tobytes() for x in p.planes)).hexdigest()
+           for p in dev.flush()]
+    dev.close()
+    return out
+
+
+@pytest.mark.skipif(not vp9_fixture.exists(), reason=f"{vp9_fixture} missing")
+def test_vp9_one_thread_starts_no_threads_and_matches_the_threaded_decode():
+    def vp9_threads():
+        return {t.ident for t in threading.enumerate() if t.name.startswith(("vp9-lf", "vp9-tile", "vp9-frame"))}
+
+    before = vp9_threads()
+    serial = _vp9_digests(1)
+    assert vp9_threads() <= before, "threads=1 started tile, loop-filter or frame threads"
+    assert serial == _vp9_digests(2)

@@ -17,6 +17,7 @@ import numpy as np
 
 from v4l2sl.device import DecodeRequest, Picture, StreamFormat
 from v4l2sl.errors import BitstreamError, ResourceLimitError, UnsupportedError
+from v4l2sl.ext.pipeline import default_threads
 from v4l2sl.ext.vp9 import probs as P
 from v4l2sl.ext.vp9 import tables as T
 from v4l2sl.ext.vp9.decoder import adapt_probs, decode_frame, forward_update, new_decoder
@@ -45,14 +46,15 @@ class VP9Accelerator:
         self.fmt = fmt
         self.nv12 = str(fmt.extra.get("fourcc", fmt.extra.get("output_fourcc", ""))).upper() == "NV12"
         self.contexts = [P.DEFAULT_CONTEXT] * 4      # byte images of v4l2_vp9_frame_context
-        self._dec = new_decoder()
+        threads = fmt.extra.get("threads") or default_threads()
+        self._dec = new_decoder(threads)
         self._last_key = False
         self._last_show = False
         self._last_size: tuple[int, int] | None = None
         self._internal: dict[int, tuple[np.ndarray, ...]] = {}   # timestamp -> uint16 planes (cropped)
         # frames decode one after another on a worker thread while the caller prepares the next request;
         # threads=1 decodes in the caller's thread
-        self._worker = None if fmt.extra.get("threads") == 1 else ThreadPoolExecutor(1, "vp9-frame")
+        self._worker = None if threads == 1 else ThreadPoolExecutor(1, "vp9-frame")
 
     # --- references -----------------------------------------------------------------------------------------
     def _ref_planes(self, ts: int, pic: "Picture | Future[Picture]") -> tuple[np.ndarray, ...]:

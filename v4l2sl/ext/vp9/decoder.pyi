@@ -6,7 +6,7 @@ import numpy as np
 class FrameDecoder:
     """Decoder state kept between frames (previous motion vectors, segmentation map)."""
 
-def new_decoder() -> FrameDecoder: ...
+def new_decoder(threads: int = 0) -> FrameDecoder: ...
 def decode_frame(
     fd: FrameDecoder,
     data: bytes,

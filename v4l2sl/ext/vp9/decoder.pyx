@@ -242,6 +242,7 @@ cdef class FrameDecoder:
     cdef v4l2sl_vp9_progress progress
     cdef object lf_pool                # the decoder's two loop filter threads (they wait for each other, so
                                        # they are not shared with another decoder or with the tile threads)
+    cdef bint serial                   # decode tiles and loop filter in the calling thread (threads=1)
 
     def __cinit__(self):
         v4l2sl_vp9_progress_init(&self.progress)
@@ -340,8 +341,11 @@ cdef int tile_offset(int idx, int mis, int log2) noexcept:
     return off if off < mis else mis
 
 
-def new_decoder() -> FrameDecoder:
+def new_decoder(int threads=0) -> FrameDecoder:
+    """A decoder for one stream; threads=1 keeps all its work in the calling thread (no tile or loop-filter
+    threads)."""
     fd = FrameDecoder()
+    fd.serial = threads == 1
     fd.buffers = []
     fd.mi_cols = fd.mi_rows = 0
     return fd
@@ -544,7 +548,7 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
         (<TileCtx>workers[tc]).index = tc
     v4l2sl_vp9_progress_reset(&fd.progress, tile_cols)
     lf_jobs = []
-    if fd.lf_level and fd.sb_rows > 1:
+    if fd.lf_level and fd.sb_rows > 1 and not fd.serial:
         if fd.lf_pool is None:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -572,7 +576,7 @@ def decode_frame(FrameDecoder fd, data, dict h, bytes probs, list refs):
                 t.tile_col_start = tile_offset(tc, mi_cols, fd.tile_cols_log2)
                 t.tile_col_end = tile_offset(tc + 1, mi_cols, fd.tile_cols_log2)
                 pos += tsize
-            if tile_cols > 1 and mi_cols >= 16:
+            if tile_cols > 1 and mi_cols >= 16 and not fd.serial:
                 jobs = [_pool().submit(_decode_tile, fd, w, r0, r1) for w in workers]
                 for job in jobs:        # every job finishes before an error propagates
                     job.exception()
